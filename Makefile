@@ -1,0 +1,47 @@
+# Entry points. Each works from a fresh clone: it sets up what it needs first.
+#   make run   - the portal on the embedded default (SQLite, in-process tasks, console mail)
+#   make test  - lint and the whole test suite against PostgreSQL and Redis
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell sha1sum requirements-dev.lock | cut -c1-12)
+
+# The test suite's services; override to point elsewhere.
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/innonet
+TEST_BROKER_URL ?= redis://127.0.0.1:6379/15
+TEST_CACHE_URL ?= redis://127.0.0.1:6379/14
+
+.PHONY: run test lint setup system-deps services messages
+
+$(STAMP): requirements-dev.lock
+	rm -f $(VENV)/.installed-*
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check --require-hashes -r requirements-dev.lock
+	touch $@
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+
+system-deps:
+	bash scripts/system-deps.sh
+
+services:
+	bash scripts/services.sh
+
+messages: $(STAMP)
+	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules -v0
+
+setup: system-deps $(STAMP) node_modules/.package-lock.json messages
+
+run: setup
+	$(PY) manage.py migrate --noinput -v0
+	$(PY) manage.py seed_demo
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+test: setup services lint
+	DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_BROKER_URL) \
+	CACHE_URL=$(TEST_CACHE_URL) CELERY_TASK_ALWAYS_EAGER=true $(PY) -m pytest $(PYTEST_ARGS)

@@ -1,0 +1,108 @@
+"""Who may do what: the one place that decides it.
+
+Views ask `can(user, action)` (or use the `require` decorator), templates use the
+navigation built from the same rules. A new area adds its actions to RULES.
+"""
+
+from collections.abc import Callable
+from enum import StrEnum
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+
+JUDGES_GROUP = "judges"
+
+
+class Role(StrEnum):
+    SECRETARIAT = "secretariat"
+    JUDGE = "judge"
+    MEMBER = "member"
+    APPLICANT = "applicant"
+
+
+def roles_of(user) -> frozenset[Role]:
+    """The user's roles, computed once per request object and cached on it."""
+    if not user.is_authenticated or not user.is_active:
+        return frozenset()
+    cached = getattr(user, "_portal_roles", None)
+    if cached is not None:
+        return cached
+    roles = {Role.APPLICANT}
+    if user.is_staff:
+        roles.add(Role.SECRETARIAT)
+    if user.groups.filter(name=JUDGES_GROUP).exists():
+        roles.add(Role.JUDGE)
+    if member_organisation(user) is not None:
+        roles.add(Role.MEMBER)
+    user._portal_roles = frozenset(roles)
+    return user._portal_roles
+
+
+def member_organisation(user):
+    """The organisation a member contact acts for, or None."""
+    if not user.is_authenticated:
+        return None
+    if not hasattr(user, "_portal_organisation"):
+        from members.models import Person
+
+        person = (
+            Person.objects.select_related("organisation__block", "organisation__kind")
+            .filter(user=user, organisation__isnull=False)
+            .first()
+        )
+        user._portal_organisation = person.organisation if person else None
+    return user._portal_organisation
+
+
+def _has(role: Role) -> Callable:
+    return lambda user: role in roles_of(user)
+
+
+def _anyone(user) -> bool:
+    return True
+
+
+def _authenticated(user) -> bool:
+    return bool(roles_of(user))
+
+
+RULES: dict[str, Callable] = {
+    "portal.view_dashboard": _authenticated,
+    "members.view_own_organisation": _has(Role.MEMBER),
+    "members.view_own_dues": _has(Role.MEMBER),
+    "awards.view": _anyone,
+    "newsletter.view_archive": _anyone,
+    "surveys.view_own": _has(Role.MEMBER),
+    "admin.access": _has(Role.SECRETARIAT),
+    "accounts.invite_contacts": _has(Role.SECRETARIAT),
+}
+
+
+def _rule(action: str) -> Callable:
+    try:
+        return RULES[action]
+    except KeyError:
+        raise KeyError(f"Unknown action {action!r}: add it to RULES") from None
+
+
+def can(user, action: str) -> bool:
+    return _rule(action)(user)
+
+
+def require(action: str):
+    """View decorator: anonymous users go to the login page, others without the right get 403."""
+    _rule(action)  # fail at import time on a typo, not at the first request
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if can(request.user, action):
+                return view(request, *args, **kwargs)
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            raise PermissionDenied
+
+        return wrapped
+
+    return decorator

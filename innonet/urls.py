@@ -1,0 +1,25 @@
+from allauth.account.decorators import secure_admin_login
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+from portal.views import healthz
+
+admin.site.site_header = _("Innovation Net secretariat")
+admin.site.site_title = _("Innovation Net secretariat")
+admin.site.index_title = _("Administration")
+# The admin signs in through allauth, so rate limits and MFA apply there too.
+admin.site.login = secure_admin_login(admin.site.login)
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("accounts.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+    path("members/", include("members.urls")),
+    path("award/", include("awards.urls")),
+    path("newsletter/", include("newsletter.urls")),
+    path("surveys/", include("surveys.urls")),
+    path("", include("portal.urls")),
+]

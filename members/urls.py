@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+app_name = "members"
+urlpatterns = [
+    path("organisation/", views.my_organisation, name="organisation"),
+    path("dues/", views.dues, name="dues"),
+]

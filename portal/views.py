@@ -1,0 +1,41 @@
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from accounts.permissions import Role, member_organisation, require, roles_of
+from members import selectors as member_selectors
+
+from . import health
+
+
+def home(request):
+    if request.user.is_authenticated:
+        return redirect("portal:dashboard")
+    return render(request, "portal/home.html")
+
+
+@require("portal.view_dashboard")
+def dashboard(request):
+    roles = roles_of(request.user)
+    organisation = member_organisation(request.user)
+    context = {
+        "roles": roles,
+        "Role": Role,
+        "organisation": organisation,
+        "membership": (
+            member_selectors.current_membership(organisation) if organisation else None
+        ),
+    }
+    return render(request, "portal/dashboard.html", context)
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    checks = {"database": health.database_status(), "broker": health.broker_status()}
+    healthy = all(value.startswith("ok") for value in checks.values())
+    return JsonResponse(
+        {"status": "ok" if healthy else "error", "checks": checks},
+        status=200 if healthy else 503,
+    )

@@ -1,0 +1,75 @@
+"""Small builders for test data; each returns saved objects with sensible defaults."""
+
+import itertools
+from datetime import date
+
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.contrib.auth import get_user_model
+
+from members.models import (
+    Membership,
+    MembershipClass,
+    Organisation,
+    OrganisationKind,
+    Person,
+    RegionalBlock,
+)
+
+PASSWORD = "correct-horse-battery-42"
+_counter = itertools.count(1)
+
+
+def make_user(email, password=PASSWORD, **flags):
+    return get_user_model().objects.create_user(email=email, password=password, **flags)
+
+
+def full_class():
+    return MembershipClass.objects.get_or_create(
+        code="full",
+        defaults={
+            "name": "正会員",
+            "name_en": "Full member",
+            "dues_rule": MembershipClass.DuesRule.PER_UNIT,
+            "unit_price": 50000,
+            "minimum_units": 2,
+            "votes_rule": MembershipClass.VotesRule.PER_UNIT,
+            "is_invoiced": True,
+        },
+    )[0]
+
+
+def make_organisation(name=None, membership_class=None, **fields):
+    block = RegionalBlock.objects.get_or_create(name="北陸", defaults={"name_en": "Hokuriku"})[0]
+    kind = OrganisationKind.objects.get_or_create(
+        name="産業支援機関", defaults={"name_en": "Industry-support agency"}
+    )[0]
+    organisation = Organisation.objects.create(
+        name=name or f"テスト財団{next(_counter)}",
+        name_kana=fields.pop("name_kana", "テストザイダン"),
+        kind=kind,
+        block=block,
+        prefecture=fields.pop("prefecture", 17),
+        **fields,
+    )
+    Membership.objects.create(
+        organisation=organisation,
+        membership_class=membership_class or full_class(),
+        joined_on=date(2020, 4, 1),
+    )
+    return organisation
+
+
+def make_person(organisation, **fields):
+    defaults = {
+        "family_name": "山田",
+        "given_name": "花子",
+        "family_name_kana": "ヤマダ",
+        "given_name_kana": "ハナコ",
+        "email": f"person{next(_counter)}@example.jp",
+    }
+    return Person.objects.create(organisation=organisation, **{**defaults, **fields})
+
+
+def add_totp(user) -> Authenticator:
+    return TOTP.activate(user, generate_totp_secret()).instance

@@ -1,0 +1,90 @@
+"""The settings boot on the embedded default and pass `check --deploy` in production."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from innonet.settings import database_from_url, email_from_url, env_bool
+
+ROOT = Path(__file__).resolve().parents[2]
+PRODUCTION = {
+    "DEBUG": "false",
+    "SECRET_KEY": "k3y-" + "x7Qz9" * 12,
+    "SITE_URL": "https://portal.innonet.example",
+    "DATABASE_URL": "postgres://innonet:secret@db:5432/innonet",
+    "CELERY_BROKER_URL": "redis://redis:6379/0",
+    "CACHE_URL": "redis://redis:6379/1",
+    "EMAIL_URL": "smtp+tls://relay.innonet.example:587",
+}
+
+
+def manage(*args, env):
+    clean = {k: v for k, v in os.environ.items() if k in {"PATH", "HOME", "LANG"}}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_embedded_default_boots():
+    script = (
+        "from django.conf import settings as s; "
+        "print(s.DEBUG, s.DATABASES['default']['ENGINE'], s.CELERY_TASK_ALWAYS_EAGER, "
+        "s.EMAIL_BACKEND, s.LANGUAGE_CODE, s.TIME_ZONE, s.USE_TZ)"
+    )
+    result = manage("shell", "--verbosity", "0", "-c", script, env={})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "True",
+        "django.db.backends.sqlite3",
+        "True",
+        "django.core.mail.backends.console.EmailBackend",
+        "ja",
+        "Asia/Tokyo",
+        "True",
+    ]
+    assert manage("check", env={}).returncode == 0
+
+
+def test_production_settings_pass_check_deploy_with_no_warnings():
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    env = {k: v for k, v in PRODUCTION.items() if k != "SECRET_KEY"}
+    result = manage("check", env=env)
+    assert result.returncode != 0
+    assert "SECRET_KEY is required" in result.stderr
+
+
+def test_malformed_values_fail_loudly(monkeypatch):
+    monkeypatch.setenv("SOME_FLAG", "perhaps")
+    with pytest.raises(ImproperlyConfigured, match="SOME_FLAG"):
+        env_bool("SOME_FLAG", False)
+    with pytest.raises(ImproperlyConfigured, match="mysql"):
+        database_from_url("mysql://db/innonet")
+    with pytest.raises(ImproperlyConfigured, match="EMAIL_URL"):
+        email_from_url("carrier-pigeon://loft")
+
+
+def test_urls_are_parsed():
+    db = database_from_url("postgres://u%40x:p%2Fw@db.example:6543/innonet?sslmode=require")
+    assert (db["USER"], db["PASSWORD"], db["HOST"], db["PORT"], db["NAME"]) == (
+        "u@x", "p/w", "db.example", "6543", "innonet",
+    )  # fmt: skip
+    assert db["OPTIONS"] == {"sslmode": "require"}
+    assert str(database_from_url("sqlite:////tmp/x.sqlite3")["NAME"]) == "/tmp/x.sqlite3"
+    mail = email_from_url("smtp+tls://user:pw@relay.example:587")
+    assert (mail["EMAIL_HOST"], mail["EMAIL_PORT"], mail["EMAIL_USE_TLS"]) == (
+        "relay.example", 587, True,
+    )  # fmt: skip

@@ -1,0 +1,50 @@
+import pytest
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+
+def test_japanese_by_default_whatever_the_browser_asks(client):
+    response = client.get(reverse("portal:home"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    body = response.content.decode()
+    assert response["Content-Language"] == "ja"
+    assert '<html lang="ja">' in body
+    assert "ログイン" in body
+
+
+def test_language_switch_persists_across_pages(client, member):
+    client.force_login(member)
+    response = client.post(
+        reverse("set_language"), {"language": "en", "next": reverse("portal:dashboard")}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("portal:dashboard")
+
+    for url in (reverse("portal:dashboard"), reverse("members:organisation")):
+        response = client.get(url)
+        body = response.content.decode()
+        assert '<html lang="en">' in body
+        assert "Log out" in body
+
+    client.post(reverse("set_language"), {"language": "ja", "next": "/"})
+    assert "ログアウト" in client.get(reverse("portal:dashboard")).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("ja", ["ダッシュボード", "会員区分", "北陸", "石川県", "本文へスキップ"]),
+        ("en", ["Dashboard", "Membership class", "Hokuriku", "Ishikawa", "Skip to main content"]),
+    ],
+)
+def test_a_page_renders_in_both_languages(client, member, language, expected):
+    client.force_login(member)
+    client.cookies["django_language"] = language
+    body = client.get(reverse("portal:dashboard")).content.decode()
+    for text in expected:
+        assert text in body
+
+
+def test_unknown_language_cookie_falls_back_to_japanese(client):
+    client.cookies["django_language"] = "xx"
+    assert '<html lang="ja">' in client.get(reverse("portal:home")).content.decode()

@@ -1,0 +1,37 @@
+"""Page query counts stay fixed as the data grows."""
+
+import pytest
+from django.urls import reverse
+
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+PAGES = ["portal:dashboard", "members:organisation", "members:dues", "awards:index"]
+
+
+def grow(organisation, n):
+    for _ in range(n):
+        other = factories.make_organisation()
+        factories.make_person(other)
+        factories.make_person(organisation)
+
+
+@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("extra", [0, 40])
+def test_member_pages_within_budget(client, member, organisation, page, extra,
+                                    django_assert_max_num_queries):  # fmt: skip
+    grow(organisation, extra)
+    client.force_login(member)
+    with django_assert_max_num_queries(8):
+        assert client.get(reverse(page)).status_code == 200
+
+
+@pytest.mark.parametrize("extra", [0, 40])
+def test_admin_changelists_within_budget(client, secretariat_with_mfa, organisation, extra,
+                                         django_assert_max_num_queries):  # fmt: skip
+    grow(organisation, extra)
+    client.force_login(secretariat_with_mfa)
+    for name in ("admin:members_organisation_changelist", "admin:members_person_changelist"):
+        with django_assert_max_num_queries(12):
+            assert client.get(reverse(name)).status_code == 200

@@ -1,0 +1,51 @@
+import pytest
+from django.core.management import call_command
+
+from accounts import demo
+from accounts.models import User
+from accounts.permissions import Role, roles_of
+from members.models import Membership, Organisation, Person, RegionalBlock
+
+pytestmark = pytest.mark.django_db
+
+
+def counts():
+    return (
+        Organisation.objects.count(),
+        Person.objects.count(),
+        Membership.objects.count(),
+        User.objects.count(),
+    )
+
+
+def test_seed_demo_is_idempotent_and_believable():
+    call_command("seed_demo")
+    first = counts()
+    call_command("seed_demo")
+    assert counts() == first
+
+    assert 55 <= Organisation.objects.count() <= 70
+    classes = set(Membership.objects.values_list("membership_class__code", flat=True))
+    assert classes == {"full", "academic", "observer", "steering"}
+    used_blocks = set(Organisation.objects.values_list("block__name", flat=True))
+    assert used_blocks == set(RegionalBlock.objects.values_list("name", flat=True))
+    assert RegionalBlock.objects.count() == 10
+    for organisation in Organisation.objects.all():
+        organisation.full_clean()
+        assert organisation.name_kana
+    assert Organisation.objects.filter(name="公益財団法人ノーステック財団").exists()
+
+
+def test_seed_demo_creates_one_login_per_role():
+    call_command("seed_demo")
+    expected = {
+        demo.SECRETARIAT: Role.SECRETARIAT,
+        demo.JUDGE: Role.JUDGE,
+        demo.MEMBER: Role.MEMBER,
+        demo.APPLICANT: Role.APPLICANT,
+    }
+    for email, role in expected.items():
+        user = User.objects.get(email=email)
+        assert user.is_demo
+        assert user.check_password(demo.DEMO_PASSWORD)
+        assert role in roles_of(user)
