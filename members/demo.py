@@ -17,7 +17,7 @@ from .models import (
 from .validators import corporate_number_check_digit
 
 DEMO_MEMBER_ORGANISATION = "公益財団法人石川県産業創出支援機構"
-DEMO_MEMBER_PERSON_EMAIL = "makoto.kobayashi@isico.example.jp"
+DEMO_MEMBER_PERSON_EMAIL = "mayumi.fujiwara@isico.example.jp"
 
 BLOCKS = [
     ("北海道", "Hokkaido"),
@@ -656,14 +656,28 @@ def corporate_number_for(name: str) -> str:
 
 
 def contacts_for(index: int, org: _Org) -> list[dict]:
-    """One or two contacts of the organisation at position index of ORGANISATIONS."""
+    """One or two contacts of the organisation at position index of ORGANISATIONS.
+
+    The first contact (the main one, with the first role) also comes first in kana order,
+    as contact lists are sorted.
+    """
+    serials = [index * 2 + k for k in range(1 if index % 4 == 2 else 2)]
+    names = sorted(
+        (
+            (
+                FAMILY_NAMES[serial * 37 % len(FAMILY_NAMES)],
+                GIVEN_NAMES[serial * 11 % len(GIVEN_NAMES)],
+            )
+            for serial in serials
+        ),
+        key=lambda name: (name[0][1], name[1][1]),  # (family kana, given kana)
+    )
+    head, tail = org.phone.rsplit("-", 1)
     people = []
-    for k in range(1 if index % 4 == 3 else 2):
-        serial = index * 2 + k
-        family, family_kana, family_romaji = FAMILY_NAMES[serial * 37 % len(FAMILY_NAMES)]
-        given, given_kana, given_romaji = GIVEN_NAMES[serial * 11 % len(GIVEN_NAMES)]
+    for k, (family_name, given_name) in enumerate(names):
+        family, family_kana, family_romaji = family_name
+        given, given_kana, given_romaji = given_name
         department, title = ROLES[org.kind][k]
-        head, tail = org.phone.rsplit("-", 1)
         people.append(
             {
                 "email": f"{given_romaji}.{family_romaji}@{org.domain}.example.jp",
@@ -716,23 +730,21 @@ def seed() -> None:
     emails) and puts demo values back where they were edited; links from contacts to
     logins and any other data are left alone.
     """
-    blocks = {}
-    for order, (name, name_en) in enumerate(BLOCKS, 1):
-        blocks[name], _ = RegionalBlock.objects.update_or_create(
-            name=name, defaults={"name_en": name_en, "order": order}
-        )
-    kinds = {}
-    for order, (name, name_en) in enumerate(KINDS, 1):
-        kinds[name], _ = OrganisationKind.objects.update_or_create(
-            name=name, defaults={"name_en": name_en, "order": order}
-        )
-    classes = {}
-    for order, values in enumerate(CLASSES, 1):
-        values = dict(values)
-        code = values.pop("code")
-        classes[code], _ = MembershipClass.objects.update_or_create(
-            code=code, defaults={**values, "order": order}
-        )
+    blocks = _upsert(
+        RegionalBlock.objects.all(),
+        "name",
+        [{"name": n, "name_en": en, "order": i} for i, (n, en) in enumerate(BLOCKS, 1)],
+    )
+    kinds = _upsert(
+        OrganisationKind.objects.all(),
+        "name",
+        [{"name": n, "name_en": en, "order": i} for i, (n, en) in enumerate(KINDS, 1)],
+    )
+    classes = _upsert(
+        MembershipClass.objects.all(),
+        "code",
+        [{**values, "order": i} for i, values in enumerate(CLASSES, 1)],
+    )
 
     organisations = _upsert(
         Organisation.objects.all(),
