@@ -1,3 +1,7 @@
+import re
+import subprocess
+from pathlib import Path
+
 import pytest
 from django.urls import reverse
 
@@ -48,3 +52,17 @@ def test_a_page_renders_in_both_languages(client, member, language, expected):
 def test_unknown_language_cookie_falls_back_to_japanese(client):
     client.cookies["django_language"] = "xx"
     assert '<html lang="ja">' in client.get(reverse("portal:home")).content.decode()
+
+
+def test_japanese_catalogue_is_complete():
+    """Every msgid has a Japanese translation and none is left fuzzy."""
+    po = Path(__file__).resolve().parents[2] / "locale" / "ja" / "LC_MESSAGES" / "django.po"
+    for flag in ("--untranslated", "--only-fuzzy"):
+        leftover = subprocess.run(
+            ["msgattrib", flag, "--no-obsolete", str(po)],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        msgids = re.findall(r'^msgid "(.+)"$', leftover, flags=re.MULTILINE)
+        assert msgids == [], f"{flag}: {msgids}"
