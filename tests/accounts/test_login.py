@@ -36,19 +36,16 @@ def test_failed_logins_are_rate_limited(client, member):
     assert "ログイン失敗が連続しています" in response.content.decode()
 
 
-def test_demo_accounts_are_refused_when_debug_is_off(client, settings, member):
+@pytest.mark.parametrize("debug", [False, True])
+def test_demo_accounts_log_in_only_while_debug_is_on(client, settings, member, debug):
     member.is_demo = True
     member.save()
-    settings.DEBUG = False
+    settings.DEBUG = debug
     response = login(client, "member@example.jp")
-    assert response.status_code == 200
-    assert "_auth_user_id" not in client.session
-    assert "デモアカウント" in response.content.decode()
-
-
-def test_demo_accounts_work_while_debug_is_on(client, settings, member):
-    member.is_demo = True
-    member.save()
-    settings.DEBUG = True
-    assert login(client, "member@example.jp").status_code == 302
-    assert client.session["_auth_user_id"] == str(member.pk)
+    if debug:
+        assert response.status_code == 302
+        assert client.session["_auth_user_id"] == str(member.pk)
+    else:
+        assert response.status_code == 200
+        assert "_auth_user_id" not in client.session
+        assert "デモアカウント" in response.content.decode()
