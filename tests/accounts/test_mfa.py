@@ -45,3 +45,12 @@ def test_login_of_staff_with_totp_asks_for_the_code(client, secretariat_with_mfa
 def test_non_staff_cannot_open_the_admin(client, member):
     client.force_login(member)
     assert client.get(reverse("admin:index"), follow=True).status_code == 403
+
+
+@pytest.mark.parametrize("url_name", ["account_email", "account_change_password", "mfa_index"])
+def test_account_pages_link_to_each_other(client, member, url_name):
+    client.force_login(member)
+    body = client.get(reverse(url_name)).content.decode()
+    for target in ("account_email", "account_change_password", "mfa_index"):
+        assert f'href="{reverse(target)}"' in body
+    assert 'aria-current="page"' in body
