@@ -71,6 +71,7 @@ RULES: dict[str, Callable] = {
     "portal.view_dashboard": _authenticated,
     "members.view_own_organisation": _has(Role.MEMBER),
     "members.view_own_dues": _has(Role.MEMBER),
+    "members.choose_units": _has(Role.MEMBER),
     "awards.view": _anyone,
     "newsletter.view_archive": _anyone,
     "surveys.view_own": _has(Role.MEMBER),

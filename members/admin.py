@@ -1,16 +1,21 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from simple_history.admin import SimpleHistoryAdmin
 
 from accounts import services as account_services
 
 from .models import (
+    FiscalYearSettings,
     Membership,
     MembershipClass,
+    MembershipYear,
     Organisation,
     OrganisationKind,
     Person,
+    PersonRole,
     RegionalBlock,
+    UnitsException,
 )
 
 
@@ -21,7 +26,7 @@ class ReferenceDataAdmin(admin.ModelAdmin):
 
 
 @admin.register(MembershipClass)
-class MembershipClassAdmin(admin.ModelAdmin):
+class MembershipClassAdmin(SimpleHistoryAdmin):
     list_display = [
         "name", "code", "dues_rule", "unit_price", "minimum_units", "flat_amount",
         "votes_rule", "is_invoiced", "order",
@@ -40,8 +45,14 @@ class PersonInline(admin.TabularInline):
     raw_id_fields = ["user"]
 
 
+class PersonRoleInline(admin.TabularInline):
+    model = PersonRole
+    extra = 0
+    fields = ["kind", "starts_on", "ends_on"]
+
+
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(SimpleHistoryAdmin):
     list_display = ["name", "short_name", "kind", "prefecture", "block"]
     list_filter = ["block", "kind", "memberships__membership_class"]
     list_select_related = ["kind", "block"]
@@ -50,12 +61,22 @@ class OrganisationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Person)
-class PersonAdmin(admin.ModelAdmin):
+class PersonAdmin(SimpleHistoryAdmin):
     list_display = ["__str__", "organisation", "department", "title", "email", "user"]
     list_select_related = ["organisation", "user"]
     search_fields = ["family_name", "given_name", "family_name_kana", "given_name_kana", "email"]
     raw_id_fields = ["user", "organisation"]
+    inlines = [PersonRoleInline]
     actions = ["invite"]
+
+    def save_formset(self, request, form, formset, change):
+        # Roles belong to the person's organisation.
+        for role in formset.save(commit=False):
+            role.organisation_id = form.instance.organisation_id
+            role.save()
+        formset.save_m2m()
+        for deleted in formset.deleted_objects:
+            deleted.delete()
 
     @admin.action(description=_("Invite to the portal (mails a single-use link)"))
     def invite(self, request, queryset):
@@ -80,3 +101,32 @@ class PersonAdmin(admin.ModelAdmin):
                 % skipped,
                 messages.WARNING,
             )
+
+
+@admin.register(MembershipYear)
+class MembershipYearAdmin(SimpleHistoryAdmin):
+    list_display = [
+        "organisation", "fiscal_year", "membership_class", "units", "amount_due", "votes",
+        "standing",
+    ]  # fmt: skip
+    list_filter = ["fiscal_year", "membership_class", "standing", "organisation__block"]
+    list_select_related = ["organisation", "membership_class"]
+    search_fields = ["organisation__name", "organisation__name_kana"]
+    raw_id_fields = ["organisation"]
+
+
+@admin.register(FiscalYearSettings)
+class FiscalYearSettingsAdmin(admin.ModelAdmin):
+    list_display = ["fiscal_year", "units_deadline"]
+
+
+@admin.register(UnitsException)
+class UnitsExceptionAdmin(SimpleHistoryAdmin):
+    list_display = ["organisation", "fiscal_year", "minimum_units", "granted_by", "granted_at"]
+    list_select_related = ["organisation", "granted_by"]
+    raw_id_fields = ["organisation"]
+    exclude = ["granted_by"]
+
+    def save_model(self, request, obj, form, change):
+        obj.granted_by = request.user
+        super().save_model(request, obj, form, change)

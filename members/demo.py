@@ -2,16 +2,22 @@
 
 import datetime
 import hashlib
+from collections import defaultdict
 from typing import NamedTuple
 
 from django.db import models, transaction
+from django.utils import timezone
 
+from . import fiscal
 from .models import (
+    FiscalYearSettings,
     Membership,
     MembershipClass,
+    MembershipYear,
     Organisation,
     OrganisationKind,
     Person,
+    PersonRole,
     RegionalBlock,
 )
 from .validators import corporate_number_check_digit
@@ -792,3 +798,97 @@ def seed() -> None:
             for person in contacts_for(index, org)
         ],
     )
+    _seed_roles_and_years()
+
+
+def _demo_units(index: int) -> int:
+    """Mostly 2 units, some 3 to 5, as among real full members."""
+    for divisor, units in ((13, 5), (11, 4), (7, 3)):
+        if index % divisor == divisor - 1:
+            return units
+    return 2
+
+
+def _seed_roles_and_years() -> None:
+    """Contact roles, two frozen fiscal years and next year's units deadline."""
+    people = defaultdict(list)
+    for person in Person.objects.filter(email__in=_all_contact_emails()).order_by(
+        "family_name_kana", "given_name_kana"
+    ):
+        people[person.organisation_id].append(person)
+    current_roles = PersonRole.objects.current()
+    held = set(current_roles.values_list("organisation_id", "kind"))
+    newsletter = current_roles.filter(kind=PersonRole.Kind.NEWSLETTER)
+    held.update(newsletter.values_list("person_id", "kind"))
+    today = timezone.localdate()
+    new_roles = []
+    for organisation_id, contacts in people.items():
+        main, second = contacts[0], contacts[-1]
+        wanted = [
+            (main, PersonRole.Kind.PRIMARY),
+            (main, PersonRole.Kind.BILLING),
+            (main, PersonRole.Kind.VOTER),
+            (second, PersonRole.Kind.REPRESENTATIVE),
+            *((person, PersonRole.Kind.NEWSLETTER) for person in contacts),
+        ]
+        for person, kind in wanted:
+            # Newsletter is held per person; the other roles once per organisation.
+            holder = person.pk if kind == PersonRole.Kind.NEWSLETTER else organisation_id
+            if (holder, kind) not in held:
+                new_roles.append(
+                    PersonRole(
+                        person=person,
+                        organisation_id=organisation_id,
+                        kind=kind,
+                        starts_on=today,
+                    )
+                )
+    PersonRole.objects.bulk_create(new_roles)
+
+    this_year = fiscal.current_fiscal_year()
+    memberships = Membership.objects.current().select_related("membership_class", "organisation")
+    names = [org.name for org in ORGANISATIONS]
+    existing = set(MembershipYear.objects.values_list("organisation_id", "fiscal_year"))
+    years = []
+    for membership in memberships:
+        cls = membership.membership_class
+        units = _demo_units(names.index(membership.organisation.name)) if cls.has_units else None
+        for fiscal_year, paid in ((this_year - 1, True), (this_year, False)):
+            if (membership.organisation_id, fiscal_year) in existing:
+                continue
+            amount = cls.dues_for(units)
+            standing = (
+                MembershipYear.Standing.EXEMPT
+                if not amount
+                else MembershipYear.Standing.PAID
+                if paid
+                else MembershipYear.Standing.DUE
+            )
+            years.append(
+                MembershipYear(
+                    organisation_id=membership.organisation_id,
+                    fiscal_year=fiscal_year,
+                    membership_class=cls,
+                    units=units,
+                    amount_due=amount,
+                    votes=cls.votes_for(units),
+                    standing=standing,
+                )
+            )
+    MembershipYear.objects.bulk_create(years)
+    FiscalYearSettings.objects.get_or_create(
+        fiscal_year=this_year + 1,
+        defaults={
+            "units_deadline": datetime.datetime(
+                this_year + 1, 2, 28, 17, 0, tzinfo=timezone.get_current_timezone()
+            )
+        },
+    )
+
+
+def _all_contact_emails() -> list[str]:
+    return [
+        person["email"]
+        for index, org in enumerate(ORGANISATIONS)
+        for person in contacts_for(index, org)
+    ]

@@ -1,7 +1,9 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from .prefectures import PREFECTURES
 from .validators import validate_corporate_number, validate_postal_code
@@ -56,9 +58,36 @@ class MembershipClass(LocalisedName):
     votes_rule = models.CharField(_("votes rule"), max_length=10, choices=VotesRule.choices)
     is_invoiced = models.BooleanField(_("invoiced"), default=False)
 
+    history = HistoricalRecords()
+
     class Meta(LocalisedName.Meta):
         verbose_name = _("membership class")
         verbose_name_plural = _("membership classes")
+
+    def clean(self):
+        if self.dues_rule == self.DuesRule.PER_UNIT and not (
+            self.unit_price and self.minimum_units
+        ):
+            raise ValidationError(_("Dues per unit need a price per unit and a minimum of units."))
+        if self.dues_rule == self.DuesRule.FLAT and self.flat_amount is None:
+            raise ValidationError(_("A flat dues rule needs the flat amount."))
+        if self.votes_rule == self.VotesRule.PER_UNIT and self.dues_rule != self.DuesRule.PER_UNIT:
+            raise ValidationError(_("Votes per unit need dues per unit."))
+
+    @property
+    def has_units(self) -> bool:
+        return self.dues_rule == self.DuesRule.PER_UNIT
+
+    def dues_for(self, units: int | None) -> int:
+        """Yen due for a fiscal year with `units` (ignored unless dues are per unit)."""
+        if self.dues_rule == self.DuesRule.PER_UNIT:
+            return self.unit_price * (units or 0)
+        if self.dues_rule == self.DuesRule.FLAT:
+            return self.flat_amount
+        return 0
+
+    def votes_for(self, units: int | None) -> int:
+        return (units or 0) if self.votes_rule == self.VotesRule.PER_UNIT else 0
 
 
 class Organisation(models.Model):
@@ -90,6 +119,8 @@ class Organisation(models.Model):
         related_name="organisations",
     )
     description = models.TextField(_("strengths (public)"), blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("organisation")
@@ -127,6 +158,7 @@ class Membership(models.Model):
     )
 
     objects = MembershipQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("membership")
@@ -172,6 +204,8 @@ class Person(models.Model):
         related_name="person",
     )
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("person")
         verbose_name_plural = _("people")
@@ -179,3 +213,155 @@ class Person(models.Model):
 
     def __str__(self):
         return f"{self.family_name} {self.given_name}"
+
+
+class PersonRoleQuerySet(models.QuerySet):
+    def current(self):
+        return self.filter(ends_on__isnull=True)
+
+
+class RoleKind(models.TextChoices):
+    REPRESENTATIVE = "representative", _("representative")
+    PRIMARY = "primary", _("primary contact")
+    BILLING = "billing", _("billing contact")
+    VOTER = "voter", _("voter")
+    NEWSLETTER = "newsletter", _("newsletter recipient")
+
+
+# At most one current holder of each of these per organisation.
+SINGLE_HOLDER_ROLES = [RoleKind.REPRESENTATIVE, RoleKind.PRIMARY, RoleKind.BILLING, RoleKind.VOTER]
+
+
+class PersonRole(models.Model):
+    """A dated role of a person in an organisation; history is kept by ending, not deleting."""
+
+    Kind = RoleKind
+    SINGLE_HOLDER_KINDS = SINGLE_HOLDER_ROLES
+
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="roles"
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.CASCADE,
+        related_name="person_roles",
+    )
+    kind = models.CharField(_("role"), max_length=20, choices=Kind.choices)
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("until"), null=True, blank=True)
+
+    objects = PersonRoleQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("contact role")
+        verbose_name_plural = _("contact roles")
+        ordering = ["kind", "-starts_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "kind"],
+                condition=models.Q(ends_on__isnull=True, kind__in=SINGLE_HOLDER_ROLES),
+                name="one_current_holder_per_single_role",
+                violation_error_message=_(
+                    "This organisation already has a current holder of this role: "
+                    "end that role first."
+                ),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.person} ({self.get_kind_display()})"
+
+
+class FiscalYearSettings(models.Model):
+    """Per fiscal year settings the secretariat edits (e.g. the deadline for choosing units)."""
+
+    fiscal_year = models.PositiveSmallIntegerField(_("fiscal year"), unique=True)
+    units_deadline = models.DateTimeField(
+        _("deadline for choosing units"),
+        help_text=_("Members choose their units for this fiscal year until this time."),
+    )
+
+    class Meta:
+        verbose_name = _("fiscal year settings")
+        verbose_name_plural = _("fiscal year settings")
+        ordering = ["-fiscal_year"]
+
+    def __str__(self):
+        return _("FY%(year)d") % {"year": self.fiscal_year}
+
+
+class UnitsException(models.Model):
+    """A lower minimum of units granted to one organisation for one fiscal year."""
+
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.CASCADE
+    )
+    fiscal_year = models.PositiveSmallIntegerField(_("fiscal year"))
+    minimum_units = models.PositiveSmallIntegerField(_("minimum units"))
+    reason = models.TextField(_("reason"))
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("granted by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    granted_at = models.DateTimeField(_("granted at"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("units exception")
+        verbose_name_plural = _("units exceptions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "fiscal_year"], name="one_units_exception_per_year"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.organisation} FY{self.fiscal_year}"
+
+
+class MembershipYear(models.Model):
+    """One organisation's membership in one fiscal year, frozen.
+
+    Class, units, amount and votes are copied here when the year is set up, so that
+    later changes to a class's rules never rewrite history.
+    """
+
+    class Standing(models.TextChoices):
+        DUE = "due", _("dues outstanding")
+        PAID = "paid", _("paid")
+        EXEMPT = "exempt", _("nothing due")
+
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        related_name="years",
+    )
+    fiscal_year = models.PositiveSmallIntegerField(_("fiscal year"))
+    membership_class = models.ForeignKey(
+        MembershipClass, verbose_name=_("membership class"), on_delete=models.PROTECT
+    )
+    units = models.PositiveSmallIntegerField(_("units"), null=True, blank=True)
+    amount_due = models.PositiveIntegerField(_("amount due (yen)"))
+    votes = models.PositiveSmallIntegerField(_("votes"))
+    standing = models.CharField(_("standing"), max_length=10, choices=Standing.choices)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("membership year")
+        verbose_name_plural = _("membership years")
+        ordering = ["-fiscal_year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "fiscal_year"], name="one_membership_year_per_fy"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.organisation} FY{self.fiscal_year}"

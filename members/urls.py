@@ -6,4 +6,5 @@ app_name = "members"
 urlpatterns = [
     path("organisation/", views.my_organisation, name="organisation"),
     path("dues/", views.dues, name="dues"),
+    path("units/", views.units, name="units"),
 ]

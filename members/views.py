@@ -1,8 +1,12 @@
-from django.shortcuts import render
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from accounts.permissions import member_organisation, require
 
-from . import selectors
+from . import fiscal, selectors, services
+from .forms import UnitsForm
 
 
 def _render_own(request, template, **extra):
@@ -26,4 +30,39 @@ def my_organisation(request):
 
 @require("members.view_own_dues")
 def dues(request):
-    return _render_own(request, "members/dues.html")
+    organisation = member_organisation(request.user)
+    fiscal_year = fiscal.current_fiscal_year()
+    return _render_own(
+        request,
+        "members/dues.html",
+        fiscal_year=fiscal_year,
+        year=selectors.membership_year(organisation, fiscal_year),
+    )
+
+
+@require("members.choose_units")
+def units(request):
+    """Choose the units for the next fiscal year, before the secretariat's deadline."""
+    organisation = member_organisation(request.user)
+    fiscal_year = fiscal.current_fiscal_year() + 1
+    chosen = selectors.membership_year(organisation, fiscal_year)
+    form = UnitsForm(request.POST or None, initial={"units": chosen.units if chosen else None})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.choose_units(organisation, fiscal_year, form.cleaned_data["units"])
+        except ValidationError as error:
+            form.add_error("units", error)
+        else:
+            messages.success(
+                request,
+                _("Your units for FY%(year)d are saved.") % {"year": fiscal_year},
+            )
+            return redirect("members:units")
+    return _render_own(
+        request,
+        "members/units.html",
+        form=form,
+        fiscal_year=fiscal_year,
+        chosen=chosen,
+        deadline=selectors.units_deadline(fiscal_year),
+    )

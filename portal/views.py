@@ -4,6 +4,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from accounts.permissions import Role, member_organisation, require, roles_of
+from members import fiscal
 from members import selectors as member_selectors
 
 from . import health
@@ -19,14 +20,14 @@ def home(request):
 def dashboard(request):
     roles = roles_of(request.user)
     organisation = member_organisation(request.user)
-    context = {
-        "roles": roles,
-        "Role": Role,
-        "organisation": organisation,
-        "membership": (
-            member_selectors.current_membership(organisation) if organisation else None
-        ),
-    }
+    fiscal_year = fiscal.current_fiscal_year()
+    context = {"roles": roles, "Role": Role, "organisation": organisation}
+    if organisation:
+        context.update(
+            fiscal_year=fiscal_year,
+            membership=member_selectors.current_membership(organisation),
+            year=member_selectors.membership_year(organisation, fiscal_year),
+        )
     return render(request, "portal/dashboard.html", context)
 
 

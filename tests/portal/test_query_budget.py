@@ -7,7 +7,9 @@ from tests import factories
 
 pytestmark = pytest.mark.django_db
 
-PAGES = ["portal:dashboard", "members:organisation", "members:dues", "awards:index"]
+PAGES = [
+    "portal:dashboard", "members:organisation", "members:dues", "members:units", "awards:index",
+]  # fmt: skip
 
 
 def grow(organisation, n):
@@ -32,6 +34,10 @@ def test_admin_changelists_within_budget(client, secretariat_with_mfa, organisat
                                          django_assert_max_num_queries):  # fmt: skip
     grow(organisation, extra)
     client.force_login(secretariat_with_mfa)
-    for name in ("admin:members_organisation_changelist", "admin:members_person_changelist"):
+    for name in (
+        "admin:members_organisation_changelist",
+        "admin:members_person_changelist",
+        "admin:members_membershipyear_changelist",
+    ):
         with django_assert_max_num_queries(12):
             assert client.get(reverse(name)).status_code == 200
