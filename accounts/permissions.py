@@ -72,6 +72,7 @@ RULES: dict[str, Callable] = {
     "members.view_own_organisation": _has(Role.MEMBER),
     "members.view_own_dues": _has(Role.MEMBER),
     "members.choose_units": _has(Role.MEMBER),
+    "members.view_directory": lambda user: bool(roles_of(user) & {Role.MEMBER, Role.SECRETARIAT}),
     "awards.view": _anyone,
     "newsletter.view_archive": _anyone,
     "surveys.view_own": _has(Role.MEMBER),

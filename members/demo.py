@@ -776,6 +776,10 @@ def seed() -> None:
             for org in ORGANISATIONS
         ],
     )
+    # bulk writes skip Organisation.save(), which keeps the search text: refresh it here.
+    for organisation in organisations.values():
+        organisation.search_text = organisation.build_search_text()
+    Organisation.objects.bulk_update(organisations.values(), ["search_text"])
     _upsert(
         Membership.objects.current(),
         "organisation_id",

@@ -5,6 +5,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from . import kana
 from .prefectures import PREFECTURES
 from .validators import validate_corporate_number, validate_postal_code
 
@@ -119,8 +120,11 @@ class Organisation(models.Model):
         related_name="organisations",
     )
     description = models.TextField(_("strengths (public)"), blank=True)
+    # Names and strengths folded by kana.normalise, so that a search in kana or kanji, full
+    # or half width, finds them with a plain substring match on any database.
+    search_text = models.TextField(editable=False, default="")
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["search_text"])
 
     class Meta:
         verbose_name = _("organisation")
@@ -129,6 +133,17 @@ class Organisation(models.Model):
 
     def __str__(self):
         return self.short_name or self.name
+
+    def save(self, *args, **kwargs):
+        self.search_text = self.build_search_text()
+        if "update_fields" in kwargs and kwargs["update_fields"] is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_text"}
+        super().save(*args, **kwargs)
+
+    def build_search_text(self) -> str:
+        return kana.search_text(
+            self.name, self.name_kana, self.short_name, self.name_en, self.description
+        )
 
 
 class MembershipQuerySet(models.QuerySet):

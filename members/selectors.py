@@ -1,4 +1,7 @@
-from .models import FiscalYearSettings, Membership, MembershipYear, Person
+from django.db.models import Prefetch
+
+from .kana import normalise
+from .models import FiscalYearSettings, Membership, MembershipYear, Organisation, Person
 
 
 def current_membership(organisation):
@@ -27,3 +30,28 @@ def membership_year(organisation, fiscal_year: int):
 def units_deadline(fiscal_year: int):
     row = FiscalYearSettings.objects.filter(fiscal_year=fiscal_year).first()
     return row.units_deadline if row else None
+
+
+def directory(*, q: str = "", block=None, prefecture: int | None = None, kind=None):
+    """Current members for the directory, with their class; filters are optional."""
+    organisations = (
+        Organisation.objects.filter(memberships__left_on__isnull=True)
+        .select_related("kind", "block")
+        .prefetch_related(
+            Prefetch(
+                "memberships",
+                queryset=Membership.objects.current().select_related("membership_class"),
+                to_attr="current_memberships",
+            )
+        )
+        .order_by("name_kana", "name")
+    )
+    for term in q.split():
+        organisations = organisations.filter(search_text__contains=normalise(term))
+    if block is not None:
+        organisations = organisations.filter(block=block)
+    if prefecture is not None:
+        organisations = organisations.filter(prefecture=prefecture)
+    if kind is not None:
+        organisations = organisations.filter(kind=kind)
+    return organisations

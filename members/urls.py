@@ -7,4 +7,5 @@ urlpatterns = [
     path("organisation/", views.my_organisation, name="organisation"),
     path("dues/", views.dues, name="dues"),
     path("units/", views.units, name="units"),
+    path("directory/", views.directory, name="directory"),
 ]

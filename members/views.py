@@ -1,12 +1,13 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from accounts.permissions import member_organisation, require
 
 from . import fiscal, selectors, services
-from .forms import UnitsForm
+from .forms import DirectoryFilterForm, UnitsForm
 
 
 def _render_own(request, template, **extra):
@@ -65,4 +66,22 @@ def units(request):
         fiscal_year=fiscal_year,
         chosen=chosen,
         deadline=selectors.units_deadline(fiscal_year),
+    )
+
+
+DIRECTORY_PAGE_SIZE = 20
+
+
+@require("members.view_directory")
+def directory(request):
+    form = DirectoryFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    organisations = selectors.directory(**{k: v for k, v in filters.items() if v})
+    page = Paginator(organisations, DIRECTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "members/directory.html",
+        {"form": form, "page": page, "query": query.urlencode()},
     )

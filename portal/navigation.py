@@ -20,6 +20,7 @@ AREAS = [
     Area("portal:dashboard", _("Dashboard"), "portal.view_dashboard"),
     Area("members:organisation", _("My organisation"), "members.view_own_organisation"),
     Area("members:dues", _("Dues"), "members.view_own_dues"),
+    Area("members:directory", _("Member directory"), "members.view_directory"),
     Area("awards:index", _("Award"), "awards.view"),
     Area("newsletter:index", _("Newsletter"), "newsletter.view_archive"),
     Area("surveys:index", _("Surveys"), "surveys.view_own"),

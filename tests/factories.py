@@ -40,7 +40,10 @@ def full_class():
 
 
 def make_organisation(name=None, membership_class=None, **fields):
-    block = RegionalBlock.objects.get_or_create(name="北陸", defaults={"name_en": "Hokuriku"})[0]
+    block = (
+        fields.pop("block", None)
+        or RegionalBlock.objects.get_or_create(name="北陸", defaults={"name_en": "Hokuriku"})[0]
+    )
     kind = OrganisationKind.objects.get_or_create(
         name="産業支援機関", defaults={"name_en": "Industry-support agency"}
     )[0]

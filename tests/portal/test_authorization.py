@@ -10,17 +10,18 @@ MFA = "mfa"  # a redirect to two-factor setup
 
 VIEWS = [
     "portal:home", "portal:dashboard", "members:organisation", "members:dues", "members:units",
+    "members:directory",
     "awards:index", "newsletter:index", "surveys:index", "admin:index",
 ]  # fmt: skip
 
 MATRIX = {
-    #               home  dashboard org   dues   units  award newsletter surveys admin
-    "anonymous":   [200, LOGIN, LOGIN, LOGIN, LOGIN, 200, 200, LOGIN, LOGIN],
-    "applicant":   [302, 200, 403, 403, 403, 200, 200, 403, 403],
-    "member":      [302, 200, 200, 200, 200, 200, 200, 200, 403],
-    "judge":       [302, 200, 403, 403, 403, 200, 200, 403, 403],
-    "secretariat": [302, 200, 403, 403, 403, 200, 200, 403, MFA],
-    "secretariat_with_mfa": [302, 200, 403, 403, 403, 200, 200, 403, 200],
+    #               home dashboard org  dues   units directory award newsletter surveys admin
+    "anonymous":   [200, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, 200, 200, LOGIN, LOGIN],
+    "applicant":   [302, 200, 403, 403, 403, 403, 200, 200, 403, 403],
+    "member":      [302, 200, 200, 200, 200, 200, 200, 200, 200, 403],
+    "judge":       [302, 200, 403, 403, 403, 403, 200, 200, 403, 403],
+    "secretariat": [302, 200, 403, 403, 403, 200, 200, 200, 403, MFA],
+    "secretariat_with_mfa": [302, 200, 403, 403, 403, 200, 200, 200, 403, 200],
 }  # fmt: skip
 
 

@@ -1,0 +1,102 @@
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from members.models import Membership, OrganisationKind, RegionalBlock
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+URL = reverse("members:directory")
+
+
+@pytest.fixture
+def directory(member, organisation):
+    """ISICO (the member's own, 石川), ASTEM (京都) and one that has left."""
+    kinki = RegionalBlock.objects.create(name="近畿", name_en="Kinki", order=6)
+    factories.make_organisation(
+        "公益財団法人京都高度技術研究所",
+        name_kana="コウエキザイダンホウジンキョウトコウドギジュツケンキュウショ",
+        short_name="ASTEM", prefecture=26, block=kinki,
+        description="ソフトウェアとバイオの研究開発支援",
+    )  # fmt: skip
+    gone = factories.make_organisation("退会済み財団")
+    Membership.objects.filter(organisation=gone).update(left_on=date(2024, 3, 31))
+    organisation.name_kana = "コウエキザイダンホウジンイシカワケンサンギョウソウシュツシエンキコウ"
+    organisation.save()
+    return organisation
+
+
+def names(response):
+    return [o.name for o in response.context["page"]]
+
+
+def test_lists_current_members_only_without_personal_emails(client, member, directory):
+    client.force_login(member)
+    response = client.get(URL)
+    assert names(response) == [
+        "公益財団法人石川県産業創出支援機構",
+        "公益財団法人京都高度技術研究所",
+    ]
+    body = response.content.decode()
+    assert "member@example.jp" not in body
+    assert "正会員" in body
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["京都", "きょうと", "ｷｮｳﾄ", "キョウト", "ASTEM", "astem", "バイオ", "京都　研究所"],
+)
+def test_search_in_kanji_kana_and_any_width(client, member, directory, query):
+    client.force_login(member)
+    assert names(client.get(URL, {"q": query})) == ["公益財団法人京都高度技術研究所"]
+
+
+def test_filters_by_block_prefecture_and_kind(client, member, directory):
+    client.force_login(member)
+    kinki = RegionalBlock.objects.get(name="近畿")
+    assert names(client.get(URL, {"block": kinki.pk})) == ["公益財団法人京都高度技術研究所"]
+    assert names(client.get(URL, {"prefecture": 17})) == ["公益財団法人石川県産業創出支援機構"]
+    university = OrganisationKind.objects.create(name="大学")
+    assert names(client.get(URL, {"kind": university.pk})) == []
+    body = client.get(URL, {"q": "存在しない団体"}).content.decode()
+    assert "該当する団体はありません" in body
+
+
+def test_bad_filter_values_are_explained_not_a_crash(client, member, directory):
+    client.force_login(member)
+    response = client.get(URL, {"prefecture": "99", "block": "abc"})
+    assert response.status_code == 200
+    assert "invalid-feedback" in response.content.decode()
+
+
+def test_paginates(client, member, organisation):
+    for number in range(45):
+        factories.make_organisation(f"テスト財団{number:02d}", name_kana=f"テスト{number:02d}")
+    client.force_login(member)
+    first = client.get(URL)
+    assert len(first.context["page"]) == 20
+    third = client.get(URL, {"page": 3})
+    assert len(third.context["page"]) == 46 - 40
+    assert client.get(URL, {"page": "999"}).context["page"].number == 3
+
+
+@pytest.mark.parametrize("extra", [0, 60])
+def test_query_budget(client, member, organisation, extra, django_assert_max_num_queries):
+    for number in range(extra):
+        factories.make_organisation(f"テスト財団{number:02d}")
+    client.force_login(member)
+    with django_assert_max_num_queries(10):
+        assert client.get(URL, {"q": "財団"}).status_code == 200
+
+
+@pytest.mark.parametrize(("role", "status"), [("applicant", 403), ("judge", 403),
+                                              ("secretariat", 200), ("member", 200)])  # fmt: skip
+def test_who_may_open_the_directory(client, request, organisation, role, status):
+    client.force_login(request.getfixturevalue(role))
+    assert client.get(URL).status_code == status
+
+
+def test_anonymous_visitors_log_in_first(client):
+    assert client.get(URL)["Location"].startswith(reverse("account_login"))
