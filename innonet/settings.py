@@ -326,4 +326,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # The PDF font subsetter logs every glyph at INFO.
+    "loggers": {"fontTools": {"level": "WARNING"}},
 }

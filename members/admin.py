@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -5,8 +6,13 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from accounts import services as account_services
 
+from . import services
 from .models import (
+    DuesRun,
     FiscalYearSettings,
+    Invoice,
+    InvoiceLine,
+    Issuer,
     Membership,
     MembershipClass,
     MembershipYear,
@@ -130,3 +136,82 @@ class UnitsExceptionAdmin(SimpleHistoryAdmin):
     def save_model(self, request, obj, form, change):
         obj.granted_by = request.user
         super().save_model(request, obj, form, change)
+
+
+@admin.register(Issuer)
+class IssuerAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "registration_number", "registered_from", "registered_until"]
+
+    def has_add_permission(self, request):
+        return not Issuer.objects.exists()
+
+
+class DuesRunForm(forms.ModelForm):
+    class Meta:
+        model = DuesRun
+        fields = ["fiscal_year"]
+
+    def clean(self):
+        services.check_dues_run_can_start()
+        return super().clean()
+
+
+@admin.register(DuesRun)
+class DuesRunAdmin(admin.ModelAdmin):
+    """Adding a dues run starts it: "issue invoices for FY N"; the list shows progress."""
+
+    form = DuesRunForm
+
+    list_display = [
+        "fiscal_year", "started_by", "started_at", "progress", "created", "finished_at",
+    ]  # fmt: skip
+    list_select_related = ["started_by"]
+    fields = ["fiscal_year"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("progress"))
+    def progress(self, run):
+        return f"{run.processed} / {run.targeted}"
+
+    def save_model(self, request, obj, form, change):
+        obj.started_by = request.user
+        services.start_dues_run(obj)
+
+
+class InvoiceLineInline(admin.TabularInline):
+    model = InvoiceLine
+    extra = 0
+    readonly_fields = ["description", "quantity", "unit_price", "tax_category"]
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Invoice)
+class InvoiceAdmin(admin.ModelAdmin):
+    """Issued invoices are immutable: corrections are new invoices that reference them."""
+
+    list_display = [
+        "display_number", "organisation", "fiscal_year", "total", "status", "issued_on",
+        "due_on", "notice_sent_at",
+    ]  # fmt: skip
+    list_filter = ["fiscal_year", "status"]
+    list_select_related = ["organisation"]
+    search_fields = ["organisation__name", "organisation__name_kana", "addressee"]
+    inlines = [InvoiceLineInline]
+    readonly_fields = [
+        "fiscal_year", "number", "organisation", "membership_year", "replaces", "addressee",
+        "issued_on", "due_on", "total", "status", "pdf", "pdf_sha256", "notice_sent_at",
+    ]  # fmt: skip
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

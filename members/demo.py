@@ -8,9 +8,10 @@ from typing import NamedTuple
 from django.db import models, transaction
 from django.utils import timezone
 
-from . import fiscal
+from . import fiscal, services
 from .models import (
     FiscalYearSettings,
+    Issuer,
     Membership,
     MembershipClass,
     MembershipYear,
@@ -803,6 +804,7 @@ def seed() -> None:
         ],
     )
     _seed_roles_and_years()
+    _seed_invoices()
 
 
 def _demo_units(index: int) -> int:
@@ -857,17 +859,12 @@ def _seed_roles_and_years() -> None:
     for membership in memberships:
         cls = membership.membership_class
         units = _demo_units(names.index(membership.organisation.name)) if cls.has_units else None
-        for fiscal_year, paid in ((this_year - 1, True), (this_year, False)):
+        for fiscal_year in (this_year - 1, this_year):
             if (membership.organisation_id, fiscal_year) in existing:
                 continue
             amount = cls.dues_for(units)
-            standing = (
-                MembershipYear.Standing.EXEMPT
-                if not amount
-                else MembershipYear.Standing.PAID
-                if paid
-                else MembershipYear.Standing.DUE
-            )
+            # Standing changes only with recorded payments.
+            standing = MembershipYear.Standing.DUE if amount else MembershipYear.Standing.EXEMPT
             years.append(
                 MembershipYear(
                     organisation_id=membership.organisation_id,
@@ -896,3 +893,27 @@ def _all_contact_emails() -> list[str]:
         for index, org in enumerate(ORGANISATIONS)
         for person in contacts_for(index, org)
     ]
+
+
+ISSUER = {
+    "name": "全国イノベーション推進機関ネットワーク",
+    "postal_code": "1050001",
+    "address": "東京都港区虎ノ門一丁目14番1号 郵政福祉琴平ビル（一般財団法人日本立地センター内）",
+    "phone": "03-3518-8961",
+    "email": "office@innonet.example",
+    "bank_account": "みずほ銀行 虎ノ門支店 普通預金 1234567\n口座名義 ｾﾞﾝｺｸｲﾉﾍﾞｰｼｮﾝｽｲｼﾝｷｶﾝﾈﾂﾄﾜｰｸ",
+}
+
+
+def _seed_invoices() -> None:
+    """The issuer and the dues invoices of the two demo years (notices are not mailed)."""
+    issuer, _created = Issuer.objects.get_or_create(defaults=ISSUER)
+    this_year = fiscal.current_fiscal_year()
+    years = MembershipYear.objects.filter(
+        fiscal_year__in=[this_year - 1, this_year], amount_due__gt=0
+    ).select_related("organisation", "membership_class")
+    for year in years.order_by("fiscal_year", "organisation__name_kana"):
+        issued_on, _end = fiscal.bounds(year.fiscal_year)
+        services.issue_dues_invoice(
+            year, issued_on=issued_on, payment_days=issuer.payment_days, notify=False
+        )

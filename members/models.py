@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -380,3 +381,186 @@ class MembershipYear(models.Model):
 
     def __str__(self):
         return f"{self.organisation} FY{self.fiscal_year}"
+
+
+registration_number_validator = RegexValidator(
+    r"^T\d{13}$", _("A registration number is T followed by 13 digits.")
+)
+
+
+class Issuer(models.Model):
+    """The network as the issuer of invoices; one row, edited by the secretariat."""
+
+    name = models.CharField(_("name"), max_length=200)
+    postal_code = models.CharField(
+        _("postal code"), max_length=7, validators=[validate_postal_code]
+    )
+    address = models.CharField(_("address"), max_length=300)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    email = models.EmailField(_("email address"), blank=True)
+    registration_number = models.CharField(
+        _("qualified invoice registration number"),
+        max_length=14,
+        blank=True,
+        validators=[registration_number_validator],
+    )
+    registered_from = models.DateField(_("registered from"), null=True, blank=True)
+    registered_until = models.DateField(_("registered until"), null=True, blank=True)
+    bank_account = models.TextField(
+        _("bank account for transfers"), help_text=_("Printed on invoices as it is.")
+    )
+    dues_tax_note = models.TextField(
+        _("note on dues and consumption tax"),
+        default="会費は対価性のない通常会費のため、消費税の課税対象外（不課税）です。",
+    )
+    payment_days = models.PositiveSmallIntegerField(_("days to pay"), default=30)
+    seal_image = models.ImageField(_("seal image"), upload_to="issuer/", blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("issuer")
+        verbose_name_plural = _("issuer")
+
+    def __str__(self):
+        return self.name
+
+    def registration_number_on(self, day) -> str:
+        """The number to print on `day`: only while registered, else nothing."""
+        if not self.registration_number or self.registered_from is None:
+            return ""
+        if day < self.registered_from:
+            return ""
+        if self.registered_until is not None and day > self.registered_until:
+            return ""
+        return self.registration_number
+
+
+class InvoiceSequence(models.Model):
+    """The last invoice number of a fiscal year; locked while a number is taken (no gaps)."""
+
+    fiscal_year = models.PositiveSmallIntegerField(primary_key=True)
+    last_number = models.PositiveIntegerField(default=0)
+
+    def __str__(self):
+        return f"FY{self.fiscal_year}: {self.last_number}"
+
+
+class Invoice(models.Model):
+    """An issued invoice; never changed after issue: a correction is a new invoice."""
+
+    class Status(models.TextChoices):
+        ISSUED = "issued", _("issued")
+        PAID = "paid", _("paid")
+        CANCELLED = "cancelled", _("cancelled (corrected)")
+
+    fiscal_year = models.PositiveSmallIntegerField(_("fiscal year"))
+    number = models.PositiveIntegerField(_("number"))
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        related_name="invoices",
+    )
+    membership_year = models.ForeignKey(
+        MembershipYear,
+        verbose_name=_("membership year"),
+        on_delete=models.PROTECT,
+        related_name="invoices",
+        null=True,
+        blank=True,
+    )
+    replaces = models.OneToOneField(
+        "self",
+        verbose_name=_("corrects"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="replaced_by",
+    )
+    addressee = models.CharField(_("addressee"), max_length=300)
+    issued_on = models.DateField(_("issued on"))
+    due_on = models.DateField(_("due on"))
+    total = models.PositiveIntegerField(_("total (yen)"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.ISSUED
+    )
+    pdf = models.FileField(_("PDF"), upload_to="invoices/%Y/", blank=True)
+    pdf_sha256 = models.CharField(_("PDF SHA-256"), max_length=64, blank=True)
+    notice_sent_at = models.DateTimeField(_("notice sent at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("invoice")
+        verbose_name_plural = _("invoices")
+        ordering = ["-fiscal_year", "-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["fiscal_year", "number"], name="invoice_number_unique_per_fy"
+            ),
+            models.UniqueConstraint(
+                fields=["membership_year"],
+                condition=models.Q(replaces__isnull=True),
+                name="one_dues_invoice_per_membership_year",
+            ),
+        ]
+
+    def __str__(self):
+        return self.display_number
+
+    @property
+    def display_number(self) -> str:
+        return f"{self.fiscal_year}-{self.number:05d}"
+
+
+class InvoiceLine(models.Model):
+    class TaxCategory(models.TextChoices):
+        OUTSIDE = "outside", _("outside consumption tax")
+        EXEMPT = "exempt", _("tax exempt")
+        STANDARD = "standard", _("10%")
+        REDUCED = "reduced", _("8% (reduced rate)")
+
+    invoice = models.ForeignKey(
+        Invoice, verbose_name=_("invoice"), on_delete=models.CASCADE, related_name="lines"
+    )
+    description = models.CharField(_("description"), max_length=200)
+    quantity = models.PositiveIntegerField(_("quantity"))
+    unit_price = models.PositiveIntegerField(_("unit price (yen)"))
+    tax_category = models.CharField(_("tax category"), max_length=10, choices=TaxCategory.choices)
+
+    class Meta:
+        verbose_name = _("invoice line")
+        verbose_name_plural = _("invoice lines")
+        ordering = ["pk"]
+
+    def __str__(self):
+        return self.description
+
+    @property
+    def amount(self) -> int:
+        return self.quantity * self.unit_price
+
+
+class DuesRun(models.Model):
+    """One "issue invoices for FY N" started by the secretariat; progress lives here."""
+
+    fiscal_year = models.PositiveSmallIntegerField(_("fiscal year"))
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("started by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    started_at = models.DateTimeField(_("started at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    targeted = models.PositiveIntegerField(_("organisations to invoice"), default=0)
+    processed = models.PositiveIntegerField(_("processed"), default=0)
+    created = models.PositiveIntegerField(_("invoices created"), default=0)
+
+    class Meta:
+        verbose_name = _("dues run")
+        verbose_name_plural = _("dues runs")
+        ordering = ["-started_at"]
+
+    def __str__(self):
+        return _("Dues run FY%(year)d") % {"year": self.fiscal_year}

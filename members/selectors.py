@@ -1,7 +1,14 @@
 from django.db.models import Prefetch
 
 from .kana import normalise
-from .models import FiscalYearSettings, Membership, MembershipYear, Organisation, Person
+from .models import (
+    FiscalYearSettings,
+    Invoice,
+    Membership,
+    MembershipYear,
+    Organisation,
+    Person,
+)
 
 
 def current_membership(organisation):
@@ -55,3 +62,7 @@ def directory(*, q: str = "", block=None, prefecture: int | None = None, kind=No
     if kind is not None:
         organisations = organisations.filter(kind=kind)
     return organisations
+
+
+def invoices_of(organisation):
+    return Invoice.objects.filter(organisation=organisation).order_by("-fiscal_year", "-number")

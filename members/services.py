@@ -1,14 +1,20 @@
 """Writes to the registry that span models; views and the admin call these."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .models import (
+    DuesRun,
     FiscalYearSettings,
+    Invoice,
+    InvoiceLine,
+    InvoiceSequence,
+    Issuer,
     Membership,
     MembershipClass,
     MembershipYear,
@@ -124,3 +130,114 @@ def freeze_year(organisation, fiscal_year: int) -> MembershipYear | None:
         defaults=_frozen(membership_class, units),
     )
     return year
+
+
+def billing_email(organisation) -> str:
+    """Where invoices go: the billing contact, else the primary contact."""
+    roles = (
+        PersonRole.objects.current()
+        .filter(
+            organisation=organisation, kind__in=[PersonRole.Kind.BILLING, PersonRole.Kind.PRIMARY]
+        )
+        .exclude(person__email="")
+        .select_related("person")
+    )
+    by_kind = {role.kind: role.person.email for role in roles}
+    return by_kind.get(PersonRole.Kind.BILLING) or by_kind.get(PersonRole.Kind.PRIMARY, "")
+
+
+def _dues_lines(year: MembershipYear) -> list[dict]:
+    """The lines of a dues invoice (document text is Japanese, like the invoice itself)."""
+    outside = InvoiceLine.TaxCategory.OUTSIDE
+    if year.units:
+        return [
+            {
+                "description": f"{year.fiscal_year}年度 会費（{year.membership_class.name}）",
+                "quantity": year.units,
+                "unit_price": year.amount_due // year.units,
+                "tax_category": outside,
+            }
+        ]
+    return [
+        {
+            "description": f"{year.fiscal_year}年度 負担金（{year.membership_class.name}）",
+            "quantity": 1,
+            "unit_price": year.amount_due,
+            "tax_category": outside,
+        }
+    ]
+
+
+def issue_dues_invoice(
+    year: MembershipYear, *, issued_on: date, payment_days: int, notify: bool = True
+):
+    """The dues invoice of a membership year, numbered without gaps; None if it exists.
+
+    The fiscal year's sequence row is locked first, so concurrent runs serialise here and
+    the second one sees the first one's invoice.
+    """
+    from .tasks import send_invoice_notice
+
+    with transaction.atomic():
+        sequence, _created = InvoiceSequence.objects.select_for_update().get_or_create(
+            fiscal_year=year.fiscal_year
+        )
+        if Invoice.objects.filter(membership_year=year, replaces__isnull=True).exists():
+            return None
+        sequence.last_number += 1
+        sequence.save(update_fields=["last_number"])
+        invoice = Invoice.objects.create(
+            fiscal_year=year.fiscal_year,
+            number=sequence.last_number,
+            organisation=year.organisation,
+            membership_year=year,
+            addressee=f"{year.organisation.name} 御中",
+            issued_on=issued_on,
+            due_on=issued_on + timedelta(days=payment_days),
+            total=year.amount_due,
+        )
+        InvoiceLine.objects.bulk_create(
+            InvoiceLine(invoice=invoice, **line) for line in _dues_lines(year)
+        )
+        if notify:
+            transaction.on_commit(lambda: send_invoice_notice.delay(invoice.pk))
+    return invoice
+
+
+def check_dues_run_can_start() -> None:
+    if not Issuer.objects.exists():
+        raise ValidationError(_("Enter the issuer's details (name, address, bank) first."))
+
+
+def start_dues_run(run: DuesRun) -> DuesRun:
+    """Save the run and hand it to a worker once the transaction commits."""
+    from .tasks import run_dues
+
+    check_dues_run_can_start()
+    run.save()
+    transaction.on_commit(lambda: run_dues.delay(run.pk))
+    return run
+
+
+def execute_dues_run(run_id: int) -> None:
+    """Invoice every invoiced membership for the run's year; safe to run again or resume."""
+    run = DuesRun.objects.get(pk=run_id)
+    issuer = Issuer.objects.get()
+    memberships = (
+        Membership.objects.current()
+        .filter(membership_class__is_invoiced=True)
+        .select_related("organisation")
+        .order_by("organisation_id")
+    )
+    DuesRun.objects.filter(pk=run.pk).update(targeted=memberships.count(), processed=0)
+    today = timezone.localdate()
+    for membership in memberships.iterator(chunk_size=500):
+        year = freeze_year(membership.organisation, run.fiscal_year)
+        created = 0
+        if year is not None and year.amount_due:
+            invoice = issue_dues_invoice(year, issued_on=today, payment_days=issuer.payment_days)
+            created = int(invoice is not None)
+        DuesRun.objects.filter(pk=run.pk).update(
+            processed=F("processed") + 1, created=F("created") + created
+        )
+    DuesRun.objects.filter(pk=run.pk).update(finished_at=timezone.now())

@@ -8,4 +8,5 @@ urlpatterns = [
     path("dues/", views.dues, name="dues"),
     path("units/", views.units, name="units"),
     path("directory/", views.directory, name="directory"),
+    path("invoices/<int:pk>/pdf/", views.invoice_pdf, name="invoice_pdf"),
 ]

@@ -1,12 +1,13 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.shortcuts import redirect, render
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from accounts.permissions import member_organisation, require
 
-from . import fiscal, selectors, services
+from . import documents, fiscal, selectors, services
 from .forms import DirectoryFilterForm, UnitsForm
 
 
@@ -38,6 +39,22 @@ def dues(request):
         "members/dues.html",
         fiscal_year=fiscal_year,
         year=selectors.membership_year(organisation, fiscal_year),
+        invoices=selectors.invoices_of(organisation),
+    )
+
+
+@require("members.view_own_dues")
+def invoice_pdf(request, pk):
+    """The invoice as issued; another organisation's invoice is a 404, not a 403."""
+    invoice = get_object_or_404(
+        selectors.invoices_of(member_organisation(request.user)).only("pk"), pk=pk
+    )
+    invoice = documents.ensure_invoice_pdf(invoice.pk)
+    return FileResponse(
+        invoice.pdf.open("rb"),
+        as_attachment=True,
+        filename=f"invoice-{invoice.display_number}.pdf",
+        content_type="application/pdf",
     )
 
 

@@ -8,6 +8,7 @@ from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.contrib.auth import get_user_model
 
 from members.models import (
+    Issuer,
     Membership,
     MembershipClass,
     Organisation,
@@ -76,3 +77,28 @@ def make_person(organisation, **fields):
 
 def add_totp(user) -> Authenticator:
     return TOTP.activate(user, generate_totp_secret()).instance
+
+
+def make_class(code, dues_rule, votes_rule="none", *, is_invoiced=False, **amounts):
+    return MembershipClass.objects.get_or_create(
+        code=code,
+        defaults={
+            "name": code,
+            "dues_rule": dues_rule,
+            "votes_rule": votes_rule,
+            "is_invoiced": is_invoiced,
+            **amounts,
+        },
+    )[0]
+
+
+def make_issuer(**fields):
+    return Issuer.objects.create(
+        **{
+            "name": "全国イノベーション推進機関ネットワーク",
+            "postal_code": "1050001",
+            "address": "東京都港区虎ノ門一丁目",
+            "bank_account": "みずほ銀行 虎ノ門支店 普通 1234567\nｲﾉﾍﾞｰｼｮﾝﾈﾂﾄ",
+            **fields,
+        }
+    )

@@ -20,12 +20,6 @@ pytestmark = pytest.mark.django_db
 NEXT_FY = fiscal.current_fiscal_year() + 1
 
 
-def make_class(code, dues_rule, votes_rule, **amounts):
-    return MembershipClass.objects.create(
-        code=code, name=code, dues_rule=dues_rule, votes_rule=votes_rule, **amounts
-    )
-
-
 @pytest.fixture
 def open_units():
     return FiscalYearSettings.objects.create(
@@ -44,8 +38,8 @@ def test_fiscal_year_runs_april_to_march(first, expected):
 
 def test_dues_and_votes_per_class():
     full = factories.full_class()
-    academic = make_class("academic", "flat", "none", flat_amount=15000)
-    observer = make_class("observer", "none", "none")
+    academic = factories.make_class("academic", "flat", "none", flat_amount=15000)
+    observer = factories.make_class("observer", "none", "none")
     assert (full.dues_for(3), full.votes_for(3)) == (150000, 3)
     assert (full.dues_for(2), full.votes_for(2)) == (100000, 2)
     assert (academic.dues_for(None), academic.votes_for(None)) == (15000, 0)
@@ -97,7 +91,7 @@ def test_units_after_the_deadline_are_refused(organisation, open_units):
 
 
 def test_units_only_for_classes_with_units(db):
-    academic = make_class("academic", "flat", "none", flat_amount=15000)
+    academic = factories.make_class("academic", "flat", "none", flat_amount=15000)
     organisation = factories.make_organisation(membership_class=academic)
     with pytest.raises(ValidationError):
         services.choose_units(organisation, NEXT_FY, 3)

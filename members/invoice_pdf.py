@@ -1,0 +1,467 @@
+"""PDF invoices (請求書) and receipts (領収書) for members, drawn with fpdf2.
+
+The documents are Japanese business documents: their fixed labels (請求書, 発行日, 税区分, …)
+are document content in the language the law and the payers expect, not user-interface
+strings, so they are deliberately not marked for translation (no gettext here).
+
+Qualified invoice rules (適格請求書, see DESIGN-NOTES "Money and invoices (Japan)"):
+the registration number is printed only while the issuer is registered on the document's
+date, totals and tax are shown per rate, tax is computed once per rate
+(`members.invoicing.rate_totals`), and a document whose lines do not add up to its total is
+refused with ValueError.
+
+The only font is Noto Sans CJK JP from the `noto_cjk_sans_jp_regular` package, embedded
+(subset) in every PDF; no system font is ever looked up.
+"""
+
+import copy
+import functools
+from importlib import resources
+from pathlib import Path
+
+from fontTools.ttLib import TTFont
+from fpdf import FPDF, FontFace
+from fpdf.enums import TableBordersLayout, WrapMode, XPos, YPos
+from fpdf.fonts import SubsetMap
+
+from .invoicing import rate_totals
+from .models import InvoiceLine
+
+# --- Page geometry (mm) and type sizes (pt) ---------------------------------------------
+
+PAGE_MARGIN = 20
+TOP_MARGIN = 15
+CONTENT_WIDTH = 210 - 2 * PAGE_MARGIN
+LEFT_COLUMN_WIDTH = 86  # addressee and amount
+ISSUER_X = 110  # issuer block, up to the right margin
+ISSUER_WIDTH = 210 - PAGE_MARGIN - ISSUER_X
+SEAL_SIZE = 18
+SEAL_GAP = 2
+SECTION_GAP = 6
+LINE_HEIGHT = 5.5
+CELL_LINE_HEIGHT = 6.5
+
+TITLE_SIZE = 22
+ADDRESSEE_SIZE = 14
+AMOUNT_SIZE = 17
+ISSUER_NAME_SIZE = 11
+BODY_SIZE = 10
+SMALL_SIZE = 8.5
+
+FOOTER_OFFSET = 12
+FOOTER_COLOUR = (110, 110, 110)
+HEADING_FILL = (232, 232, 232)
+TOTAL_FILL = (245, 245, 245)
+
+FONT_PACKAGE = "noto_cjk_sans_jp_regular"
+FONT_FILE = "NotoSansCJKjp-Regular.otf"
+FONT_FAMILY = "NotoSansCJKjp"
+UNUSED_LAYOUT_TABLES = ("GDEF", "GSUB", "GPOS")  # dropped by fpdf2 from embedded subsets
+
+# --- Tax categories as printed ------------------------------------------------------------
+
+TaxCategory = InvoiceLine.TaxCategory
+LINE_TAX_LABELS = {
+    TaxCategory.OUTSIDE: "不課税",
+    TaxCategory.EXEMPT: "非課税",
+    TaxCategory.STANDARD: "10%",
+    TaxCategory.REDUCED: "8%※",
+}
+TOTAL_LABELS = {
+    TaxCategory.OUTSIDE: "不課税",
+    TaxCategory.EXEMPT: "非課税",
+    TaxCategory.STANDARD: "10%対象",
+    TaxCategory.REDUCED: "8%対象",
+}
+REDUCED_RATE_FOOTNOTE = "※は軽減税率対象"
+BANK_FEE_NOTE = "振込手数料はご負担くださいますようお願いいたします。"
+
+LINE_COLUMNS = (  # heading, width (mm), alignment
+    ("品目", 72, "LEFT"),
+    ("数量", 16, "RIGHT"),
+    ("単価", 28, "RIGHT"),
+    ("金額", 30, "RIGHT"),
+    ("税区分", 24, "CENTER"),
+)
+TOTALS_COLUMNS = ((26, "LEFT"), (30, "RIGHT"), (18, "CENTER"), (26, "RIGHT"))
+
+
+# --- Public entry points -----------------------------------------------------------------
+
+
+def render_invoice(invoice, issuer) -> bytes:
+    """The invoice as PDF bytes; `invoice.lines` should be prefetched by the caller."""
+    lines = list(invoice.lines.all())
+    totals = _checked_rate_totals(invoice, lines)
+    pdf = _new_document(f"請求書 {invoice.display_number}", issuer)
+
+    _title(pdf, "請求書")
+    _document_facts(
+        pdf,
+        [
+            ("請求書番号", invoice.display_number),
+            ("発行日", _wareki_free_date(invoice.issued_on)),
+            ("お支払期限", _wareki_free_date(invoice.due_on)),
+        ],
+    )
+    top = pdf.get_y() + SECTION_GAP
+    issuer_bottom = _issuer_block(pdf, issuer, invoice.issued_on, top)
+
+    pdf.set_xy(PAGE_MARGIN, top)
+    _addressee(pdf, invoice.addressee)
+    _paragraph(pdf, "下記のとおりご請求申し上げます。", width=LEFT_COLUMN_WIDTH)
+    pdf.ln(2)
+    _amount_box(pdf, "ご請求金額（税込）", _yen_mark(invoice.total))
+
+    pdf.set_y(max(pdf.get_y(), issuer_bottom) + 2)
+    _paragraph(pdf, f"対象年度: {invoice.fiscal_year}年度")
+    if invoice.replaces_id:
+        _paragraph(
+            pdf, f"本請求書は請求書番号 {invoice.replaces.display_number} を訂正するものです。"
+        )
+    pdf.ln(SECTION_GAP - 2)
+    _lines_table(pdf, lines)
+    pdf.ln(3)
+    _totals_table(pdf, totals, invoice.total)
+    _tax_notes(pdf, issuer, lines, reduced_footnote=True)
+    _bank_transfer(pdf, issuer)
+    return bytes(pdf.output())
+
+
+def render_receipt(invoice, issuer, paid_on, amount, *, issued_on=None) -> bytes:
+    """A receipt for `amount` yen paid on `paid_on` against `invoice`, as PDF bytes.
+
+    The receipt is dated `issued_on` (by default the day of payment); the registration
+    number is printed if the issuer is registered on that date.
+    """
+    if not isinstance(amount, int) or amount <= 0:
+        raise ValueError(f"A receipt needs a positive amount of yen, not {amount!r}.")
+    issued_on = issued_on or paid_on
+    lines = list(invoice.lines.all())
+    totals = _checked_rate_totals(invoice, lines)
+    receipt_number = f"R-{invoice.display_number}"
+    pdf = _new_document(f"領収書 {receipt_number}", issuer)
+
+    _title(pdf, "領収書")
+    _document_facts(
+        pdf,
+        [("領収書番号", receipt_number), ("発行日", _wareki_free_date(issued_on))],
+    )
+    top = pdf.get_y() + SECTION_GAP
+    issuer_bottom = _issuer_block(pdf, issuer, issued_on, top)
+
+    pdf.set_xy(PAGE_MARGIN, top)
+    _addressee(pdf, invoice.addressee)
+    _amount_box(pdf, "金額", _yen_mark(amount))
+    _paragraph(pdf, f"但し {invoice.fiscal_year}年度 会費として", width=LEFT_COLUMN_WIDTH)
+    _paragraph(pdf, f"入金日: {_wareki_free_date(paid_on)}", width=LEFT_COLUMN_WIDTH)
+    _paragraph(pdf, "上記の金額を正に領収いたしました。", width=LEFT_COLUMN_WIDTH)
+
+    pdf.set_y(max(pdf.get_y(), issuer_bottom) + SECTION_GAP)
+    _paragraph(pdf, f"内訳（請求書番号 {invoice.display_number}）")
+    pdf.ln(1)
+    _totals_table(pdf, totals, invoice.total)
+    _tax_notes(pdf, issuer, lines, reduced_footnote=False)
+    return bytes(pdf.output())
+
+
+# --- Formatting --------------------------------------------------------------------------
+
+
+def _wareki_free_date(d) -> str:
+    """2026年4月1日: the Japanese date order, Gregorian year (no era name)."""
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def _yen(amount: int) -> str:
+    return f"{amount:,}円"
+
+
+def _yen_mark(amount: int) -> str:
+    return f"¥{amount:,}-"
+
+
+def _postal_code(code: str) -> str:
+    return f"〒{code[:3]}-{code[3:]}" if len(code) == 7 else f"〒{code}"
+
+
+def _checked_rate_totals(invoice, lines):
+    """Totals per rate; ValueError unless they and their tax add up to `invoice.total`."""
+    totals = rate_totals([(line.tax_category, line.amount) for line in lines])
+    computed = sum(total.amount + total.tax for total in totals)
+    if computed != invoice.total:
+        raise ValueError(
+            f"Invoice {invoice.display_number} says {invoice.total} yen, but its lines and "
+            f"tax add up to {computed} yen."
+        )
+    return totals
+
+
+# --- Font --------------------------------------------------------------------------------
+
+
+@functools.cache
+def _font_path() -> Path:
+    """The OTF file shipped inside the `noto_cjk_sans_jp_regular` package."""
+    path = Path(str(resources.files(FONT_PACKAGE) / FONT_FILE))
+    if not path.is_file():
+        raise FileNotFoundError(f"{FONT_FILE} is missing from the {FONT_PACKAGE} package.")
+    return path
+
+
+@functools.cache
+def _parsed_font():
+    """The font parsed once per process (metrics and character map of ~65,000 glyphs).
+
+    fpdf2's `add_font` parses the 16 MB file for every document (about 0.2 s). We parse it
+    once with `add_font` on a scratch document and keep the resulting `TTFFont`.
+    """
+    scratch = FPDF()
+    scratch.add_font(FONT_FAMILY, fname=_font_path())
+    font = scratch.fonts[FONT_FAMILY.lower()]
+    font.ttfont.close()  # each document gets its own fontTools object, see _add_font()
+    return font
+
+
+def _add_font(pdf: FPDF) -> None:
+    """Make the cached font available to `pdf`, as `add_font` would.
+
+    fpdf2 has no public way to share a parsed font between documents, and it subsets the
+    fontTools object in place when writing the PDF. Each document therefore gets a shallow
+    copy of the cached `TTFFont` that shares the read-only character map and glyph ids but
+    has its own fontTools object (opened lazily: cheap), descriptor, widths and subset.
+    This relies on fpdf2 internals (pinned in requirements.lock); the tests render several
+    documents in a row to catch a change.
+    """
+    cached = _parsed_font()
+    font = copy.copy(cached)
+    font.i = len(pdf.fonts) + 1
+    font.ttfont = _fresh_ttfont()
+    font.desc = copy.copy(cached.desc)
+    font.cw = copy.copy(cached.cw)
+    font.missing_glyphs = []
+    font.biggest_size_pt = 0
+    font.subset = SubsetMap(font)
+    pdf.fonts[FONT_FAMILY.lower()] = font
+    if font.is_cff and font.is_cid_keyed:
+        pdf._set_min_pdf_version("1.6")  # what add_font does for this kind of font
+
+
+def _fresh_ttfont() -> TTFont:
+    """The font file opened lazily, ready for fpdf2 to subset and embed.
+
+    The OpenType layout tables are removed first: fpdf2 drops them from the embedded subset
+    anyway (it does no shaping here), but fontTools would decompile them before dropping
+    them, which costs about a third of the time of writing a PDF. Bounding boxes are not
+    recalculated on save (the whole font's box stays valid for a subset), as fpdf2 takes the
+    font descriptor's box from the 'head' table.
+    """
+    ttfont = TTFont(_font_path(), recalcTimestamp=False, recalcBBoxes=False, lazy=True)
+    for tag in UNUSED_LAYOUT_TABLES:
+        if tag in ttfont:
+            del ttfont[tag]
+    return ttfont
+
+
+# --- Layout helpers ----------------------------------------------------------------------
+
+
+class _Document(FPDF):
+    """An A4 document whose pages show its number and "page/pages" at the bottom."""
+
+    def __init__(self, reference: str):
+        super().__init__(orientation="portrait", unit="mm", format="A4")
+        self.reference = reference
+
+    def footer(self):
+        self.set_y(-FOOTER_OFFSET)
+        self.set_font(FONT_FAMILY, size=SMALL_SIZE - 1)
+        self.set_text_color(*FOOTER_COLOUR)
+        self.cell(0, 5, f"{self.reference}  {self.page_no()}/{{nb}}", align="C")
+        self.set_text_color(0)
+
+
+def _new_document(title: str, issuer) -> FPDF:
+    pdf = _Document(title)
+    pdf.set_margins(PAGE_MARGIN, TOP_MARGIN, PAGE_MARGIN)
+    pdf.set_auto_page_break(auto=True, margin=PAGE_MARGIN)
+    pdf.set_title(title)
+    pdf.set_author(issuer.name)
+    pdf.set_lang("ja")
+    _add_font(pdf)
+    pdf.add_page()
+    pdf.set_font(FONT_FAMILY, size=BODY_SIZE)
+    return pdf
+
+
+def _title(pdf: FPDF, text: str) -> None:
+    pdf.set_font(size=TITLE_SIZE)
+    pdf.set_char_spacing(4)
+    pdf.cell(0, 12, text, align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_char_spacing(0)
+    pdf.set_font(size=BODY_SIZE)
+
+
+def _document_facts(pdf: FPDF, facts) -> None:
+    """Number and dates, right-aligned under the title."""
+    pdf.set_font(size=BODY_SIZE)
+    for label, value in facts:
+        pdf.cell(0, LINE_HEIGHT, f"{label}: {value}", align="R")
+        pdf.ln(LINE_HEIGHT)
+
+
+def _text_block(
+    pdf: FPDF,
+    text: str,
+    *,
+    width: float = 0,
+    height: float = LINE_HEIGHT,
+    wrapmode: WrapMode = WrapMode.CHAR,
+    new_x: XPos = XPos.LMARGIN,
+    **options,
+) -> None:
+    """Left-aligned text wrapped within `width`; Japanese wraps between any characters."""
+    pdf.multi_cell(
+        width, height, text, align="L", wrapmode=wrapmode, new_x=new_x, new_y=YPos.NEXT, **options
+    )
+
+
+def _paragraph(pdf: FPDF, text: str, *, width: float = 0, size: float = BODY_SIZE) -> None:
+    pdf.set_font(size=size)
+    _text_block(pdf, text, width=width)
+
+
+def _addressee(pdf: FPDF, addressee: str) -> None:
+    """The addressee (already with 御中 or 様), large and underlined, top left."""
+    pdf.set_font(size=ADDRESSEE_SIZE)
+    _text_block(pdf, addressee, width=LEFT_COLUMN_WIDTH, height=8)
+    pdf.line(PAGE_MARGIN, pdf.get_y() + 0.5, PAGE_MARGIN + LEFT_COLUMN_WIDTH, pdf.get_y() + 0.5)
+    pdf.ln(4)
+    pdf.set_font(size=BODY_SIZE)
+
+
+def _amount_box(pdf: FPDF, label: str, amount: str) -> None:
+    """The amount billed or received, large, in a shaded box in the left column."""
+    pdf.set_fill_color(*TOTAL_FILL)
+    pdf.set_font(size=BODY_SIZE + 1)
+    x, y = pdf.get_x(), pdf.get_y()
+    pdf.cell(38, 12, label, border="LTB", fill=True)
+    pdf.set_font(size=AMOUNT_SIZE)
+    pdf.cell(LEFT_COLUMN_WIDTH - 38, 12, amount, border="RTB", fill=True, align="R")
+    pdf.set_xy(x, y + 12 + 3)
+    pdf.set_font(size=BODY_SIZE)
+
+
+def _seal_image(issuer) -> bytes | None:
+    if not issuer.seal_image:
+        return None
+    with issuer.seal_image.open("rb") as seal:
+        return seal.read()
+
+
+def _issuer_block(pdf: FPDF, issuer, on_day, top: float) -> float:
+    """Issuer name, address and contacts at the top right; returns the block's bottom.
+
+    The registration number is printed only if the issuer is registered on `on_day`. The
+    seal, if any, sits right of the name, and the text leaves room for it.
+    """
+    seal = _seal_image(issuer)
+    text_width = ISSUER_WIDTH - (SEAL_SIZE + SEAL_GAP if seal else 0)
+    pdf.set_xy(ISSUER_X, top)
+    pdf.set_font(size=ISSUER_NAME_SIZE)
+    _text_block(pdf, issuer.name, width=text_width, height=6, new_x=XPos.LEFT)
+    pdf.set_font(size=SMALL_SIZE + 0.5)
+    # Japanese text wraps anywhere; phone, e-mail and number wrap between words only.
+    details = [(f"{_postal_code(issuer.postal_code)} {issuer.address}", WrapMode.CHAR)]
+    if issuer.phone:
+        details.append((f"TEL: {issuer.phone}", WrapMode.WORD))
+    if issuer.email:
+        details.append((f"E-mail: {issuer.email}", WrapMode.WORD))
+    registration_number = issuer.registration_number_on(on_day)
+    if registration_number:
+        details.append((f"登録番号: {registration_number}", WrapMode.WORD))
+    for text, wrapmode in details:
+        _text_block(pdf, text, width=text_width, height=4.6, wrapmode=wrapmode, new_x=XPos.LEFT)
+    bottom = pdf.get_y()
+    if seal:
+        pdf.image(seal, x=ISSUER_X + ISSUER_WIDTH - SEAL_SIZE, y=top, w=SEAL_SIZE, h=SEAL_SIZE)
+        bottom = max(bottom, top + SEAL_SIZE)
+    pdf.set_font(size=BODY_SIZE)
+    return bottom
+
+
+def _table(pdf: FPDF, col_widths, text_align, **options):
+    """A bordered table in the document font (which has a single weight)."""
+    return pdf.table(
+        col_widths=col_widths,
+        text_align=text_align,
+        line_height=CELL_LINE_HEIGHT,
+        wrapmode=WrapMode.CHAR,
+        padding=(0.5, 1.5),
+        headings_style=FontFace(emphasis="", fill_color=HEADING_FILL),
+        **options,
+    )
+
+
+def _lines_table(pdf: FPDF, lines) -> None:
+    pdf.set_font(size=BODY_SIZE)
+    with _table(
+        pdf,
+        col_widths=tuple(width for _, width, _ in LINE_COLUMNS),
+        text_align=tuple(align for _, _, align in LINE_COLUMNS),
+        width=CONTENT_WIDTH,
+    ) as table:
+        table.row([heading for heading, _, _ in LINE_COLUMNS])
+        for line in lines:
+            table.row(
+                [
+                    line.description,
+                    f"{line.quantity:,}",
+                    _yen(line.unit_price),
+                    _yen(line.amount),
+                    LINE_TAX_LABELS[line.tax_category],
+                ]
+            )
+
+
+def _totals_table(pdf: FPDF, totals, grand_total: int) -> None:
+    """Amounts and tax per rate ("10%対象 X円 消費税 Y円"), then the total, on the right."""
+    pdf.set_font(size=BODY_SIZE)
+    with _table(
+        pdf,
+        col_widths=tuple(width for width, _ in TOTALS_COLUMNS),
+        text_align=tuple(align for _, align in TOTALS_COLUMNS),
+        width=sum(width for width, _ in TOTALS_COLUMNS),
+        align="RIGHT",
+        first_row_as_headings=False,
+        borders_layout=TableBordersLayout.HORIZONTAL_LINES,
+    ) as table:
+        for total in totals:
+            tax = ("消費税", _yen(total.tax)) if total.rate is not None else ("", "")
+            table.row([TOTAL_LABELS[total.category], _yen(total.amount), *tax])
+        row = table.row(style=FontFace(fill_color=TOTAL_FILL))
+        row.cell("合計（税込）", colspan=2)
+        row.cell(_yen(grand_total), colspan=2)
+
+
+def _tax_notes(pdf: FPDF, issuer, lines, *, reduced_footnote: bool) -> None:
+    """The reduced-rate footnote (if a line is marked ※) and the note on dues (if 不課税)."""
+    categories = {line.tax_category for line in lines}
+    notes = []
+    if reduced_footnote and TaxCategory.REDUCED in categories:
+        notes.append(REDUCED_RATE_FOOTNOTE)
+    if TaxCategory.OUTSIDE in categories and issuer.dues_tax_note:
+        notes.append(issuer.dues_tax_note)
+    if notes:
+        pdf.ln(3)
+    for note in notes:
+        _paragraph(pdf, note, size=SMALL_SIZE + 0.5)
+
+
+def _bank_transfer(pdf: FPDF, issuer) -> None:
+    """お振込先: the account as the secretariat wrote it, and the note on transfer fees."""
+    pdf.ln(SECTION_GAP)
+    _paragraph(pdf, "お振込先")
+    _text_block(pdf, issuer.bank_account.strip(), width=CONTENT_WIDTH, border=1, padding=(2, 3))
+    pdf.ln(1.5)
+    _paragraph(pdf, BANK_FEE_NOTE, size=SMALL_SIZE + 0.5)

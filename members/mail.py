@@ -1,0 +1,38 @@
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from .documents import ensure_invoice_pdf
+from .models import Invoice
+from .services import billing_email
+
+
+def send_invoice_notice(invoice_id: int) -> None:
+    """Mail the billing contact, once, that the invoice (stored as issued) can be downloaded."""
+    invoice = ensure_invoice_pdf(invoice_id)
+    with transaction.atomic():
+        invoice = (
+            Invoice.objects.select_for_update(of=("self",))
+            .select_related("organisation")
+            .filter(pk=invoice_id, notice_sent_at__isnull=True)
+            .first()
+        )
+        if invoice is None:
+            return
+        recipient = billing_email(invoice.organisation)
+        if not recipient:
+            return  # the admin shows the notice as not sent; the secretariat adds a contact
+        context = {
+            "invoice": invoice,
+            "url": settings.SITE_URL + reverse("members:dues"),
+            "site_url": settings.SITE_URL,
+        }
+        with translation.override(settings.LANGUAGE_CODE):
+            subject = render_to_string("members/email/invoice_subject.txt", context).strip()
+            body = render_to_string("members/email/invoice_message.txt", context)
+        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [recipient])
+        invoice.notice_sent_at = timezone.now()
+        invoice.save(update_fields=["notice_sent_at"])

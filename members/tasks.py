@@ -1,0 +1,13 @@
+from celery import shared_task
+
+from . import mail, services
+
+
+@shared_task(acks_late=True)
+def run_dues(run_id: int) -> None:
+    services.execute_dues_run(run_id)
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def send_invoice_notice(invoice_id: int) -> None:
+    mail.send_invoice_notice(invoice_id)
