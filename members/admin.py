@@ -8,6 +8,7 @@ from accounts import services as account_services
 
 from . import services
 from .models import (
+    Allocation,
     DuesRun,
     FiscalYearSettings,
     Invoice,
@@ -18,10 +19,12 @@ from .models import (
     MembershipYear,
     Organisation,
     OrganisationKind,
+    Payment,
     Person,
     PersonRole,
     RegionalBlock,
     UnitsException,
+    WriteOff,
 )
 
 
@@ -34,9 +37,16 @@ class ReferenceDataAdmin(admin.ModelAdmin):
 @admin.register(MembershipClass)
 class MembershipClassAdmin(SimpleHistoryAdmin):
     list_display = [
-        "name", "code", "dues_rule", "unit_price", "minimum_units", "flat_amount",
-        "votes_rule", "is_invoiced", "order",
-    ]  # fmt: skip
+        "name",
+        "code",
+        "dues_rule",
+        "unit_price",
+        "minimum_units",
+        "flat_amount",
+        "votes_rule",
+        "is_invoiced",
+        "order",
+    ]
 
 
 class MembershipInline(admin.TabularInline):
@@ -112,9 +122,14 @@ class PersonAdmin(SimpleHistoryAdmin):
 @admin.register(MembershipYear)
 class MembershipYearAdmin(SimpleHistoryAdmin):
     list_display = [
-        "organisation", "fiscal_year", "membership_class", "units", "amount_due", "votes",
+        "organisation",
+        "fiscal_year",
+        "membership_class",
+        "units",
+        "amount_due",
+        "votes",
         "standing",
-    ]  # fmt: skip
+    ]
     list_filter = ["fiscal_year", "membership_class", "standing", "organisation__block"]
     list_select_related = ["organisation", "membership_class"]
     search_fields = ["organisation__name", "organisation__name_kana"]
@@ -163,8 +178,13 @@ class DuesRunAdmin(admin.ModelAdmin):
     form = DuesRunForm
 
     list_display = [
-        "fiscal_year", "started_by", "started_at", "progress", "created", "finished_at",
-    ]  # fmt: skip
+        "fiscal_year",
+        "started_by",
+        "started_at",
+        "progress",
+        "created",
+        "finished_at",
+    ]
     list_select_related = ["started_by"]
     fields = ["fiscal_year"]
 
@@ -198,20 +218,151 @@ class InvoiceAdmin(admin.ModelAdmin):
     """Issued invoices are immutable: corrections are new invoices that reference them."""
 
     list_display = [
-        "display_number", "organisation", "fiscal_year", "total", "status", "issued_on",
-        "due_on", "notice_sent_at",
-    ]  # fmt: skip
+        "display_number",
+        "organisation",
+        "fiscal_year",
+        "total",
+        "status",
+        "issued_on",
+        "due_on",
+        "notice_sent_at",
+    ]
     list_filter = ["fiscal_year", "status"]
     list_select_related = ["organisation"]
     search_fields = ["organisation__name", "organisation__name_kana", "addressee"]
     inlines = [InvoiceLineInline]
     readonly_fields = [
-        "fiscal_year", "number", "organisation", "membership_year", "replaces", "addressee",
-        "issued_on", "due_on", "total", "status", "pdf", "pdf_sha256", "notice_sent_at",
-    ]  # fmt: skip
+        "fiscal_year",
+        "number",
+        "organisation",
+        "membership_year",
+        "replaces",
+        "addressee",
+        "issued_on",
+        "due_on",
+        "total",
+        "status",
+        "pdf",
+        "pdf_sha256",
+        "notice_sent_at",
+    ]
 
     def has_add_permission(self, request):
         return False
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class PaymentForm(forms.ModelForm):
+    invoices = forms.ModelMultipleChoiceField(
+        label=_("invoices paid"),
+        queryset=Invoice.objects.filter(status=Invoice.Status.ISSUED).select_related(
+            "organisation"
+        ),
+        required=False,
+        help_text=_("Leave empty to pay the organisation's oldest open invoices first."),
+    )
+
+    class Meta:
+        model = Payment
+        fields = ["organisation", "received_on", "amount", "method", "payer_name", "note"]
+
+    def clean(self):
+        cleaned = super().clean()
+        organisation = cleaned.get("organisation")
+        others = [
+            i
+            for i in cleaned.get("invoices") or []
+            if i.organisation_id != getattr(organisation, "pk", None)
+        ]
+        if others:
+            raise forms.ValidationError(
+                _("Invoice %(number)s belongs to another organisation.")
+                % {"number": others[0].display_number}
+            )
+        return cleaned
+
+
+class AllocationInline(admin.TabularInline):
+    model = Allocation
+    extra = 0
+    can_delete = False
+    readonly_fields = ["invoice", "amount"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Payment)
+class PaymentAdmin(admin.ModelAdmin):
+    """Payments are recorded through the form below and then kept as they are."""
+
+    form = PaymentForm
+    list_display = ["received_on", "organisation", "amount", "method", "payer_name"]
+    list_filter = ["method", "received_on"]
+    list_select_related = ["organisation"]
+    search_fields = ["organisation__name", "organisation__name_kana", "payer_name"]
+    raw_id_fields = ["organisation"]
+
+    def get_inlines(self, request, obj):
+        return [] if obj is None else [AllocationInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if obj is None else [*PaymentForm.Meta.fields, "recorded_by"]
+
+    def get_fields(self, request, obj=None):
+        fields = list(PaymentForm.Meta.fields)
+        return [*fields, "invoices"] if obj is None else [*fields, "recorded_by"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return
+        data = form.cleaned_data
+        payment = services.record_payment(
+            organisation=data["organisation"],
+            received_on=data["received_on"],
+            amount=data["amount"],
+            method=data["method"],
+            invoices=list(data["invoices"]) or None,
+            payer_name=data["payer_name"],
+            note=data["note"],
+            user=request.user,
+        )
+        obj.pk = payment.pk
+
+    def save_related(self, request, form, formsets, change):
+        """Allocations are made by the payment service, not by inline forms."""
+
+
+class WriteOffForm(forms.ModelForm):
+    class Meta:
+        model = WriteOff
+        fields = ["invoice", "amount", "reason"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("invoice") and cleaned.get("amount"):
+            services.check_write_off(cleaned["invoice"], cleaned["amount"])
+        return cleaned
+
+
+@admin.register(WriteOff)
+class WriteOffAdmin(admin.ModelAdmin):
+    form = WriteOffForm
+    list_display = ["invoice", "amount", "reason", "recorded_by", "recorded_at"]
+    list_select_related = ["invoice", "recorded_by"]
+    raw_id_fields = ["invoice"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        record = services.write_off(obj.invoice, obj.amount, obj.reason, request.user)
+        obj.pk = record.pk

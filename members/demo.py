@@ -11,12 +11,14 @@ from django.utils import timezone
 from . import fiscal, services
 from .models import (
     FiscalYearSettings,
+    Invoice,
     Issuer,
     Membership,
     MembershipClass,
     MembershipYear,
     Organisation,
     OrganisationKind,
+    Payment,
     Person,
     PersonRole,
     RegionalBlock,
@@ -805,6 +807,7 @@ def seed() -> None:
     )
     _seed_roles_and_years()
     _seed_invoices()
+    _seed_payments()
 
 
 def _demo_units(index: int) -> int:
@@ -916,4 +919,29 @@ def _seed_invoices() -> None:
         issued_on, _end = fiscal.bounds(year.fiscal_year)
         services.issue_dues_invoice(
             year, issued_on=issued_on, payment_days=issuer.payment_days, notify=False
+        )
+
+
+def _seed_payments() -> None:
+    """Most of last year's dues paid, this year's a mix of paid, part-paid and overdue."""
+    if Payment.objects.exists():
+        return
+    this_year = fiscal.current_fiscal_year()
+    invoices = Invoice.objects.filter(fiscal_year__in=[this_year - 1, this_year]).order_by(
+        "fiscal_year", "number"
+    )
+    for position, invoice in enumerate(invoices.select_related("organisation")):
+        last_year = invoice.fiscal_year < this_year
+        if last_year and position % 9 == 8:
+            continue  # still unpaid: overdue
+        if not last_year and position % 3 == 2:
+            continue  # not paid yet
+        part = not last_year and position % 5 == 0
+        services.record_payment(
+            organisation=invoice.organisation,
+            received_on=invoice.due_on - datetime.timedelta(days=position % 20),
+            amount=invoice.total // 2 if part else invoice.total,
+            method=Payment.Method.TRANSFER,
+            invoices=[invoice],
+            payer_name=invoice.organisation.name_kana[:48],
         )

@@ -414,6 +414,11 @@ class Issuer(models.Model):
         default="会費は対価性のない通常会費のため、消費税の課税対象外（不課税）です。",
     )
     payment_days = models.PositiveSmallIntegerField(_("days to pay"), default=30)
+    write_off_limit = models.PositiveIntegerField(
+        _("largest shortfall to write off (yen)"),
+        default=1000,
+        help_text=_("Shortfalls up to this amount (e.g. bank fees) may be written off."),
+    )
     seal_image = models.ImageField(_("seal image"), upload_to="issuer/", blank=True)
 
     history = HistoricalRecords()
@@ -488,6 +493,9 @@ class Invoice(models.Model):
     pdf = models.FileField(_("PDF"), upload_to="invoices/%Y/", blank=True)
     pdf_sha256 = models.CharField(_("PDF SHA-256"), max_length=64, blank=True)
     notice_sent_at = models.DateTimeField(_("notice sent at"), null=True, blank=True)
+    paid_on = models.DateField(_("paid in full on"), null=True, blank=True)
+    receipt_pdf = models.FileField(_("receipt PDF"), upload_to="receipts/%Y/", blank=True)
+    receipt_sha256 = models.CharField(_("receipt PDF SHA-256"), max_length=64, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -564,3 +572,85 @@ class DuesRun(models.Model):
 
     def __str__(self):
         return _("Dues run FY%(year)d") % {"year": self.fiscal_year}
+
+
+class Payment(models.Model):
+    """Money received from an organisation; allocations say which invoices it pays."""
+
+    class Method(models.TextChoices):
+        TRANSFER = "transfer", _("bank transfer")
+        TREASURY = "treasury", _("treasury transfer (国庫金振込)")
+        CASH = "cash", _("cash")
+        OTHER = "other", _("other")
+
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        related_name="payments",
+    )
+    received_on = models.DateField(_("received on"))
+    amount = models.PositiveIntegerField(_("amount (yen)"))
+    method = models.CharField(
+        _("method"), max_length=10, choices=Method.choices, default=Method.TRANSFER
+    )
+    payer_name = models.CharField(_("payer name"), max_length=100, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
+        ordering = ["-received_on", "-pk"]
+
+    def __str__(self):
+        return f"{self.organisation} {self.received_on} {self.amount:,}"
+
+
+class Allocation(models.Model):
+    payment = models.ForeignKey(
+        Payment, verbose_name=_("payment"), on_delete=models.CASCADE, related_name="allocations"
+    )
+    invoice = models.ForeignKey(
+        Invoice, verbose_name=_("invoice"), on_delete=models.PROTECT, related_name="allocations"
+    )
+    amount = models.PositiveIntegerField(_("amount (yen)"))
+
+    class Meta:
+        verbose_name = _("allocation")
+        verbose_name_plural = _("allocations")
+
+    def __str__(self):
+        return f"{self.invoice}: {self.amount:,}"
+
+
+class WriteOff(models.Model):
+    """A small shortfall (typically the bank fee the payer deducted) that is not collected."""
+
+    invoice = models.ForeignKey(
+        Invoice, verbose_name=_("invoice"), on_delete=models.PROTECT, related_name="write_offs"
+    )
+    amount = models.PositiveIntegerField(_("amount (yen)"))
+    reason = models.CharField(_("reason"), max_length=200)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("write-off")
+        verbose_name_plural = _("write-offs")
+
+    def __str__(self):
+        return f"{self.invoice}: {self.amount:,}"

@@ -4,11 +4,13 @@ from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Max, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .models import (
+    Allocation,
     DuesRun,
     FiscalYearSettings,
     Invoice,
@@ -18,8 +20,10 @@ from .models import (
     Membership,
     MembershipClass,
     MembershipYear,
+    Payment,
     PersonRole,
     UnitsException,
+    WriteOff,
 )
 
 
@@ -60,9 +64,11 @@ def _frozen(membership_class: MembershipClass, units: int | None) -> dict:
 def choose_units(organisation, fiscal_year: int, units: int) -> MembershipYear:
     """Record the member's units for `fiscal_year`; the reason is explained when refused."""
     membership = (
-        Membership.objects.current().select_related("membership_class")
-        .filter(organisation=organisation).first()
-    )  # fmt: skip
+        Membership.objects.current()
+        .select_related("membership_class")
+        .filter(organisation=organisation)
+        .first()
+    )
     if membership is None or not membership.membership_class.has_units:
         raise ValidationError(_("Your membership class has no dues units to choose."))
     settings_row = FiscalYearSettings.objects.filter(fiscal_year=fiscal_year).first()
@@ -111,9 +117,11 @@ def freeze_year(organisation, fiscal_year: int) -> MembershipYear | None:
     if existing is not None:
         return existing
     membership = (
-        Membership.objects.current().select_related("membership_class")
-        .filter(organisation=organisation).first()
-    )  # fmt: skip
+        Membership.objects.current()
+        .select_related("membership_class")
+        .filter(organisation=organisation)
+        .first()
+    )
     if membership is None:
         return None
     membership_class = membership.membership_class
@@ -241,3 +249,87 @@ def execute_dues_run(run_id: int) -> None:
             processed=F("processed") + 1, created=F("created") + created
         )
     DuesRun.objects.filter(pk=run.pk).update(finished_at=timezone.now())
+
+
+def outstanding(invoice: Invoice) -> int:
+    """Yen still to collect on an invoice (summed in the database)."""
+    paid = invoice.allocations.aggregate(total=Coalesce(Sum("amount"), 0))["total"]
+    written_off = invoice.write_offs.aggregate(total=Coalesce(Sum("amount"), 0))["total"]
+    return invoice.total - paid - written_off
+
+
+def _settle(invoice: Invoice, paid_on: date) -> None:
+    """Mark the invoice and its membership year paid once nothing is outstanding."""
+    if invoice.status != Invoice.Status.ISSUED or outstanding(invoice) > 0:
+        return
+    invoice.status = Invoice.Status.PAID
+    invoice.paid_on = paid_on
+    invoice.save(update_fields=["status", "paid_on"])
+    if invoice.membership_year_id:
+        MembershipYear.objects.filter(pk=invoice.membership_year_id).update(
+            standing=MembershipYear.Standing.PAID
+        )
+
+
+@transaction.atomic
+def record_payment(
+    *,
+    organisation,
+    received_on: date,
+    amount: int,
+    method: str,
+    invoices=None,
+    payer_name: str = "",
+    note: str = "",
+    user=None,
+) -> Payment:
+    """Record money received and allocate it to `invoices` (default: the oldest open ones).
+
+    One transfer may pay several invoices; a part payment leaves the rest outstanding; money
+    beyond what is due stays unallocated on the payment for the secretariat to resolve.
+    """
+    payment = Payment.objects.create(
+        organisation=organisation,
+        received_on=received_on,
+        amount=amount,
+        method=method,
+        payer_name=payer_name,
+        note=note,
+        recorded_by=user,
+    )
+    targets = Invoice.objects.select_for_update().filter(
+        organisation=organisation, status=Invoice.Status.ISSUED
+    )
+    if invoices is not None:
+        targets = targets.filter(pk__in=[invoice.pk for invoice in invoices])
+    remaining = amount
+    for invoice in targets.order_by("issued_on", "fiscal_year", "number"):
+        share = min(outstanding(invoice), remaining)
+        if share <= 0:
+            continue
+        Allocation.objects.create(payment=payment, invoice=invoice, amount=share)
+        remaining -= share
+        _settle(invoice, received_on)
+    return payment
+
+
+def check_write_off(invoice: Invoice, amount: int) -> None:
+    limit = Issuer.objects.get().write_off_limit
+    if amount > outstanding(invoice):
+        raise ValidationError(_("That is more than is outstanding on the invoice."))
+    if amount > limit:
+        raise ValidationError(
+            _("Only shortfalls up to %(limit)s yen can be written off.") % {"limit": f"{limit:,}"}
+        )
+
+
+@transaction.atomic
+def write_off(invoice: Invoice, amount: int, reason: str, user) -> WriteOff:
+    invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+    check_write_off(invoice, amount)
+    record = WriteOff.objects.create(
+        invoice=invoice, amount=amount, reason=reason, recorded_by=user
+    )
+    last_payment = invoice.allocations.aggregate(day=Max("payment__received_on"))["day"]
+    _settle(invoice, last_payment or timezone.localdate())
+    return record

@@ -9,4 +9,5 @@ urlpatterns = [
     path("units/", views.units, name="units"),
     path("directory/", views.directory, name="directory"),
     path("invoices/<int:pk>/pdf/", views.invoice_pdf, name="invoice_pdf"),
+    path("invoices/<int:pk>/receipt/", views.receipt_pdf, name="receipt_pdf"),
 ]

@@ -43,18 +43,27 @@ def dues(request):
     )
 
 
+def _own_document(request, pk, ensure, field, name, **filters):
+    """A stored PDF of the contact's own organisation; anyone else's is a 404, not a 403."""
+    own = selectors.invoices_of(member_organisation(request.user)).filter(**filters)
+    invoice = ensure(get_object_or_404(own.only("pk"), pk=pk).pk)
+    return FileResponse(
+        getattr(invoice, field).open("rb"),
+        as_attachment=True,
+        filename=f"{name}-{invoice.display_number}.pdf",
+        content_type="application/pdf",
+    )
+
+
 @require("members.view_own_dues")
 def invoice_pdf(request, pk):
-    """The invoice as issued; another organisation's invoice is a 404, not a 403."""
-    invoice = get_object_or_404(
-        selectors.invoices_of(member_organisation(request.user)).only("pk"), pk=pk
-    )
-    invoice = documents.ensure_invoice_pdf(invoice.pk)
-    return FileResponse(
-        invoice.pdf.open("rb"),
-        as_attachment=True,
-        filename=f"invoice-{invoice.display_number}.pdf",
-        content_type="application/pdf",
+    return _own_document(request, pk, documents.ensure_invoice_pdf, "pdf", "invoice")
+
+
+@require("members.view_own_dues")
+def receipt_pdf(request, pk):
+    return _own_document(
+        request, pk, documents.ensure_receipt_pdf, "receipt_pdf", "receipt", status="paid"
     )
 
 
