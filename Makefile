@@ -11,7 +11,12 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/innonet
 TEST_BROKER_URL ?= redis://127.0.0.1:6379/15
 TEST_CACHE_URL ?= redis://127.0.0.1:6379/14
 
-.PHONY: run test lint setup system-deps services messages
+# The benchmark's own services; `make bench` drops and recreates this database.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/innonet_bench
+BENCH_BROKER_URL ?= redis://127.0.0.1:6379/9
+BENCH_CACHE_URL ?= redis://127.0.0.1:6379/8
+
+.PHONY: run test lint setup system-deps services messages bench
 
 $(STAMP): requirements-dev.lock
 	rm -f $(VENV)/.installed-*
@@ -45,3 +50,11 @@ lint: $(STAMP)
 test: setup services lint
 	DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_BROKER_URL) \
 	CACHE_URL=$(TEST_CACHE_URL) CELERY_TASK_ALWAYS_EAGER=true $(PY) -m pytest $(PYTEST_ARGS)
+
+# make bench - figures (dues run, member directory) at 10,000 organisations; see bench/run.py.
+# Setup runs first, as for `make test`, with its output on stderr: stdout is only the figures.
+bench:
+	@$(MAKE) --no-print-directory setup services >&2
+	@DATABASE_URL=$(BENCH_DATABASE_URL) CELERY_BROKER_URL=$(BENCH_BROKER_URL) \
+	CACHE_URL=$(BENCH_CACHE_URL) CELERY_TASK_ALWAYS_EAGER=false DEBUG=false \
+	SECRET_KEY=bench-only-not-secret ALLOWED_HOSTS=testserver $(PY) -m bench

@@ -6,7 +6,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from accounts import services as account_services
 
-from . import services
+from . import reconciliation, services
 from .models import (
     Allocation,
     DuesRun,
@@ -19,10 +19,13 @@ from .models import (
     MembershipYear,
     Organisation,
     OrganisationKind,
+    PayerAlias,
     Payment,
     Person,
     PersonRole,
     RegionalBlock,
+    StatementEntry,
+    StatementImport,
     UnitsException,
     WriteOff,
 )
@@ -366,3 +369,149 @@ class WriteOffAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         record = services.write_off(obj.invoice, obj.amount, obj.reason, request.user)
         obj.pk = record.pk
+
+
+class StatementUploadForm(forms.ModelForm):
+    upload = forms.FileField(
+        label=_("statement file"),
+        help_text=_(
+            "Zengin format (入出金取引明細 / 振込入金通知) or CSV: date, amount, payer_name."
+        ),
+    )
+
+    class Meta:
+        model = StatementImport
+        fields = []
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.imported = None
+
+    def clean(self):
+        upload = self.cleaned_data.get("upload")
+        if upload is not None:
+            # The whole import runs here, so a rejected file shows its reasons on the form.
+            self.imported = reconciliation.import_statement(upload.read(), upload.name, self.user)
+        return self.cleaned_data
+
+
+class StatementEntryInline(admin.TabularInline):
+    model = StatementEntry
+    extra = 0
+    can_delete = False
+    fields = ["line_no", "booked_on", "payer_name", "amount", "status", "organisation", "note"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(StatementImport)
+class StatementImportAdmin(admin.ModelAdmin):
+    list_display = ["file_name", "file_format", "uploaded_by", "uploaded_at"]
+    list_select_related = ["uploaded_by"]
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is not None:
+            return super().get_form(request, obj, **kwargs)
+        form = StatementUploadForm
+
+        class BoundUploadForm(form):
+            def __init__(self, *args, **inner):
+                super().__init__(*args, user=request.user, **inner)
+
+        return BoundUploadForm
+
+    def get_fields(self, request, obj=None):
+        return ["upload"] if obj is None else ["file_name", "file_format", "file_sha256"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if obj is None else ["file_name", "file_format", "file_sha256"]
+
+    def get_inlines(self, request, obj):
+        return [] if obj is None else [StatementEntryInline]
+
+    def has_change_permission(self, request, obj=None):
+        return False  # an imported statement is shown read-only
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        obj.pk = form.imported.pk
+
+    def save_related(self, request, form, formsets, change):
+        """The import saved everything already."""
+
+
+@admin.register(StatementEntry)
+class StatementEntryAdmin(admin.ModelAdmin):
+    """The review queue: set the organisation (and invoices) of unsure entries, then confirm."""
+
+    list_display = ["booked_on", "payer_name", "amount", "status", "organisation", "note"]
+    list_filter = ["status", "statement"]
+    list_select_related = ["organisation"]
+    search_fields = ["payer_name"]
+    raw_id_fields = ["organisation"]
+    filter_horizontal = ["invoices"]
+    fields = [
+        "statement",
+        "line_no",
+        "booked_on",
+        "payer_name",
+        "amount",
+        "status",
+        "organisation",
+        "invoices",
+        "note",
+        "payment",
+    ]
+    readonly_fields = [
+        "statement",
+        "line_no",
+        "booked_on",
+        "payer_name",
+        "amount",
+        "status",
+        "payment",
+    ]
+    actions = ["confirm", "ignore"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None or obj.payment_id is None
+
+    @admin.action(description=_("Confirm: record the payment and remember the payer"))
+    def confirm(self, request, queryset):
+        done = 0
+        for entry in queryset:
+            try:
+                reconciliation.confirm(entry, request.user)
+            except forms.ValidationError as error:
+                self.message_user(request, f"{entry}: {error.messages[0]}", messages.ERROR)
+            else:
+                done += 1
+        if done:
+            self.message_user(
+                request,
+                ngettext("%d payment recorded.", "%d payments recorded.", done) % done,
+                messages.SUCCESS,
+            )
+
+    @admin.action(description=_("Ignore (not a dues payment)"))
+    def ignore(self, request, queryset):
+        queryset.filter(payment__isnull=True).update(status=StatementEntry.Status.IGNORED)
+
+
+@admin.register(PayerAlias)
+class PayerAliasAdmin(admin.ModelAdmin):
+    list_display = ["example", "organisation", "key", "created_at"]
+    list_select_related = ["organisation"]
+    search_fields = ["example", "key", "organisation__name"]
+    raw_id_fields = ["organisation"]

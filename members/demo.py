@@ -2,13 +2,14 @@
 
 import datetime
 import hashlib
+import unicodedata
 from collections import defaultdict
 from typing import NamedTuple
 
 from django.db import models, transaction
 from django.utils import timezone
 
-from . import fiscal, services
+from . import bankfiles, fiscal, services
 from .models import (
     FiscalYearSettings,
     Invoice,
@@ -945,3 +946,33 @@ def _seed_payments() -> None:
             invoices=[invoice],
             payer_name=invoice.organisation.name_kana[:48],
         )
+
+
+def _halfwidth_kana(text: str) -> str:
+    """Full-width katakana as Zengin writes it: half width, small kana made large."""
+    table = {}
+    for code in range(0xFF66, 0xFF9E):
+        half = chr(code)
+        table[unicodedata.normalize("NFKC", half)] = half
+        for mark in ("\uff9e", "\uff9f"):  # dakuten, handakuten
+            combined = unicodedata.normalize("NFKC", half + mark)
+            if len(combined) == 1:
+                table[combined] = half + mark
+    large = str.maketrans("ァィゥェォッャュョヮ", "アイウエオツヤユヨワ")
+    return "".join(table.get(char, char) for char in text.translate(large))
+
+
+def write_sample_statement(path) -> int:
+    """A Zengin statement paying some of this year's open invoices, for trying the import."""
+    open_invoices = Invoice.objects.filter(
+        fiscal_year=fiscal.current_fiscal_year(), status=Invoice.Status.ISSUED
+    ).select_related("organisation")
+    lines = []
+    for position, invoice in enumerate(open_invoices.order_by("number")[:8]):
+        payer = _halfwidth_kana(invoice.organisation.name_kana)[:48]
+        amount = services.outstanding(invoice) - (660 if position == 3 else 0)  # a bank fee
+        lines.append((timezone.localdate(), amount, payer, f"{position + 1:06d}"))
+    lines.append((timezone.localdate(), 30000, "ｶ)ｻﾝﾌﾟﾙｼﾖｳｼﾞ", "000099"))  # nobody's dues
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(bankfiles.build_zengin(lines))
+    return len(lines)

@@ -654,3 +654,98 @@ class WriteOff(models.Model):
 
     def __str__(self):
         return f"{self.invoice}: {self.amount:,}"
+
+
+class StatementImport(models.Model):
+    """One uploaded bank statement; a file is imported once (its hash is unique)."""
+
+    file_name = models.CharField(_("file name"), max_length=200)
+    file_sha256 = models.CharField(_("file SHA-256"), max_length=64, unique=True)
+    file_format = models.CharField(_("format"), max_length=10)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("bank statement")
+        verbose_name_plural = _("bank statements")
+        ordering = ["-uploaded_at"]
+
+    def __str__(self):
+        return self.file_name
+
+
+class StatementEntry(models.Model):
+    """An incoming transfer from a statement and what became of it."""
+
+    class Status(models.TextChoices):
+        MATCHED = "matched", _("matched")
+        REVIEW = "review", _("to review")
+        UNMATCHED = "unmatched", _("no match")
+        IGNORED = "ignored", _("ignored")
+
+    statement = models.ForeignKey(
+        StatementImport,
+        verbose_name=_("bank statement"),
+        on_delete=models.PROTECT,
+        related_name="entries",
+    )
+    line_no = models.PositiveIntegerField(_("line"))
+    account = models.CharField(_("account"), max_length=40)
+    reference = models.CharField(_("reference"), max_length=40)
+    booked_on = models.DateField(_("booked on"))
+    amount = models.PositiveIntegerField(_("amount (yen)"))
+    payer_name = models.CharField(_("payer name"), max_length=100)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices)
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        help_text=_("The payer; set it to confirm an entry to review or without a match."),
+    )
+    invoices = models.ManyToManyField(Invoice, verbose_name=_("invoices"), blank=True)
+    payment = models.OneToOneField(
+        Payment, verbose_name=_("payment"), on_delete=models.PROTECT, null=True, blank=True
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("statement entry")
+        verbose_name_plural = _("statement entries")
+        ordering = ["booked_on", "line_no"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "reference", "booked_on", "amount"],
+                name="statement_entry_once",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.booked_on} {self.payer_name} {self.amount:,}"
+
+
+class PayerAlias(models.Model):
+    """A payer name (as its match key) known to belong to an organisation."""
+
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.CASCADE,
+        related_name="payer_aliases",
+    )
+    key = models.CharField(_("payer name key"), max_length=100, unique=True)
+    example = models.CharField(_("payer name as received"), max_length=100)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("payer alias")
+        verbose_name_plural = _("payer aliases")
+
+    def __str__(self):
+        return f"{self.example} → {self.organisation}"
