@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -285,6 +286,13 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 HEALTHZ_BROKER_TIMEOUT = env_int("HEALTHZ_BROKER_TIMEOUT", 2)
+CELERY_BEAT_SCHEDULE = {
+    # Reminder rules (days after the due date) are data in the admin; this only wakes them.
+    "dues-reminders": {
+        "task": "members.tasks.send_dues_reminders",
+        "schedule": crontab(hour=9, minute=0),
+    },
+}
 
 # --- Security ----------------------------------------------------------------
 

@@ -24,6 +24,8 @@ from .models import (
     Person,
     PersonRole,
     RegionalBlock,
+    ReminderRule,
+    ReminderSent,
     StatementEntry,
     StatementImport,
     UnitsException,
@@ -515,3 +517,22 @@ class PayerAliasAdmin(admin.ModelAdmin):
     list_select_related = ["organisation"]
     search_fields = ["example", "key", "organisation__name"]
     raw_id_fields = ["organisation"]
+
+
+@admin.register(ReminderRule)
+class ReminderRuleAdmin(admin.ModelAdmin):
+    list_display = ["days_after_due", "active"]
+    list_editable = ["active"]
+
+
+@admin.register(ReminderSent)
+class ReminderSentAdmin(admin.ModelAdmin):
+    list_display = ["invoice", "rule", "recipient", "sent_at"]
+    list_select_related = ["invoice", "rule"]
+    list_filter = ["rule"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -23,6 +23,7 @@ from .models import (
     Person,
     PersonRole,
     RegionalBlock,
+    ReminderRule,
 )
 from .validators import corporate_number_check_digit
 
@@ -809,6 +810,8 @@ def seed() -> None:
     _seed_roles_and_years()
     _seed_invoices()
     _seed_payments()
+    for days in (14, 45):
+        ReminderRule.objects.get_or_create(days_after_due=days)
 
 
 def _demo_units(index: int) -> int:

@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
@@ -6,8 +8,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from .documents import ensure_invoice_pdf
-from .models import Invoice
-from .services import billing_email
+from .models import Invoice, ReminderRule, ReminderSent
+from .services import billing_email, outstanding
 
 
 def send_invoice_notice(invoice_id: int) -> None:
@@ -36,3 +38,46 @@ def send_invoice_notice(invoice_id: int) -> None:
         send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [recipient])
         invoice.notice_sent_at = timezone.now()
         invoice.save(update_fields=["notice_sent_at"])
+
+
+def _remind(rule_id: int, invoice_id: int) -> bool:
+    """Send one reminder; the row is claimed in the same transaction, so it goes out once."""
+    with transaction.atomic():
+        invoice = (
+            Invoice.objects.select_for_update(of=("self",))
+            .select_related("organisation")
+            .get(pk=invoice_id)
+        )
+        recipient = billing_email(invoice.organisation)
+        if invoice.status != Invoice.Status.ISSUED or not recipient:
+            return False
+        _sent, created = ReminderSent.objects.get_or_create(
+            rule_id=rule_id, invoice=invoice, defaults={"recipient": recipient}
+        )
+        if not created:
+            return False
+        context = {
+            "invoice": invoice,
+            "outstanding": outstanding(invoice),
+            "url": settings.SITE_URL + reverse("members:dues"),
+            "site_url": settings.SITE_URL,
+        }
+        with translation.override(settings.LANGUAGE_CODE):
+            subject = render_to_string("members/email/reminder_subject.txt", context).strip()
+            body = render_to_string("members/email/reminder_message.txt", context)
+        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [recipient])
+    return True
+
+
+def send_dues_reminders(today=None) -> int:
+    """Every reminder that is due today and not sent yet; returns how many went out."""
+    today = today or timezone.localdate()
+    sent = 0
+    for rule in ReminderRule.objects.filter(active=True):
+        invoices = Invoice.objects.filter(
+            status=Invoice.Status.ISSUED,
+            due_on__lte=today - timedelta(days=rule.days_after_due),
+        ).exclude(reminders__rule=rule)
+        for invoice_id in invoices.values_list("pk", flat=True):
+            sent += _remind(rule.pk, invoice_id)
+    return sent

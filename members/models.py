@@ -749,3 +749,39 @@ class PayerAlias(models.Model):
 
     def __str__(self):
         return f"{self.example} → {self.organisation}"
+
+
+class ReminderRule(models.Model):
+    """Remind the payer of an unpaid invoice this many days after its due date."""
+
+    days_after_due = models.PositiveSmallIntegerField(_("days after the due date"), unique=True)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("reminder rule")
+        verbose_name_plural = _("reminder rules")
+        ordering = ["days_after_due"]
+
+    def __str__(self):
+        return _("%(days)d days after the due date") % {"days": self.days_after_due}
+
+
+class ReminderSent(models.Model):
+    """Proof that a rule's reminder went out for an invoice; unique, so it is sent once."""
+
+    rule = models.ForeignKey(ReminderRule, verbose_name=_("rule"), on_delete=models.PROTECT)
+    invoice = models.ForeignKey(
+        Invoice, verbose_name=_("invoice"), on_delete=models.CASCADE, related_name="reminders"
+    )
+    recipient = models.EmailField(_("recipient"))
+    sent_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("reminder sent")
+        verbose_name_plural = _("reminders sent")
+        constraints = [
+            models.UniqueConstraint(fields=["rule", "invoice"], name="one_reminder_per_rule")
+        ]
+
+    def __str__(self):
+        return f"{self.invoice} ({self.rule})"

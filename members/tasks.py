@@ -11,3 +11,8 @@ def run_dues(run_id: int) -> None:
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def send_invoice_notice(invoice_id: int) -> None:
     mail.send_invoice_notice(invoice_id)
+
+
+@shared_task
+def send_dues_reminders() -> int:
+    return mail.send_dues_reminders()

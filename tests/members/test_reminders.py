@@ -1,0 +1,78 @@
+from datetime import date
+
+import pytest
+from django.core import mail
+
+from members import services
+from members.mail import send_dues_reminders
+from members.models import MembershipYear, PersonRole, ReminderRule, ReminderSent
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def overdue(organisation):
+    """An invoice due on 2026-05-01; the organisation has only a primary contact."""
+    factories.make_issuer()
+    year = MembershipYear.objects.create(
+        organisation=organisation,
+        fiscal_year=2026,
+        membership_class=factories.full_class(),
+        units=2,
+        amount_due=100000,
+        votes=2,
+        standing="due",
+    )
+    services.assign_role(
+        factories.make_person(organisation, email="primary@isico.example.jp"),
+        PersonRole.Kind.PRIMARY,
+    )
+    return services.issue_dues_invoice(
+        year, issued_on=date(2026, 4, 1), payment_days=30, notify=False
+    )
+
+
+def test_reminders_are_sent_once_per_rule_and_invoice(overdue):
+    ReminderRule.objects.create(days_after_due=14)
+    ReminderRule.objects.create(days_after_due=60)
+    assert send_dues_reminders(date(2026, 5, 14)) == 0  # not yet 14 days late
+    assert send_dues_reminders(date(2026, 5, 15)) == 1
+    assert send_dues_reminders(date(2026, 5, 16)) == 0  # this rule has reminded already
+    assert send_dues_reminders(date(2026, 7, 1)) == 1  # the 60-day rule
+    assert send_dues_reminders(date(2026, 8, 1)) == 0
+    assert [m.to for m in mail.outbox] == [["primary@isico.example.jp"]] * 2
+    assert "100,000" in mail.outbox[0].body
+    assert overdue.display_number in mail.outbox[0].subject
+
+
+def test_billing_contact_is_preferred(overdue, organisation):
+    ReminderRule.objects.create(days_after_due=14)
+    services.assign_role(
+        factories.make_person(organisation, email="billing@isico.example.jp"),
+        PersonRole.Kind.BILLING,
+    )
+    send_dues_reminders(date(2026, 6, 1))
+    assert mail.outbox[0].to == ["billing@isico.example.jp"]
+
+
+def test_paid_invoices_and_inactive_rules_send_nothing(overdue, organisation):
+    ReminderRule.objects.create(days_after_due=30, active=False)
+    rule = ReminderRule.objects.create(days_after_due=14)
+    services.record_payment(
+        organisation=organisation,
+        received_on=date(2026, 5, 10),
+        amount=100000,
+        method="transfer",
+    )
+    assert send_dues_reminders(date(2026, 9, 1)) == 0
+    assert not ReminderSent.objects.filter(rule=rule).exists()
+    assert mail.outbox == []
+
+
+def test_the_beat_task_is_scheduled(settings):
+    schedule = settings.CELERY_BEAT_SCHEDULE["dues-reminders"]
+    assert schedule["task"] == "members.tasks.send_dues_reminders"
+    from members.tasks import send_dues_reminders as task
+
+    assert task.name == schedule["task"]
