@@ -1,12 +1,14 @@
 from django import forms
 from django.contrib import admin, messages
+from django.template.response import TemplateResponse
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts import services as account_services
 
-from . import reconciliation, services
+from . import fiscal, reconciliation, selectors, services
 from .models import (
     Allocation,
     DuesRun,
@@ -257,6 +259,37 @@ class InvoiceAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def get_urls(self):
+        collection = self.admin_site.admin_view(self.collection_view)
+        return [
+            path("collection/", collection, name="members_invoice_collection"),
+            *super().get_urls(),
+        ]
+
+    def collection_view(self, request):
+        """Billed, collected and outstanding dues by class and by block for one fiscal year."""
+        years = list(
+            Invoice.objects.values_list("fiscal_year", flat=True)
+            .distinct()
+            .order_by("-fiscal_year")
+        )
+        try:
+            fiscal_year = int(request.GET.get("fy") or years[0])
+        except (IndexError, ValueError):
+            fiscal_year = fiscal.current_fiscal_year()
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Dues collection"),
+            "opts": self.model._meta,
+            "years": years,
+            "fiscal_year": fiscal_year,
+            "tables": [
+                (_("By membership class"), selectors.collection_summary(fiscal_year, "class")),
+                (_("By regional block"), selectors.collection_summary(fiscal_year, "block")),
+            ],
+        }
+        return TemplateResponse(request, "admin/members/collection.html", context)
 
 
 class PaymentForm(forms.ModelForm):

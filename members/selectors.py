@@ -1,13 +1,17 @@
-from django.db.models import Prefetch
+from decimal import Decimal
+
+from django.db.models import Prefetch, Sum
 
 from .kana import normalise
 from .models import (
+    Allocation,
     FiscalYearSettings,
     Invoice,
     Membership,
     MembershipYear,
     Organisation,
     Person,
+    WriteOff,
 )
 
 
@@ -66,3 +70,46 @@ def directory(*, q: str = "", block=None, prefecture: int | None = None, kind=No
 
 def invoices_of(organisation):
     return Invoice.objects.filter(organisation=organisation).order_by("-fiscal_year", "-number")
+
+
+def collection_summary(fiscal_year: int, group_by: str) -> list[dict]:
+    """Billed, collected, written off, outstanding and rate per class or block, in the DB.
+
+    Allocations and write-offs are summed separately from invoices so that joins never
+    count an invoice twice.
+    """
+    key = {
+        "class": "membership_year__membership_class__name",
+        "block": "organisation__block__name",
+    }[group_by]
+    invoices = Invoice.objects.filter(fiscal_year=fiscal_year).exclude(
+        status=Invoice.Status.CANCELLED
+    )
+    billed = dict(invoices.values_list(key).annotate(total=Sum("total")).order_by(key))
+    collected = dict(
+        Allocation.objects.filter(invoice__in=invoices)
+        .values_list(f"invoice__{key}")
+        .annotate(total=Sum("amount"))
+        .order_by(f"invoice__{key}")
+    )
+    written_off = dict(
+        WriteOff.objects.filter(invoice__in=invoices)
+        .values_list(f"invoice__{key}")
+        .annotate(total=Sum("amount"))
+        .order_by(f"invoice__{key}")
+    )
+    rows = []
+    for name, amount in billed.items():
+        got = min(collected.get(name, 0), amount)
+        rate = (Decimal(got) * 100 / amount).quantize(Decimal("0.1")) if amount else None
+        rows.append(
+            {
+                "name": name or "—",
+                "billed": amount,
+                "collected": got,
+                "written_off": written_off.get(name, 0),
+                "outstanding": amount - got - written_off.get(name, 0),
+                "rate": rate,
+            }
+        )
+    return rows
