@@ -131,6 +131,7 @@ class Organisation(models.Model):
         verbose_name = _("organisation")
         verbose_name_plural = _("organisations")
         ordering = ["name_kana", "name"]
+        indexes = [models.Index(fields=["name_kana", "name"], name="organisation_kana_order")]
 
     def __str__(self):
         return self.short_name or self.name

@@ -1,6 +1,6 @@
 from decimal import Decimal
 
-from django.db.models import Prefetch, Sum
+from django.db.models import Exists, OuterRef, Prefetch, Sum
 
 from .kana import normalise
 from .models import (
@@ -46,7 +46,9 @@ def units_deadline(fiscal_year: int):
 def directory(*, q: str = "", block=None, prefecture: int | None = None, kind=None):
     """Current members for the directory, with their class; filters are optional."""
     organisations = (
-        Organisation.objects.filter(memberships__left_on__isnull=True)
+        Organisation.objects.filter(
+            Exists(Membership.objects.current().filter(organisation=OuterRef("pk")))
+        )
         .select_related("kind", "block")
         .prefetch_related(
             Prefetch(

@@ -111,9 +111,11 @@ def freeze_year(organisation, fiscal_year: int) -> MembershipYear | None:
 
     Units default to the previous year's, else the class minimum.
     """
-    existing = MembershipYear.objects.filter(
-        organisation=organisation, fiscal_year=fiscal_year
-    ).first()
+    existing = (
+        MembershipYear.objects.select_related("organisation", "membership_class")
+        .filter(organisation=organisation, fiscal_year=fiscal_year)
+        .first()
+    )
     if existing is not None:
         return existing
     membership = (
@@ -227,6 +229,10 @@ def start_dues_run(run: DuesRun) -> DuesRun:
     return run
 
 
+# The run's progress row is updated every this many organisations, not after each one.
+PROGRESS_EVERY = 50
+
+
 def execute_dues_run(run_id: int) -> None:
     """Invoice every invoiced membership for the run's year; safe to run again or resume."""
     run = DuesRun.objects.get(pk=run_id)
@@ -239,15 +245,23 @@ def execute_dues_run(run_id: int) -> None:
     )
     DuesRun.objects.filter(pk=run.pk).update(targeted=memberships.count(), processed=0)
     today = timezone.localdate()
+    processed = created = 0
+
+    def report_progress():
+        DuesRun.objects.filter(pk=run.pk).update(
+            processed=F("processed") + processed, created=F("created") + created
+        )
+
     for membership in memberships.iterator(chunk_size=500):
         year = freeze_year(membership.organisation, run.fiscal_year)
-        created = 0
         if year is not None and year.amount_due:
             invoice = issue_dues_invoice(year, issued_on=today, payment_days=issuer.payment_days)
-            created = int(invoice is not None)
-        DuesRun.objects.filter(pk=run.pk).update(
-            processed=F("processed") + 1, created=F("created") + created
-        )
+            created += int(invoice is not None)
+        processed += 1
+        if processed == PROGRESS_EVERY:
+            report_progress()
+            processed = created = 0
+    report_progress()
     DuesRun.objects.filter(pk=run.pk).update(finished_at=timezone.now())
 
 

@@ -3,7 +3,7 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from members.models import Membership, OrganisationKind, RegionalBlock
+from members.models import Membership, Organisation, OrganisationKind, RegionalBlock
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -100,3 +100,11 @@ def test_who_may_open_the_directory(client, request, organisation, role, status)
 
 def test_anonymous_visitors_log_in_first(client):
     assert client.get(URL)["Location"].startswith(reverse("account_login"))
+
+
+def test_organisations_without_membership_are_not_listed(client, member, organisation):
+    Organisation.objects.create(
+        name="会員ではない財団", kind=organisation.kind, block=organisation.block, prefecture=17
+    )
+    client.force_login(member)
+    assert names(client.get(URL)) == ["公益財団法人石川県産業創出支援機構"]
