@@ -1,9 +1,8 @@
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
+
+from portal.mail import portal_url, send_templated
 
 from .models import Invitation
 from .services import token_for
@@ -20,11 +19,9 @@ def send_invitation(invitation_id: int) -> None:
         )
         if invitation is None:
             return
-        url = settings.SITE_URL + reverse("accounts:invitation", args=[token_for(invitation)])
-        with translation.override(settings.LANGUAGE_CODE):
-            context = {"invitation": invitation, "url": url, "site_url": settings.SITE_URL}
-            subject = render_to_string("accounts/email/invitation_subject.txt", context).strip()
-            body = render_to_string("accounts/email/invitation_message.txt", context)
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [invitation.email])
+        url = portal_url(reverse("accounts:invitation", args=[token_for(invitation)]))
+        send_templated(
+            "accounts/email/invitation", {"invitation": invitation, "url": url}, invitation.email
+        )
         invitation.sent_at = timezone.now()
         invitation.save(update_fields=["sent_at"])

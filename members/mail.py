@@ -1,11 +1,10 @@
 from datetime import timedelta
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
+
+from portal.mail import portal_url, send_templated
 
 from .documents import ensure_invoice_pdf
 from .models import Invoice, ReminderRule, ReminderSent
@@ -27,15 +26,11 @@ def send_invoice_notice(invoice_id: int) -> None:
         recipient = billing_email(invoice.organisation)
         if not recipient:
             return  # the admin shows the notice as not sent; the secretariat adds a contact
-        context = {
-            "invoice": invoice,
-            "url": settings.SITE_URL + reverse("members:dues"),
-            "site_url": settings.SITE_URL,
-        }
-        with translation.override(settings.LANGUAGE_CODE):
-            subject = render_to_string("members/email/invoice_subject.txt", context).strip()
-            body = render_to_string("members/email/invoice_message.txt", context)
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [recipient])
+        send_templated(
+            "members/email/invoice",
+            {"invoice": invoice, "url": portal_url(reverse("members:dues"))},
+            recipient,
+        )
         invoice.notice_sent_at = timezone.now()
         invoice.save(update_fields=["notice_sent_at"])
 
@@ -56,16 +51,15 @@ def _remind(rule_id: int, invoice_id: int) -> bool:
         )
         if not created:
             return False
-        context = {
-            "invoice": invoice,
-            "outstanding": outstanding(invoice),
-            "url": settings.SITE_URL + reverse("members:dues"),
-            "site_url": settings.SITE_URL,
-        }
-        with translation.override(settings.LANGUAGE_CODE):
-            subject = render_to_string("members/email/reminder_subject.txt", context).strip()
-            body = render_to_string("members/email/reminder_message.txt", context)
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [recipient])
+        send_templated(
+            "members/email/reminder",
+            {
+                "invoice": invoice,
+                "outstanding": outstanding(invoice),
+                "url": portal_url(reverse("members:dues")),
+            },
+            recipient,
+        )
     return True
 
 
