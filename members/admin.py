@@ -8,7 +8,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from accounts import services as account_services
 
-from . import fiscal, reconciliation, selectors, services
+from . import exports, fiscal, reconciliation, selectors, services
 from .models import (
     Allocation,
     DuesRun,
@@ -81,6 +81,7 @@ class OrganisationAdmin(SimpleHistoryAdmin):
     list_select_related = ["kind", "block"]
     search_fields = ["name", "name_kana", "short_name", "name_en"]
     inlines = [MembershipInline, PersonInline]
+    actions = exports.ORGANISATIONS
 
 
 @admin.register(Person)
@@ -90,7 +91,7 @@ class PersonAdmin(SimpleHistoryAdmin):
     search_fields = ["family_name", "given_name", "family_name_kana", "given_name_kana", "email"]
     raw_id_fields = ["user", "organisation"]
     inlines = [PersonRoleInline]
-    actions = ["invite"]
+    actions = ["invite", *exports.PEOPLE]
 
     def save_formset(self, request, form, formset, change):
         # Roles belong to the person's organisation.
@@ -238,6 +239,7 @@ class InvoiceAdmin(admin.ModelAdmin):
     list_select_related = ["organisation"]
     search_fields = ["organisation__name", "organisation__name_kana", "addressee"]
     inlines = [InvoiceLineInline]
+    actions = exports.INVOICES
     readonly_fields = [
         "fiscal_year",
         "number",
@@ -342,6 +344,7 @@ class PaymentAdmin(admin.ModelAdmin):
     list_select_related = ["organisation"]
     search_fields = ["organisation__name", "organisation__name_kana", "payer_name"]
     raw_id_fields = ["organisation"]
+    actions = exports.PAYMENTS
 
     def get_inlines(self, request, obj):
         return [] if obj is None else [AllocationInline]
