@@ -35,6 +35,19 @@ from .models import (
 )
 
 
+class ReadOnlyInline(admin.TabularInline):
+    """Rows written by a service (invoice lines, allocations, statement entries): shown only."""
+
+    extra = 0
+    can_delete = False
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(RegionalBlock, OrganisationKind)
 class ReferenceDataAdmin(admin.ModelAdmin):
     list_display = ["name", "name_en", "order"]
@@ -211,14 +224,9 @@ class DuesRunAdmin(admin.ModelAdmin):
         services.start_dues_run(obj)
 
 
-class InvoiceLineInline(admin.TabularInline):
+class InvoiceLineInline(ReadOnlyInline):
     model = InvoiceLine
-    extra = 0
-    readonly_fields = ["description", "quantity", "unit_price", "tax_category"]
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
+    fields = ["description", "quantity", "unit_price", "tax_category"]
 
 
 @admin.register(Invoice)
@@ -324,14 +332,9 @@ class PaymentForm(forms.ModelForm):
         return cleaned
 
 
-class AllocationInline(admin.TabularInline):
+class AllocationInline(ReadOnlyInline):
     model = Allocation
-    extra = 0
-    can_delete = False
-    readonly_fields = ["invoice", "amount"]
-
-    def has_add_permission(self, request, obj=None):
-        return False
+    fields = ["invoice", "amount"]
 
 
 @admin.register(Payment)
@@ -434,15 +437,9 @@ class StatementUploadForm(forms.ModelForm):
         return self.cleaned_data
 
 
-class StatementEntryInline(admin.TabularInline):
+class StatementEntryInline(ReadOnlyInline):
     model = StatementEntry
-    extra = 0
-    can_delete = False
     fields = ["line_no", "booked_on", "payer_name", "amount", "status", "organisation", "note"]
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(StatementImport)

@@ -141,6 +141,10 @@ def test_secretariat_starts_a_run_in_the_admin(
     assert Invoice.objects.count() == 2
     changelist = client.get(reverse("admin:members_duesrun_changelist")).content.decode()
     assert "2 / 2" in changelist
+    invoice = Invoice.objects.first()
+    page = client.get(reverse("admin:members_invoice_change", args=[invoice.pk]))
+    assert page.status_code == 200
+    assert invoice.lines.get().description in page.content.decode()
 
 
 @pytest.mark.django_db
