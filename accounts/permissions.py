@@ -70,6 +70,7 @@ def _authenticated(user) -> bool:
 RULES: dict[str, Callable] = {
     "portal.view_dashboard": _authenticated,
     "members.view_own_organisation": _has(Role.MEMBER),
+    "members.edit_own_organisation": _has(Role.MEMBER),
     "members.view_own_dues": _has(Role.MEMBER),
     "members.choose_units": _has(Role.MEMBER),
     "members.view_directory": lambda user: bool(roles_of(user) & {Role.MEMBER, Role.SECRETARIAT}),

@@ -11,6 +11,7 @@ from accounts import services as account_services
 from . import exports, fiscal, reconciliation, selectors, services
 from .models import (
     Allocation,
+    ChangeRequest,
     DuesRun,
     FiscalYearSettings,
     Invoice,
@@ -569,3 +570,73 @@ class ReminderSentAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+class DecisionForm(forms.ModelForm):
+    decision = forms.ChoiceField(
+        label=_("decision"),
+        choices=[("approve", _("Approve and apply")), ("reject", _("Reject"))],
+        widget=forms.RadioSelect,
+    )
+
+    class Meta:
+        model = ChangeRequest
+        fields = ["reason"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("decision") == "reject" and not (cleaned.get("reason") or "").strip():
+            self.add_error("reason", _("Give the member a reason when rejecting a request."))
+        return cleaned
+
+
+@admin.register(ChangeRequest)
+class ChangeRequestAdmin(admin.ModelAdmin):
+    """Members' changes to legal name, corporate number and representative, to decide on."""
+
+    form = DecisionForm
+    list_display = [
+        "organisation",
+        "field",
+        "old_value",
+        "new_value",
+        "status",
+        "requested_at",
+    ]
+    list_filter = ["status", "field"]
+    list_select_related = ["organisation"]
+    readonly_fields = [
+        "organisation",
+        "field",
+        "old_value",
+        "new_value",
+        "status",
+        "requested_by",
+        "requested_at",
+        "decided_by",
+        "decided_at",
+    ]
+
+    def get_fields(self, request, obj=None):
+        if self.has_change_permission(request, obj):
+            return [*self.readonly_fields, "decision", "reason"]
+        return [*self.readonly_fields, "reason"]
+
+    def has_change_permission(self, request, obj=None):
+        """Pending requests are decided here; decided ones are only shown."""
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or obj.status == ChangeRequest.Status.PENDING)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        services.decide_change_request(
+            obj,
+            approve=form.cleaned_data["decision"] == "approve",
+            reason=form.cleaned_data["reason"],
+            user=request.user,
+        )

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import OrganisationKind, RegionalBlock
+from .models import Organisation, OrganisationKind, Person, RegionalBlock
 from .prefectures import PREFECTURES
 
 
@@ -34,3 +34,43 @@ class DirectoryFilterForm(forms.Form):
     kind = forms.ModelChoiceField(
         label=_("Kind"), queryset=OrganisationKind.objects.all(), required=False
     )
+
+
+class ProfileForm(forms.ModelForm):
+    """The organisation's profile as its contacts edit it; see services.update_profile."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    representative = forms.ModelChoiceField(
+        label=_("Representative"),
+        queryset=Person.objects.none(),
+        required=False,
+        help_text=_("A change of representative is applied after the secretariat approves it."),
+    )
+
+    class Meta:
+        model = Organisation
+        fields = [
+            "name",
+            "name_kana",
+            "short_name",
+            "name_en",
+            "corporate_number",
+            "postal_code",
+            "prefecture",
+            "address",
+            "phone",
+            "website",
+            "description",
+        ]
+        help_texts = {
+            "name": _("A change of legal name is applied after the secretariat approves it."),
+            "corporate_number": _(
+                "13 digits. A change is applied after the secretariat approves it."
+            ),
+        }
+
+    def __init__(self, *args, representative=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["representative"].queryset = Person.objects.filter(organisation=self.instance)
+        self.fields["representative"].initial = representative
+        self.fields["version"].initial = self.instance.version

@@ -124,8 +124,11 @@ class Organisation(models.Model):
     # Names and strengths folded by kana.normalise, so that a search in kana or kanji, full
     # or half width, finds them with a plain substring match on any database.
     search_text = models.TextField(editable=False, default="")
+    # Bumped on every profile edit, so that a second editor working from an older copy is
+    # told instead of overwriting (see services.update_profile).
+    version = models.PositiveIntegerField(default=1, editable=False)
 
-    history = HistoricalRecords(excluded_fields=["search_text"])
+    history = HistoricalRecords(excluded_fields=["search_text", "version"])
 
     class Meta:
         verbose_name = _("organisation")
@@ -786,3 +789,63 @@ class ReminderSent(models.Model):
 
     def __str__(self):
         return f"{self.invoice} ({self.rule})"
+
+
+class ChangeRequest(models.Model):
+    """A member's change to a field the secretariat must approve first."""
+
+    class Field(models.TextChoices):
+        NAME = "name", _("legal name")
+        CORPORATE_NUMBER = "corporate_number", _("corporate number")
+        REPRESENTATIVE = "representative", _("representative")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("pending")
+        APPROVED = "approved", _("approved")
+        REJECTED = "rejected", _("rejected")
+
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.CASCADE,
+        related_name="change_requests",
+    )
+    field = models.CharField(_("field"), max_length=20, choices=Field.choices)
+    old_value = models.CharField(_("current value"), max_length=200, blank=True)
+    new_value = models.CharField(_("requested value"), max_length=200)
+    new_person = models.ForeignKey(
+        Person,
+        verbose_name=_("new representative"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    reason = models.TextField(_("reason for the decision"), blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("change request")
+        verbose_name_plural = _("change requests")
+        ordering = ["-requested_at"]
+
+    def __str__(self):
+        return f"{self.organisation}: {self.get_field_display()}"

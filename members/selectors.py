@@ -5,6 +5,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Sum
 from .kana import normalise
 from .models import (
     Allocation,
+    ChangeRequest,
     FiscalYearSettings,
     Invoice,
     Membership,
@@ -115,3 +116,9 @@ def collection_summary(fiscal_year: int, group_by: str) -> list[dict]:
             }
         )
     return rows
+
+
+def pending_change_requests(organisation):
+    return ChangeRequest.objects.filter(
+        organisation=organisation, status=ChangeRequest.Status.PENDING
+    ).order_by("requested_at")

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from .models import (
     Allocation,
+    ChangeRequest,
     DuesRun,
     FiscalYearSettings,
     Invoice,
@@ -20,6 +21,7 @@ from .models import (
     Membership,
     MembershipClass,
     MembershipYear,
+    Organisation,
     Payment,
     PersonRole,
     UnitsException,
@@ -347,3 +349,106 @@ def write_off(invoice: Invoice, amount: int, reason: str, user) -> WriteOff:
     last_payment = invoice.allocations.aggregate(day=Max("payment__received_on"))["day"]
     _settle(invoice, last_payment or timezone.localdate())
     return record
+
+
+# Profile fields a member contact changes at once; the others need the secretariat.
+PROFILE_FIELDS = [
+    "name_kana",
+    "short_name",
+    "name_en",
+    "postal_code",
+    "prefecture",
+    "address",
+    "phone",
+    "website",
+    "description",
+]
+APPROVED_FIELDS = [ChangeRequest.Field.NAME, ChangeRequest.Field.CORPORATE_NUMBER]
+
+
+class StaleEdit(Exception):
+    """Someone saved the profile after this editor loaded it."""
+
+
+def current_representative(organisation):
+    role = (
+        PersonRole.objects.current()
+        .select_related("person")
+        .filter(organisation=organisation, kind=PersonRole.Kind.REPRESENTATIVE)
+        .first()
+    )
+    return role.person if role else None
+
+
+@transaction.atomic
+def update_profile(organisation, data: dict, *, version: int, user) -> list[ChangeRequest]:
+    """Apply the free fields at once; turn changes of the others into change requests.
+
+    The update only succeeds against the version the editor started from, so a second
+    editor working from an older copy gets StaleEdit and overwrites nothing.
+    """
+    organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    if organisation.version != version:
+        raise StaleEdit
+    for field in PROFILE_FIELDS:
+        setattr(organisation, field, data[field])
+    organisation.version += 1
+    organisation.save()
+    requests = []
+    pending = ChangeRequest.objects.filter(
+        organisation=organisation, status=ChangeRequest.Status.PENDING
+    )
+    for field in APPROVED_FIELDS:
+        old, new = getattr(organisation, field), data[field]
+        if new != old and not pending.filter(field=field, new_value=new).exists():
+            requests.append(
+                ChangeRequest.objects.create(
+                    organisation=organisation,
+                    field=field,
+                    old_value=old,
+                    new_value=new,
+                    requested_by=user,
+                )
+            )
+    representative, proposed = current_representative(organisation), data["representative"]
+    if (
+        proposed
+        and proposed != representative
+        and not pending.filter(
+            field=ChangeRequest.Field.REPRESENTATIVE, new_person=proposed
+        ).exists()
+    ):
+        requests.append(
+            ChangeRequest.objects.create(
+                organisation=organisation,
+                field=ChangeRequest.Field.REPRESENTATIVE,
+                old_value=str(representative or ""),
+                new_value=str(proposed),
+                new_person=proposed,
+                requested_by=user,
+            )
+        )
+    return requests
+
+
+@transaction.atomic
+def decide_change_request(request: ChangeRequest, *, approve: bool, reason: str, user) -> None:
+    request = ChangeRequest.objects.select_for_update().get(pk=request.pk)
+    if request.status != ChangeRequest.Status.PENDING:
+        raise ValidationError(_("This request has been decided already."))
+    if not approve and not reason.strip():
+        raise ValidationError(_("Give the member a reason when rejecting a request."))
+    if approve:
+        organisation = Organisation.objects.select_for_update().get(pk=request.organisation_id)
+        if request.field == ChangeRequest.Field.REPRESENTATIVE:
+            assign_role(request.new_person, PersonRole.Kind.REPRESENTATIVE)
+        else:
+            setattr(organisation, request.field, request.new_value)
+            organisation.full_clean(exclude=["kind", "block"])
+        organisation.version += 1
+        organisation.save()
+    request.status = ChangeRequest.Status.APPROVED if approve else ChangeRequest.Status.REJECTED
+    request.reason = reason
+    request.decided_by = user
+    request.decided_at = timezone.now()
+    request.save()

@@ -8,7 +8,8 @@ from django.utils.translation import gettext as _
 from accounts.permissions import member_organisation, require
 
 from . import documents, fiscal, selectors, services
-from .forms import DirectoryFilterForm, UnitsForm
+from .forms import DirectoryFilterForm, ProfileForm, UnitsForm
+from .models import Organisation
 
 
 def _render_own(request, template, **extra):
@@ -26,8 +27,49 @@ def _render_own(request, template, **extra):
 def my_organisation(request):
     organisation = member_organisation(request.user)
     return _render_own(
-        request, "members/organisation.html", contacts=selectors.contacts_of(organisation)
+        request,
+        "members/organisation.html",
+        contacts=selectors.contacts_of(organisation),
+        pending=selectors.pending_change_requests(organisation),
     )
+
+
+@require("members.edit_own_organisation")
+def edit_organisation(request):
+    organisation = member_organisation(request.user)
+    representative = services.current_representative(organisation)
+    form = ProfileForm(request.POST or None, instance=organisation, representative=representative)
+    if request.method == "POST" and form.is_valid():
+        try:
+            requests = services.update_profile(
+                organisation,
+                form.cleaned_data,
+                version=form.cleaned_data["version"],
+                user=request.user,
+            )
+        except services.StaleEdit:
+            form.add_error(
+                None,
+                _(
+                    "Someone else saved this profile after you opened it. Their changes are kept; "
+                    "check the values below and save again to apply yours."
+                ),
+            )
+            data = form.data.copy()
+            data["version"] = Organisation.objects.get(pk=organisation.pk).version
+            form.data = data
+        else:
+            messages.success(request, _("The profile is saved."))
+            if requests:
+                messages.info(
+                    request,
+                    _(
+                        "Changes of legal name, corporate number or representative wait for the "
+                        "secretariat's approval."
+                    ),
+                )
+            return redirect("members:organisation")
+    return _render_own(request, "members/organisation_form.html", form=form)
 
 
 @require("members.view_own_dues")

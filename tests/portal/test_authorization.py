@@ -9,19 +9,20 @@ LOGIN = "login"  # a redirect to the login page
 MFA = "mfa"  # a redirect to two-factor setup
 
 VIEWS = [
-    "portal:home", "portal:dashboard", "members:organisation", "members:dues", "members:units",
+    "portal:home", "portal:dashboard", "members:organisation", "members:edit_organisation",
+    "members:dues", "members:units",
     "members:directory",
     "awards:index", "newsletter:index", "surveys:index", "admin:index",
 ]  # fmt: skip
 
 MATRIX = {
-    #               home dashboard org  dues   units directory award newsletter surveys admin
-    "anonymous":   [200, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, 200, 200, LOGIN, LOGIN],
-    "applicant":   [302, 200, 403, 403, 403, 403, 200, 200, 403, 403],
-    "member":      [302, 200, 200, 200, 200, 200, 200, 200, 200, 403],
-    "judge":       [302, 200, 403, 403, 403, 403, 200, 200, 403, 403],
-    "secretariat": [302, 200, 403, 403, 403, 200, 200, 200, 403, MFA],
-    "secretariat_with_mfa": [302, 200, 403, 403, 403, 200, 200, 200, 403, 200],
+    #               home dashboard org  edit   dues  units directory award news surveys admin
+    "anonymous":   [200, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, 200, 200, LOGIN, LOGIN],
+    "applicant":   [302, 200, 403, 403, 403, 403, 403, 200, 200, 403, 403],
+    "member":      [302, 200, 200, 200, 200, 200, 200, 200, 200, 200, 403],
+    "judge":       [302, 200, 403, 403, 403, 403, 403, 200, 200, 403, 403],
+    "secretariat": [302, 200, 403, 403, 403, 403, 200, 200, 200, 403, MFA],
+    "secretariat_with_mfa": [302, 200, 403, 403, 403, 403, 200, 200, 200, 403, 200],
 }  # fmt: skip
 
 
@@ -46,7 +47,14 @@ def test_each_role_against_each_view(client, request, role):
 
 
 @pytest.mark.parametrize(
-    "view", ["portal:dashboard", "members:organisation", "members:dues", "members:units"]
+    "view",
+    [
+        "portal:dashboard",
+        "members:organisation",
+        "members:edit_organisation",
+        "members:dues",
+        "members:units",
+    ],
 )
 def test_a_member_sees_only_its_own_organisation(client, member, outsider, view):
     client.force_login(outsider)
