@@ -47,12 +47,28 @@ def member_organisation(user):
         from members.models import Person
 
         person = (
-            Person.objects.select_related("organisation__block", "organisation__kind")
+            Person.objects.current()
+            .select_related("organisation__block", "organisation__kind")
             .filter(user=user, organisation__isnull=False)
             .first()
         )
         user._portal_organisation = person.organisation if person else None
     return user._portal_organisation
+
+
+def is_primary_contact(user) -> bool:
+    """Whether the user is its organisation's current primary contact (who manages logins)."""
+    if member_organisation(user) is None:
+        return False
+    if not hasattr(user, "_portal_is_primary"):
+        from members.models import PersonRole
+
+        user._portal_is_primary = (
+            PersonRole.objects.current()
+            .filter(person__user=user, kind=PersonRole.Kind.PRIMARY)
+            .exists()
+        )
+    return user._portal_is_primary
 
 
 def _has(role: Role) -> Callable:
@@ -73,12 +89,14 @@ RULES: dict[str, Callable] = {
     "members.edit_own_organisation": _has(Role.MEMBER),
     "members.view_own_dues": _has(Role.MEMBER),
     "members.choose_units": _has(Role.MEMBER),
+    "members.edit_own_contacts": _has(Role.MEMBER),
+    "members.manage_logins": is_primary_contact,
+    "members.edit_billing_profile": _has(Role.MEMBER),
     "members.view_directory": lambda user: bool(roles_of(user) & {Role.MEMBER, Role.SECRETARIAT}),
     "awards.view": _anyone,
     "newsletter.view_archive": _anyone,
     "surveys.view_own": _has(Role.MEMBER),
     "admin.access": _has(Role.SECRETARIAT),
-    "accounts.invite_contacts": _has(Role.SECRETARIAT),
 }
 
 

@@ -1,16 +1,23 @@
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts import services as account_services
 
-from . import exports, fiscal, reconciliation, selectors, services
+from . import exports, fiscal, imports, reconciliation, selectors, services
+from .documents import zip_response
 from .models import (
     Allocation,
+    BillingProfile,
     ChangeRequest,
     DuesRun,
     FiscalYearSettings,
@@ -21,6 +28,7 @@ from .models import (
     MembershipClass,
     MembershipYear,
     Organisation,
+    OrganisationImport,
     OrganisationKind,
     PayerAlias,
     Payment,
@@ -88,13 +96,18 @@ class PersonRoleInline(admin.TabularInline):
     fields = ["kind", "starts_on", "ends_on"]
 
 
+class BillingProfileInline(admin.StackedInline):
+    model = BillingProfile
+    can_delete = False
+
+
 @admin.register(Organisation)
 class OrganisationAdmin(SimpleHistoryAdmin):
     list_display = ["name", "short_name", "kind", "prefecture", "block"]
     list_filter = ["block", "kind", "memberships__membership_class"]
     list_select_related = ["kind", "block"]
     search_fields = ["name", "name_kana", "short_name", "name_en"]
-    inlines = [MembershipInline, PersonInline]
+    inlines = [MembershipInline, PersonInline, BillingProfileInline]
     actions = exports.ORGANISATIONS
 
 
@@ -244,11 +257,11 @@ class InvoiceAdmin(admin.ModelAdmin):
         "due_on",
         "notice_sent_at",
     ]
-    list_filter = ["fiscal_year", "status"]
+    list_filter = ["fiscal_year", "status", "delivery", ("posted_on", admin.EmptyFieldListFilter)]
     list_select_related = ["organisation"]
     search_fields = ["organisation__name", "organisation__name_kana", "addressee"]
     inlines = [InvoiceLineInline]
-    actions = exports.INVOICES
+    actions = ["download_for_posting", "mark_posted", *exports.INVOICES]
     readonly_fields = [
         "fiscal_year",
         "number",
@@ -256,6 +269,9 @@ class InvoiceAdmin(admin.ModelAdmin):
         "membership_year",
         "replaces",
         "addressee",
+        "delivery",
+        "with_seal",
+        "posted_on",
         "issued_on",
         "due_on",
         "total",
@@ -271,12 +287,81 @@ class InvoiceAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    @admin.action(description=_("Download the PDFs of the selected invoices (ZIP) to print"))
+    def download_for_posting(self, request, queryset):
+        stored = queryset.exclude(status=Invoice.Status.CANCELLED).exclude(pdf="")
+        missing = queryset.exclude(status=Invoice.Status.CANCELLED).filter(pdf="").count()
+        if missing:
+            self.message_user(
+                request,
+                ngettext(
+                    "%d invoice has no PDF yet (its notice is still queued): try again shortly.",
+                    "%d invoices have no PDF yet (their notices are still queued): try again "
+                    "shortly.",
+                    missing,
+                )
+                % missing,
+                messages.WARNING,
+            )
+            return None
+        return zip_response(stored, f"invoices-{timezone.localdate():%Y%m%d}")
+
+    @admin.action(description=_("Mark the selected invoices as posted today"))
+    def mark_posted(self, request, queryset):
+        count = queryset.filter(posted_on__isnull=True).update(posted_on=timezone.localdate())
+        self.message_user(
+            request,
+            ngettext("%d invoice marked as posted.", "%d invoices marked as posted.", count)
+            % count,
+            messages.SUCCESS,
+        )
+
     def get_urls(self):
         collection = self.admin_site.admin_view(self.collection_view)
+        correct = self.admin_site.admin_view(self.correct_view)
         return [
             path("collection/", collection, name="members_invoice_collection"),
+            path("<int:pk>/correct/", correct, name="members_invoice_correct"),
             *super().get_urls(),
         ]
+
+    def correct_view(self, request, pk):
+        """Issue a corrected invoice: a new number that cites the old one, which is cancelled."""
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        invoice = get_object_or_404(Invoice.objects.select_related("membership_year"), pk=pk)
+        data = request.POST if request.method == "POST" else None
+        form = CorrectionForm(
+            data, initial={"addressee": invoice.addressee, "due_on": invoice.due_on}
+        )
+        lines = CorrectionLines(data, initial=services.correction_lines(invoice), prefix="line")
+        if data is not None and form.is_valid() and lines.is_valid():
+            wanted = [
+                {field: line[field] for field in CorrectionLineForm.Meta.fields}
+                for line in lines.cleaned_data
+                if line and not line.get("DELETE")
+            ]
+            try:
+                new = services.correct_invoice(invoice, lines=wanted, **form.cleaned_data)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                self.message_user(
+                    request,
+                    _("Invoice %(new)s corrects %(old)s, which is cancelled.")
+                    % {"new": new.display_number, "old": invoice.display_number},
+                    messages.SUCCESS,
+                )
+                return redirect("admin:members_invoice_change", new.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Correct invoice %(number)s") % {"number": invoice.display_number},
+            "opts": self.model._meta,
+            "invoice": invoice,
+            "form": form,
+            "lines": lines,
+        }
+        return TemplateResponse(request, "admin/members/invoice_correct.html", context)
 
     def collection_view(self, request):
         """Billed, collected and outstanding dues by class and by block for one fiscal year."""
@@ -301,6 +386,22 @@ class InvoiceAdmin(admin.ModelAdmin):
             ],
         }
         return TemplateResponse(request, "admin/members/collection.html", context)
+
+
+class CorrectionForm(forms.Form):
+    addressee = forms.CharField(label=_("addressee"), max_length=300)
+    due_on = forms.DateField(label=_("due on"))
+
+
+class CorrectionLineForm(forms.ModelForm):
+    class Meta:
+        model = InvoiceLine
+        fields = ["description", "quantity", "unit_price", "tax_category"]
+
+
+CorrectionLines = forms.formset_factory(
+    CorrectionLineForm, extra=1, can_delete=True, min_num=1, validate_min=True
+)
 
 
 class PaymentForm(forms.ModelForm):
@@ -479,6 +580,68 @@ class StatementImportAdmin(admin.ModelAdmin):
 
     def save_related(self, request, form, formsets, change):
         """The import saved everything already."""
+
+
+class OrganisationImportForm(forms.ModelForm):
+    class Meta:
+        model = OrganisationImport
+        fields = ["upload"]
+        help_texts = {
+            "upload": _(
+                "CSV (UTF-8 or Shift_JIS) or Excel (.xlsx) with the template's headers. The "
+                "whole file is checked first: if any row is wrong, nothing is imported and the "
+                "problems are listed by row and column."
+            )
+        }
+
+
+@admin.register(OrganisationImport)
+class OrganisationImportAdmin(admin.ModelAdmin):
+    list_display = ["file_name", "status", "rows", "created", "uploaded_by", "uploaded_at"]
+    list_select_related = ["uploaded_by"]
+    form = OrganisationImportForm
+    readonly_fields = ["file_name", "status", "rows", "created", "finished_at", "problems"]
+
+    def get_fields(self, request, obj=None):
+        return ["upload"] if obj is None else self.readonly_fields
+
+    def has_change_permission(self, request, obj=None):
+        return False  # an upload is shown read-only once queued
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        obj.pk = imports.queue(form.cleaned_data["upload"], request.user).pk
+
+    def get_urls(self):
+        template = self.admin_site.admin_view(self.template_view)
+        return [
+            path("template.csv", template, name="members_organisationimport_template"),
+            *super().get_urls(),
+        ]
+
+    def template_view(self, request):
+        response = HttpResponse(imports.template_csv(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="member-list-template.csv"'
+        return response
+
+    @admin.display(description=_("problems found"))
+    def problems(self, obj):
+        if not obj.report:
+            return "—"
+        return format_html(
+            "<table><thead><tr><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>{}</tbody>"
+            "</table>",
+            _("row"),
+            _("column"),
+            _("problem"),
+            format_html_join(
+                "",
+                "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+                ((p["row"] or "—", p["column"] or "—", p["message"]) for p in obj.report),
+            ),
+        )
 
 
 @admin.register(StatementEntry)

@@ -11,6 +11,8 @@ from django.utils import timezone
 
 from . import bankfiles, fiscal, services
 from .models import (
+    BillingProfile,
+    Delivery,
     FiscalYearSettings,
     Invoice,
     Issuer,
@@ -808,6 +810,7 @@ def seed() -> None:
         ],
     )
     _seed_roles_and_years()
+    _seed_billing_profiles(organisations)
     _seed_invoices()
     _seed_payments()
     for days in (14, 45):
@@ -892,6 +895,22 @@ def _seed_roles_and_years() -> None:
             )
         },
     )
+
+
+def _seed_billing_profiles(organisations: dict) -> None:
+    """Universities want paper invoices addressed to the president, with the seal."""
+    for org in ORGANISATIONS:
+        if org.kind == "大学":
+            BillingProfile.objects.get_or_create(
+                organisation=organisations[org.name],
+                defaults={
+                    "department": "財務部",
+                    "attention_title": "学長",
+                    "delivery": Delivery.PAPER,
+                    "with_seal": True,
+                    "notes": "見積書・納品書・請求書の3点が必要。",
+                },
+            )
 
 
 def _all_contact_emails() -> list[str]:

@@ -1,10 +1,12 @@
 """Issued PDFs are rendered once, stored with their hash and never rendered again."""
 
 import hashlib
+import zipfile
 
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Sum
+from django.http import HttpResponse
 
 from .invoice_pdf import render_invoice, render_receipt
 from .models import Invoice, Issuer
@@ -46,3 +48,14 @@ def ensure_receipt_pdf(invoice_id: int) -> Invoice:
         "R-",
         status=Invoice.Status.PAID,
     )
+
+
+def zip_response(invoices, name: str) -> HttpResponse:
+    """The stored PDFs of `invoices` in one ZIP, e.g. for printing the ones sent by post."""
+    response = HttpResponse(content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{name}.zip"'
+    with zipfile.ZipFile(response, "w", zipfile.ZIP_DEFLATED) as archive:
+        for invoice in invoices.select_related(None).only("fiscal_year", "number", "pdf"):
+            with invoice.pdf.open("rb") as pdf:
+                archive.writestr(f"invoice-{invoice.display_number}.pdf", pdf.read())
+    return response

@@ -1,8 +1,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Organisation, OrganisationKind, Person, RegionalBlock
+from .models import BillingProfile, Organisation, OrganisationKind, Person, RegionalBlock
 from .prefectures import PREFECTURES
+from .services import SELF_SERVICE_ROLES
 
 
 class UnitsForm(forms.Form):
@@ -71,6 +72,65 @@ class ProfileForm(forms.ModelForm):
 
     def __init__(self, *args, representative=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["representative"].queryset = Person.objects.filter(organisation=self.instance)
+        self.fields["representative"].queryset = Person.objects.current().filter(
+            organisation=self.instance
+        )
         self.fields["representative"].initial = representative
         self.fields["version"].initial = self.instance.version
+
+
+class ContactForm(forms.ModelForm):
+    """A contact as the organisation's own contacts edit it, with its self-service roles."""
+
+    roles = forms.MultipleChoiceField(
+        label=_("Roles"),
+        choices=[(kind.value, kind.label) for kind in SELF_SERVICE_ROLES],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_(
+            "Primary, billing contact and voter have one holder each: giving the role to this "
+            "person takes it from the current holder."
+        ),
+    )
+
+    class Meta:
+        model = Person
+        fields = [
+            "family_name",
+            "given_name",
+            "family_name_kana",
+            "given_name_kana",
+            "department",
+            "title",
+            "email",
+            "phone",
+        ]
+
+    def __init__(self, *args, roles=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["roles"].initial = list(roles)
+        if self.instance.user_id:
+            self.fields["email"].disabled = True
+            self.fields["email"].help_text = _(
+                "This person logs in with this address; it changes with their login."
+            )
+
+    def person_data(self) -> dict:
+        return {field: self.cleaned_data[field] for field in self._meta.fields}
+
+
+class BillingProfileForm(forms.ModelForm):
+    class Meta:
+        model = BillingProfile
+        fields = [
+            "addressee_name",
+            "department",
+            "attention_title",
+            "attention_name",
+            "postal_code",
+            "address",
+            "delivery",
+            "with_seal",
+            "notes",
+        ]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 3})}

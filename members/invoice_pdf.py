@@ -105,7 +105,7 @@ def render_invoice(invoice, issuer) -> bytes:
         ],
     )
     top = pdf.get_y() + SECTION_GAP
-    issuer_bottom = _issuer_block(pdf, issuer, invoice.issued_on, top)
+    issuer_bottom = _issuer_block(pdf, issuer, invoice.issued_on, top, with_seal=invoice.with_seal)
 
     pdf.set_xy(PAGE_MARGIN, top)
     _addressee(pdf, invoice.addressee)
@@ -148,7 +148,7 @@ def render_receipt(invoice, issuer, paid_on, amount, *, issued_on=None) -> bytes
         [("領収書番号", receipt_number), ("発行日", _wareki_free_date(issued_on))],
     )
     top = pdf.get_y() + SECTION_GAP
-    issuer_bottom = _issuer_block(pdf, issuer, issued_on, top)
+    issuer_bottom = _issuer_block(pdf, issuer, issued_on, top, with_seal=invoice.with_seal)
 
     pdf.set_xy(PAGE_MARGIN, top)
     _addressee(pdf, invoice.addressee)
@@ -352,20 +352,21 @@ def _amount_box(pdf: FPDF, label: str, amount: str) -> None:
     pdf.set_font(size=BODY_SIZE)
 
 
-def _seal_image(issuer) -> bytes | None:
-    if not issuer.seal_image:
+def _seal_image(issuer, with_seal: bool) -> bytes | None:
+    if not (with_seal and issuer.seal_image):
         return None
     with issuer.seal_image.open("rb") as seal:
         return seal.read()
 
 
-def _issuer_block(pdf: FPDF, issuer, on_day, top: float) -> float:
+def _issuer_block(pdf: FPDF, issuer, on_day, top: float, *, with_seal: bool) -> float:
     """Issuer name, address and contacts at the top right; returns the block's bottom.
 
     The registration number is printed only if the issuer is registered on `on_day`. The
-    seal, if any, sits right of the name, and the text leaves room for it.
+    seal, if the member wants it and there is one, sits right of the name, and the text
+    leaves room for it.
     """
-    seal = _seal_image(issuer)
+    seal = _seal_image(issuer, with_seal)
     text_width = ISSUER_WIDTH - (SEAL_SIZE + SEAL_GAP if seal else 0)
     pdf.set_xy(ISSUER_X, top)
     pdf.set_font(size=ISSUER_NAME_SIZE)

@@ -196,6 +196,11 @@ class Membership(models.Model):
         return f"{self.organisation} ({self.membership_class})"
 
 
+class PersonQuerySet(models.QuerySet):
+    def current(self):
+        return self.filter(left_on__isnull=True)
+
+
 class Person(models.Model):
     """A contact person; may log in through a linked user, or be a record only."""
 
@@ -215,6 +220,12 @@ class Person(models.Model):
     title = models.CharField(_("title"), max_length=100, blank=True)
     email = models.EmailField(_("email address"), blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
+    left_on = models.DateField(
+        _("removed on"),
+        null=True,
+        blank=True,
+        help_text=_("No longer a contact of the organisation since this day; kept for history."),
+    )
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         verbose_name=_("login"),
@@ -224,6 +235,7 @@ class Person(models.Model):
         related_name="person",
     )
 
+    objects = PersonQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -387,6 +399,87 @@ class MembershipYear(models.Model):
         return f"{self.organisation} FY{self.fiscal_year}"
 
 
+class Delivery(models.TextChoices):
+    PDF = "pdf", _("PDF by email")
+    PAPER = "paper", _("paper by post, and PDF by email")
+
+
+class BillingProfile(models.Model):
+    """How one member wants its invoices: public payers' paperwork differs per member.
+
+    Invoices copy what they need at issue, so a later change never alters an issued one.
+    """
+
+    organisation = models.OneToOneField(
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.CASCADE,
+        related_name="billing_profile",
+    )
+    addressee_name = models.CharField(
+        _("addressee"),
+        max_length=200,
+        blank=True,
+        help_text=_("Leave empty to address invoices to the legal name."),
+    )
+    department = models.CharField(_("department"), max_length=100, blank=True)
+    attention_title = models.CharField(
+        _("title of the person addressed"),
+        max_length=100,
+        blank=True,
+        help_text=_(
+            "For example 理事長. With a title or a name the invoice ends in 様, else 御中."
+        ),
+    )
+    attention_name = models.CharField(
+        _("name of the person addressed"), max_length=100, blank=True
+    )
+    postal_code = models.CharField(
+        _("postal code for posted invoices"),
+        max_length=7,
+        blank=True,
+        validators=[validate_postal_code],
+    )
+    address = models.CharField(
+        _("address for posted invoices"),
+        max_length=300,
+        blank=True,
+        help_text=_("Leave empty to use the organisation's address."),
+    )
+    delivery = models.CharField(
+        _("delivery"), max_length=10, choices=Delivery.choices, default=Delivery.PDF
+    )
+    with_seal = models.BooleanField(
+        _("seal on invoices"),
+        default=False,
+        help_text=_("Print the issuer's seal image on this member's invoices."),
+    )
+    notes = models.TextField(
+        _("other requirements"),
+        blank=True,
+        help_text=_(
+            "Anything else the secretariat must know, e.g. a quote and delivery note are "
+            "needed, or payment comes by national treasury transfer (国庫金振込)."
+        ),
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("billing profile")
+        verbose_name_plural = _("billing profiles")
+
+    def __str__(self):
+        return self.addressee()
+
+    def addressee(self) -> str:
+        """The addressee line with its honorific: 様 for a person, 御中 for a body."""
+        parts = [self.addressee_name or self.organisation.name, self.department]
+        person = [part for part in (self.attention_title, self.attention_name) if part]
+        honorific = "様" if person else "御中"
+        return " ".join([part for part in parts if part] + person + [honorific])
+
+
 registration_number_validator = RegexValidator(
     r"^T\d{13}$", _("A registration number is T followed by 13 digits.")
 )
@@ -488,6 +581,10 @@ class Invoice(models.Model):
         related_name="replaced_by",
     )
     addressee = models.CharField(_("addressee"), max_length=300)
+    delivery = models.CharField(
+        _("delivery"), max_length=10, choices=Delivery.choices, default=Delivery.PDF
+    )
+    with_seal = models.BooleanField(_("seal printed"), default=False)
     issued_on = models.DateField(_("issued on"))
     due_on = models.DateField(_("due on"))
     total = models.PositiveIntegerField(_("total (yen)"))
@@ -497,6 +594,7 @@ class Invoice(models.Model):
     pdf = models.FileField(_("PDF"), upload_to="invoices/%Y/", blank=True)
     pdf_sha256 = models.CharField(_("PDF SHA-256"), max_length=64, blank=True)
     notice_sent_at = models.DateTimeField(_("notice sent at"), null=True, blank=True)
+    posted_on = models.DateField(_("posted on"), null=True, blank=True)
     paid_on = models.DateField(_("paid in full on"), null=True, blank=True)
     receipt_pdf = models.FileField(_("receipt PDF"), upload_to="receipts/%Y/", blank=True)
     receipt_sha256 = models.CharField(_("receipt PDF SHA-256"), max_length=64, blank=True)
@@ -849,3 +947,42 @@ class ChangeRequest(models.Model):
 
     def __str__(self):
         return f"{self.organisation}: {self.get_field_display()}"
+
+
+class OrganisationImport(models.Model):
+    """An uploaded member list, checked and imported by a worker: all rows or none.
+
+    The worker's check and writes run in one transaction that also records the outcome,
+    so a killed worker leaves the import queued and writes nothing.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        REJECTED = "rejected", _("rejected: nothing imported")
+        IMPORTED = "imported", _("imported")
+
+    upload = models.FileField(_("file"), upload_to="imports/%Y/")
+    file_name = models.CharField(_("file name"), max_length=200)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    rows = models.PositiveIntegerField(_("rows"), default=0)
+    created = models.PositiveIntegerField(_("organisations created"), default=0)
+    # [{"row": 3, "column": "法人番号", "message": "..."}]; row 0 is the file as a whole.
+    report = models.JSONField(_("problems found"), default=list, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("member list import")
+        verbose_name_plural = _("member list imports")
+        ordering = ["-uploaded_at"]
+
+    def __str__(self):
+        return self.file_name

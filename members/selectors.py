@@ -5,6 +5,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Sum
 from .kana import normalise
 from .models import (
     Allocation,
+    BillingProfile,
     ChangeRequest,
     FiscalYearSettings,
     Invoice,
@@ -12,6 +13,7 @@ from .models import (
     MembershipYear,
     Organisation,
     Person,
+    PersonRole,
     WriteOff,
 )
 
@@ -26,9 +28,31 @@ def current_membership(organisation):
 
 
 def contacts_of(organisation):
-    return Person.objects.filter(organisation=organisation).order_by(
-        "family_name_kana", "given_name_kana"
+    """Current contacts with their current roles and unused invitations."""
+    from accounts.models import Invitation
+
+    return (
+        Person.objects.current()
+        .filter(organisation=organisation)
+        .prefetch_related(
+            Prefetch("roles", queryset=PersonRole.objects.current(), to_attr="current_roles"),
+            Prefetch(
+                "invitations", queryset=Invitation.objects.usable(), to_attr="open_invitations"
+            ),
+        )
+        .order_by("family_name_kana", "given_name_kana")
     )
+
+
+def billing_profile(organisation) -> BillingProfile:
+    """The organisation's billing profile, or an unsaved one with the defaults.
+
+    Free when the organisation was loaded with select_related("billing_profile").
+    """
+    try:
+        return organisation.billing_profile
+    except BillingProfile.DoesNotExist:
+        return BillingProfile(organisation=organisation)
 
 
 def membership_year(organisation, fiscal_year: int):

@@ -9,6 +9,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from . import invoicing, selectors
 from .models import (
     Allocation,
     ChangeRequest,
@@ -23,6 +24,7 @@ from .models import (
     MembershipYear,
     Organisation,
     Payment,
+    Person,
     PersonRole,
     UnitsException,
     WriteOff,
@@ -51,7 +53,7 @@ def minimum_units(organisation, fiscal_year: int, membership_class: MembershipCl
     return exception.minimum_units if exception else membership_class.minimum_units
 
 
-def _frozen(membership_class: MembershipClass, units: int | None) -> dict:
+def frozen_year(membership_class: MembershipClass, units: int | None) -> dict:
     amount = membership_class.dues_for(units)
     return {
         "membership_class": membership_class,
@@ -103,7 +105,7 @@ def choose_units(organisation, fiscal_year: int, units: int) -> MembershipYear:
     year, _created = MembershipYear.objects.update_or_create(
         organisation=organisation,
         fiscal_year=fiscal_year,
-        defaults=_frozen(membership_class, units),
+        defaults=frozen_year(membership_class, units),
     )
     return year
 
@@ -114,7 +116,7 @@ def freeze_year(organisation, fiscal_year: int) -> MembershipYear | None:
     Units default to the previous year's, else the class minimum.
     """
     existing = (
-        MembershipYear.objects.select_related("organisation", "membership_class")
+        MembershipYear.objects.select_related("organisation__billing_profile", "membership_class")
         .filter(organisation=organisation, fiscal_year=fiscal_year)
         .first()
     )
@@ -139,7 +141,7 @@ def freeze_year(organisation, fiscal_year: int) -> MembershipYear | None:
     year, _created = MembershipYear.objects.get_or_create(
         organisation=organisation,
         fiscal_year=fiscal_year,
-        defaults=_frozen(membership_class, units),
+        defaults=frozen_year(membership_class, units),
     )
     return year
 
@@ -158,7 +160,7 @@ def billing_email(organisation) -> str:
     return by_kind.get(PersonRole.Kind.BILLING) or by_kind.get(PersonRole.Kind.PRIMARY, "")
 
 
-def _dues_lines(year: MembershipYear) -> list[dict]:
+def dues_lines(year: MembershipYear) -> list[dict]:
     """The lines of a dues invoice (document text is Japanese, like the invoice itself)."""
     outside = InvoiceLine.TaxCategory.OUTSIDE
     if year.units:
@@ -191,29 +193,105 @@ def issue_dues_invoice(
     from .tasks import send_invoice_notice
 
     with transaction.atomic():
-        sequence, _created = InvoiceSequence.objects.select_for_update().get_or_create(
-            fiscal_year=year.fiscal_year
-        )
+        sequence = _locked_sequence(year.fiscal_year)
         if Invoice.objects.filter(membership_year=year, replaces__isnull=True).exists():
             return None
-        sequence.last_number += 1
-        sequence.save(update_fields=["last_number"])
+        billing = selectors.billing_profile(year.organisation)
         invoice = Invoice.objects.create(
             fiscal_year=year.fiscal_year,
-            number=sequence.last_number,
+            number=_take_number(sequence),
             organisation=year.organisation,
             membership_year=year,
-            addressee=f"{year.organisation.name} 御中",
+            addressee=billing.addressee(),
+            delivery=billing.delivery,
+            with_seal=billing.with_seal,
             issued_on=issued_on,
             due_on=issued_on + timedelta(days=payment_days),
             total=year.amount_due,
         )
         InvoiceLine.objects.bulk_create(
-            InvoiceLine(invoice=invoice, **line) for line in _dues_lines(year)
+            InvoiceLine(invoice=invoice, **line) for line in dues_lines(year)
         )
         if notify:
             transaction.on_commit(lambda: send_invoice_notice.delay(invoice.pk))
     return invoice
+
+
+def _locked_sequence(fiscal_year: int) -> InvoiceSequence:
+    """The fiscal year's numbering row, locked until the transaction ends: no gaps, no twins."""
+    sequence, _created = InvoiceSequence.objects.select_for_update().get_or_create(
+        fiscal_year=fiscal_year
+    )
+    return sequence
+
+
+def _take_number(sequence: InvoiceSequence) -> int:
+    sequence.last_number += 1
+    sequence.save(update_fields=["last_number"])
+    return sequence.last_number
+
+
+def correction_lines(invoice: Invoice) -> list[dict]:
+    """Lines to start a correction from: the membership year's dues as they stand now
+    (e.g. after the secretariat changed its units), else the invoice's own lines."""
+    if invoice.membership_year_id:
+        return dues_lines(invoice.membership_year)
+    return list(invoice.lines.values("description", "quantity", "unit_price", "tax_category"))
+
+
+@transaction.atomic
+def correct_invoice(invoice: Invoice, *, addressee: str, due_on: date, lines: list[dict]):
+    """Issue a new invoice correcting `invoice`, which is cancelled; it is never edited.
+
+    Payments and write-offs on the old invoice move to the correction, so the member owes
+    only the difference.
+    """
+    from .tasks import send_invoice_notice
+
+    sequence = _locked_sequence(invoice.fiscal_year)
+    old = Invoice.objects.select_for_update().get(pk=invoice.pk)
+    if old.status != Invoice.Status.ISSUED:
+        raise ValidationError(
+            _("Only an open invoice can be corrected; this one is %(status)s.")
+            % {"status": old.get_status_display()}
+        )
+    if not lines:
+        raise ValidationError(_("A corrected invoice needs at least one line."))
+    totals = invoicing.rate_totals(
+        [(line["tax_category"], line["quantity"] * line["unit_price"]) for line in lines]
+    )
+    total = sum(rate.amount + rate.tax for rate in totals)
+    received = old.total - outstanding(old)
+    if total < received:
+        raise ValidationError(
+            _(
+                "The corrected total (%(total)s yen) is less than what was already received "
+                "or written off (%(received)s yen)."
+            )
+            % {"total": f"{total:,}", "received": f"{received:,}"}
+        )
+    new = Invoice.objects.create(
+        fiscal_year=old.fiscal_year,
+        number=_take_number(sequence),
+        organisation_id=old.organisation_id,
+        membership_year_id=old.membership_year_id,
+        replaces=old,
+        addressee=addressee,
+        delivery=old.delivery,
+        with_seal=old.with_seal,
+        issued_on=timezone.localdate(),
+        due_on=due_on,
+        total=total,
+    )
+    InvoiceLine.objects.bulk_create(InvoiceLine(invoice=new, **line) for line in lines)
+    Allocation.objects.filter(invoice=old).update(invoice=new)
+    WriteOff.objects.filter(invoice=old).update(invoice=new)
+    old.status = Invoice.Status.CANCELLED
+    old.save(update_fields=["status"])
+    last_payment = new.allocations.aggregate(day=Max("payment__received_on"))["day"]
+    _settle(new, last_payment or timezone.localdate())
+    transaction.on_commit(lambda: send_invoice_notice.delay(new.pk))
+    return new
 
 
 def check_dues_run_can_start() -> None:
@@ -242,7 +320,7 @@ def execute_dues_run(run_id: int) -> None:
     memberships = (
         Membership.objects.current()
         .filter(membership_class__is_invoiced=True)
-        .select_related("organisation")
+        .select_related("organisation__billing_profile")
         .order_by("organisation_id")
     )
     DuesRun.objects.filter(pk=run.pk).update(targeted=memberships.count(), processed=0)
@@ -452,3 +530,76 @@ def decide_change_request(request: ChangeRequest, *, approve: bool, reason: str,
     request.decided_by = user
     request.decided_at = timezone.now()
     request.save()
+
+
+# Roles a member contact gives and takes itself; the representative goes through the
+# secretariat as a change request.
+SELF_SERVICE_ROLES = [kind for kind in PersonRole.Kind if kind != PersonRole.Kind.REPRESENTATIVE]
+
+
+@transaction.atomic
+def save_contact(organisation, person: Person | None, data: dict, roles) -> Person:
+    """Create or update a contact of `organisation` and set its self-service roles.
+
+    The primary contact role moves only by giving it to someone else, so that an
+    organisation never ends up without one.
+    """
+    person = person or Person(organisation=organisation)
+    for field, value in data.items():
+        setattr(person, field, value)
+    person.save()
+    wanted = set(roles)
+    today = timezone.localdate()
+    held = PersonRole.objects.current().filter(person=person, kind__in=SELF_SERVICE_ROLES)
+    dropped = held.exclude(kind__in=wanted)
+    if dropped.filter(kind=PersonRole.Kind.PRIMARY).exists():
+        raise ValidationError(
+            _("To hand over the primary contact role, give it to another contact instead.")
+        )
+    dropped.update(ends_on=today)
+    for kind in wanted - set(held.values_list("kind", flat=True)):
+        assign_role(person, kind, starts_on=today)
+    return person
+
+
+def check_removable(person: Person, *, by_user) -> None:
+    if person.user_id is not None and person.user_id == by_user.pk:
+        raise ValidationError(
+            _("You can't remove yourself. Ask another contact or the secretariat.")
+        )
+    held = set(PersonRole.objects.current().filter(person=person).values_list("kind", flat=True))
+    if PersonRole.Kind.REPRESENTATIVE in held:
+        raise ValidationError(
+            _("The representative can't be removed here: request a change of representative.")
+        )
+    if PersonRole.Kind.PRIMARY in held:
+        raise ValidationError(_("Give the primary contact role to another contact first."))
+
+
+@transaction.atomic
+def remove_contact(person: Person, *, by_user) -> None:
+    """End the person's roles and login for the organisation; the record stays for history."""
+    from accounts.models import Invitation
+
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    check_removable(person, by_user=by_user)
+    today = timezone.localdate()
+    PersonRole.objects.current().filter(person=person).update(ends_on=today)
+    Invitation.objects.usable().filter(person=person).update(expires_at=timezone.now())
+    person.left_on = today
+    person.user = None
+    person.save(update_fields=["left_on", "user"])
+
+
+def invite_contact(person: Person, *, by_user):
+    """Invite a contact to log in; an earlier unused link stops working."""
+    from accounts import services as account_services
+    from accounts.models import Invitation
+
+    if person.user_id is not None:
+        raise ValidationError(_("%(person)s can log in already.") % {"person": person})
+    if not person.email:
+        raise ValidationError(_("Enter %(person)s's email address first.") % {"person": person})
+    with transaction.atomic():
+        Invitation.objects.usable().filter(person=person).update(expires_at=timezone.now())
+        return account_services.invite(person, invited_by=by_user)

@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from . import mail, services
+from . import imports, mail, services
 
 
 @shared_task(acks_late=True)
@@ -16,3 +16,8 @@ def send_invoice_notice(invoice_id: int) -> None:
 @shared_task
 def send_dues_reminders() -> int:
     return mail.send_dues_reminders()
+
+
+@shared_task(acks_late=True)
+def import_organisations(import_id: int) -> None:
+    imports.run(import_id)

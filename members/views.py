@@ -3,13 +3,15 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from accounts.permissions import member_organisation, require
+from accounts.permissions import can, member_organisation, require
 
 from . import documents, fiscal, selectors, services
-from .forms import DirectoryFilterForm, ProfileForm, UnitsForm
-from .models import Organisation
+from .forms import BillingProfileForm, ContactForm, DirectoryFilterForm, ProfileForm, UnitsForm
+from .models import Organisation, Person
 
 
 def _render_own(request, template, **extra):
@@ -31,6 +33,94 @@ def my_organisation(request):
         "members/organisation.html",
         contacts=selectors.contacts_of(organisation),
         pending=selectors.pending_change_requests(organisation),
+        can_manage_logins=can(request.user, "members.manage_logins"),
+    )
+
+
+def _own_contact(request, pk) -> Person:
+    """A current contact of the user's own organisation; anyone else's is a 404."""
+    own = Person.objects.current().filter(organisation=member_organisation(request.user))
+    return get_object_or_404(own, pk=pk)
+
+
+@require("members.edit_own_contacts")
+def edit_contact(request, pk=None):
+    person = _own_contact(request, pk) if pk else None
+    roles = person.roles.current().values_list("kind", flat=True) if person else ()
+    form = ContactForm(request.POST or None, instance=person, roles=roles)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.save_contact(
+                member_organisation(request.user),
+                person,
+                form.person_data(),
+                form.cleaned_data["roles"],
+            )
+        except ValidationError as error:
+            form.add_error("roles", error)
+        else:
+            messages.success(request, _("%(person)s is saved.") % {"person": saved})
+            return redirect("members:organisation")
+    return _render_own(
+        request,
+        "form_page.html",
+        form=form,
+        title=_("Edit a contact") if person else _("Add a contact"),
+        cancel_url=reverse("members:organisation"),
+    )
+
+
+@require_POST
+@require("members.manage_logins")
+def invite_contact(request, pk):
+    person = _own_contact(request, pk)
+    try:
+        invitation = services.invite_contact(person, by_user=request.user)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(
+            request,
+            _("An invitation is on its way to %(email)s.") % {"email": invitation.email},
+        )
+    return redirect("members:organisation")
+
+
+@require("members.manage_logins")
+def remove_contact(request, pk):
+    person = _own_contact(request, pk)
+    try:
+        services.check_removable(person, by_user=request.user)
+        if request.method == "POST":
+            services.remove_contact(person, by_user=request.user)
+            messages.success(request, _("%(person)s is removed.") % {"person": person})
+            return redirect("members:organisation")
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+        return redirect("members:organisation")
+    return _render_own(request, "members/contact_remove.html", person=person)
+
+
+@require("members.edit_billing_profile")
+def billing_profile(request):
+    profile = selectors.billing_profile(member_organisation(request.user))
+    form = BillingProfileForm(request.POST or None, instance=profile)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(
+            request, _("The billing details are saved; they apply to invoices issued from now on.")
+        )
+        return redirect("members:dues")
+    return _render_own(
+        request,
+        "form_page.html",
+        form=form,
+        title=_("Billing details"),
+        intro=_(
+            "How your organisation's invoices are addressed and delivered. Changes apply to "
+            "invoices issued from now on; issued invoices stay as they are."
+        ),
+        cancel_url=reverse("members:dues"),
     )
 
 
@@ -69,7 +159,13 @@ def edit_organisation(request):
                     ),
                 )
             return redirect("members:organisation")
-    return _render_own(request, "members/organisation_form.html", form=form)
+    return _render_own(
+        request,
+        "form_page.html",
+        form=form,
+        title=_("Edit the organisation profile"),
+        cancel_url=reverse("members:organisation"),
+    )
 
 
 @require("members.view_own_dues")
@@ -82,6 +178,7 @@ def dues(request):
         fiscal_year=fiscal_year,
         year=selectors.membership_year(organisation, fiscal_year),
         invoices=selectors.invoices_of(organisation),
+        billing=selectors.billing_profile(organisation),
     )
 
 

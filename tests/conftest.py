@@ -63,6 +63,16 @@ def member(organisation):
 
 
 @pytest.fixture
+def primary_contact(member):
+    """The member's user as its organisation's primary contact, who manages logins."""
+    from members.models import PersonRole
+    from members.services import assign_role
+
+    assign_role(member.person, PersonRole.Kind.PRIMARY)
+    return member
+
+
+@pytest.fixture
 def outsider(other_organisation):
     """A member contact of another organisation: must never see `organisation`'s data."""
     user = _login_user("outsider@example.jp")

@@ -290,21 +290,35 @@ def test_receipt_needs_a_positive_amount(organisation, issuer):
         render_receipt(dues_invoice(organisation), issuer, date(2026, 4, 20), 0)
 
 
-def test_seal_image_is_drawn(organisation, issuer, settings, tmp_path):
+@pytest.fixture
+def issuer_with_seal(issuer, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     seal = io.BytesIO()
     Image.new("RGB", (120, 120), (200, 30, 30)).save(seal, "PNG")
     issuer.seal_image.save("seal.png", ContentFile(seal.getvalue()))
+    return issuer
 
-    reader = PdfReader(io.BytesIO(render_invoice(dues_invoice(organisation), issuer)))
+
+def test_seal_image_is_drawn_for_members_who_want_it(organisation, issuer_with_seal):
+    invoice = dues_invoice(organisation, with_seal=True)
+
+    reader = PdfReader(io.BytesIO(render_invoice(invoice, issuer_with_seal)))
 
     images = reader.pages[0].images
     assert len(images) == 1
     assert images[0].image.size == (120, 120)
 
 
-def test_no_image_without_seal(organisation, issuer):
-    reader = PdfReader(io.BytesIO(render_invoice(dues_invoice(organisation), issuer)))
+def test_no_seal_unless_the_member_wants_it(organisation, issuer_with_seal):
+    reader = PdfReader(io.BytesIO(render_invoice(dues_invoice(organisation), issuer_with_seal)))
+
+    assert len(reader.pages[0].images) == 0
+
+
+def test_no_image_when_the_issuer_has_no_seal(organisation, issuer):
+    invoice = dues_invoice(organisation, with_seal=True)
+
+    reader = PdfReader(io.BytesIO(render_invoice(invoice, issuer)))
 
     assert len(reader.pages[0].images) == 0
 

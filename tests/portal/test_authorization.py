@@ -10,20 +10,49 @@ MFA = "mfa"  # a redirect to two-factor setup
 
 VIEWS = [
     "portal:home", "portal:dashboard", "members:organisation", "members:edit_organisation",
-    "members:dues", "members:units",
+    "members:add_contact", "members:dues", "members:billing_profile", "members:units",
     "members:directory",
     "awards:index", "newsletter:index", "surveys:index", "admin:index",
 ]  # fmt: skip
 
 MATRIX = {
-    #               home dashboard org  edit   dues  units directory award news surveys admin
-    "anonymous":   [200, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, 200, 200, LOGIN, LOGIN],
-    "applicant":   [302, 200, 403, 403, 403, 403, 403, 200, 200, 403, 403],
-    "member":      [302, 200, 200, 200, 200, 200, 200, 200, 200, 200, 403],
-    "judge":       [302, 200, 403, 403, 403, 403, 403, 200, 200, 403, 403],
-    "secretariat": [302, 200, 403, 403, 403, 403, 200, 200, 200, 403, MFA],
-    "secretariat_with_mfa": [302, 200, 403, 403, 403, 403, 200, 200, 200, 403, 200],
+    # home dashboard org edit contact dues billing units directory award news surveys admin
+    "anonymous":   [200, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, 200, 200, LOGIN,
+                    LOGIN],
+    "applicant":   [302, 200, 403, 403, 403, 403, 403, 403, 403, 200, 200, 403, 403],
+    "member":      [302, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 403],
+    "primary_contact": [302, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 403],
+    "judge":       [302, 200, 403, 403, 403, 403, 403, 403, 403, 200, 200, 403, 403],
+    "secretariat": [302, 200, 403, 403, 403, 403, 403, 403, 200, 200, 200, 403, MFA],
+    "secretariat_with_mfa": [302, 200, 403, 403, 403, 403, 403, 403, 200, 200, 200, 403, 200],
 }  # fmt: skip
+
+# Views on one contact or invoice: (url name, method). Who may not is refused before the
+# object is looked up; a member contact of another organisation gets 404 (tests/members).
+OBJECT_VIEWS = [
+    ("members:edit_contact", "get"),
+    ("members:invite_contact", "post"),
+    ("members:remove_contact", "get"),
+]
+OBJECT_MATRIX = {
+    #                  edit   invite remove
+    "anonymous":       [LOGIN, LOGIN, LOGIN],
+    "applicant":       [403, 403, 403],
+    "member":          [200, 403, 403],
+    "primary_contact": [200, 302, 200],
+    "judge":           [403, 403, 403],
+    "secretariat_with_mfa": [403, 403, 403],
+}  # fmt: skip
+
+# The secretariat's own screens in the admin: everyone else is sent to the admin login.
+ADMIN_VIEWS = [
+    "admin:members_invoice_collection",
+    "admin:members_organisationimport_add",
+    "admin:members_organisationimport_template",
+    "admin:members_statementimport_add",
+    "admin:members_duesrun_add",
+    "admin:members_changerequest_changelist",
+]
 
 
 @pytest.mark.parametrize("role", MATRIX)
@@ -46,13 +75,50 @@ def test_each_role_against_each_view(client, request, role):
             assert status == expected, view
 
 
+@pytest.mark.parametrize("role", OBJECT_MATRIX)
+def test_each_role_against_each_contact_view(client, request, organisation, role):
+    from tests import factories
+
+    colleague = factories.make_person(organisation)
+    if role != "anonymous":
+        client.force_login(request.getfixturevalue(role))
+    for (view, method), expected in zip(OBJECT_VIEWS, OBJECT_MATRIX[role], strict=True):
+        response = getattr(client, method)(reverse(view, args=[colleague.pk]))
+        if expected == LOGIN:
+            assert response.status_code == 302, view
+            assert response["Location"].startswith(reverse("account_login")), view
+        else:
+            assert response.status_code == expected, view
+
+
+@pytest.mark.parametrize("role", ["anonymous", "applicant", "member", "primary_contact", "judge"])
+def test_only_the_secretariat_reaches_its_admin_screens(client, request, role):
+    if role != "anonymous":
+        client.force_login(request.getfixturevalue(role))
+    for view in ADMIN_VIEWS:
+        response = client.get(reverse(view))
+        assert response.status_code == 302, view
+        assert response["Location"].startswith(reverse("admin:login")), view
+
+
+def test_the_secretariat_reaches_its_admin_screens(client, secretariat_with_mfa):
+    from tests import factories
+
+    factories.make_issuer()
+    client.force_login(secretariat_with_mfa)
+    for view in ADMIN_VIEWS:
+        assert client.get(reverse(view)).status_code == 200, view
+
+
 @pytest.mark.parametrize(
     "view",
     [
         "portal:dashboard",
         "members:organisation",
         "members:edit_organisation",
+        "members:add_contact",
         "members:dues",
+        "members:billing_profile",
         "members:units",
     ],
 )
