@@ -270,6 +270,7 @@ class InvoiceAdmin(admin.ModelAdmin):
         "replaces",
         "addressee",
         "delivery",
+        "postal_address",
         "with_seal",
         "posted_on",
         "issued_on",

@@ -7,7 +7,7 @@ from collections import defaultdict
 from typing import NamedTuple
 
 from django.db import models, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from . import bankfiles, fiscal, services
 from .models import (
@@ -27,6 +27,7 @@ from .models import (
     RegionalBlock,
     ReminderRule,
 )
+from .prefectures import PREFECTURES
 from .validators import corporate_number_check_digit
 
 DEMO_MEMBER_ORGANISATION = "公益財団法人石川県産業創出支援機構"
@@ -774,7 +775,7 @@ def seed() -> None:
                 ),
                 "postal_code": org.postal_code,
                 "prefecture": org.prefecture,
-                "address": org.address,
+                "address": _without_prefecture(org.address, org.prefecture),
                 "phone": org.phone,
                 "website": f"https://www.{org.domain}.example.jp/",
                 "block_id": blocks[BLOCK_OF_PREFECTURE[org.prefecture]].pk,
@@ -815,6 +816,12 @@ def seed() -> None:
     _seed_payments()
     for days in (14, 45):
         ReminderRule.objects.get_or_create(days_after_due=days)
+
+
+def _without_prefecture(address: str, prefecture: int) -> str:
+    """The prefecture is a field of its own; pages print it before the address."""
+    with translation.override("ja"):
+        return address.removeprefix(str(dict(PREFECTURES)[prefecture]))
 
 
 def _demo_units(index: int) -> int:

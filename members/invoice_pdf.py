@@ -108,7 +108,7 @@ def render_invoice(invoice, issuer) -> bytes:
     issuer_bottom = _issuer_block(pdf, issuer, invoice.issued_on, top, with_seal=invoice.with_seal)
 
     pdf.set_xy(PAGE_MARGIN, top)
-    _addressee(pdf, invoice.addressee)
+    _addressee(pdf, invoice.addressee, invoice.postal_address)
     _paragraph(pdf, "下記のとおりご請求申し上げます。", width=LEFT_COLUMN_WIDTH)
     pdf.ln(2)
     _amount_box(pdf, "ご請求金額（税込）", _yen_mark(invoice.total))
@@ -331,8 +331,13 @@ def _paragraph(pdf: FPDF, text: str, *, width: float = 0, size: float = BODY_SIZ
     _text_block(pdf, text, width=width)
 
 
-def _addressee(pdf: FPDF, addressee: str) -> None:
-    """The addressee (already with 御中 or 様), large and underlined, top left."""
+def _addressee(pdf: FPDF, addressee: str, address: str = "") -> None:
+    """The addressee (already with 御中 or 様), large and underlined, top left; above it the
+    postal address of an invoice that goes by post (for a window envelope)."""
+    if address:
+        pdf.set_font(size=SMALL_SIZE + 0.5)
+        _text_block(pdf, address, width=LEFT_COLUMN_WIDTH, height=4.6)
+        pdf.ln(1)
     pdf.set_font(size=ADDRESSEE_SIZE)
     _text_block(pdf, addressee, width=LEFT_COLUMN_WIDTH, height=8)
     pdf.line(PAGE_MARGIN, pdf.get_y() + 0.5, PAGE_MARGIN + LEFT_COLUMN_WIDTH, pdf.get_y() + 0.5)

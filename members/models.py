@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils import translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -472,6 +473,21 @@ class BillingProfile(models.Model):
     def __str__(self):
         return self.addressee()
 
+    def postal_address(self) -> str:
+        """Where posted invoices go (this profile's address, else the organisation's);
+        empty for invoices sent as PDF only."""
+        if self.delivery != Delivery.PAPER:
+            return ""
+        if self.address:
+            postal_code, address = self.postal_code, self.address
+        else:
+            organisation = self.organisation
+            postal_code = organisation.postal_code
+            with translation.override("ja"):  # a Japanese document, whoever issues it
+                address = f"{organisation.get_prefecture_display()}{organisation.address}"
+        code = f"〒{postal_code[:3]}-{postal_code[3:]} " if postal_code else ""
+        return f"{code}{address}"
+
     def addressee(self) -> str:
         """The addressee line with its honorific: 様 for a person, 御中 for a body."""
         parts = [self.addressee_name or self.organisation.name, self.department]
@@ -583,6 +599,12 @@ class Invoice(models.Model):
     addressee = models.CharField(_("addressee"), max_length=300)
     delivery = models.CharField(
         _("delivery"), max_length=10, choices=Delivery.choices, default=Delivery.PDF
+    )
+    postal_address = models.CharField(
+        _("postal address"),
+        max_length=400,
+        blank=True,
+        help_text=_("Printed above the addressee of invoices sent by post."),
     )
     with_seal = models.BooleanField(_("seal printed"), default=False)
     issued_on = models.DateField(_("issued on"))

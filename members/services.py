@@ -204,6 +204,7 @@ def issue_dues_invoice(
             membership_year=year,
             addressee=billing.addressee(),
             delivery=billing.delivery,
+            postal_address=billing.postal_address(),
             with_seal=billing.with_seal,
             issued_on=issued_on,
             due_on=issued_on + timedelta(days=payment_days),
@@ -278,6 +279,7 @@ def correct_invoice(invoice: Invoice, *, addressee: str, due_on: date, lines: li
         replaces=old,
         addressee=addressee,
         delivery=old.delivery,
+        postal_address=old.postal_address,
         with_seal=old.with_seal,
         issued_on=timezone.localdate(),
         due_on=due_on,
@@ -562,18 +564,22 @@ def save_contact(organisation, person: Person | None, data: dict, roles) -> Pers
     return person
 
 
-def check_removable(person: Person, *, by_user) -> None:
+def removal_refusal(person: Person, held_kinds, *, by_user) -> str | None:
+    """Why `by_user` may not remove `person` holding `held_kinds`, or None if they may."""
     if person.user_id is not None and person.user_id == by_user.pk:
-        raise ValidationError(
-            _("You can't remove yourself. Ask another contact or the secretariat.")
-        )
+        return _("You can't remove yourself. Ask another contact or the secretariat.")
+    if PersonRole.Kind.REPRESENTATIVE in held_kinds:
+        return _("The representative can't be removed here: request a change of representative.")
+    if PersonRole.Kind.PRIMARY in held_kinds:
+        return _("Give the primary contact role to another contact first.")
+    return None
+
+
+def check_removable(person: Person, *, by_user) -> None:
     held = set(PersonRole.objects.current().filter(person=person).values_list("kind", flat=True))
-    if PersonRole.Kind.REPRESENTATIVE in held:
-        raise ValidationError(
-            _("The representative can't be removed here: request a change of representative.")
-        )
-    if PersonRole.Kind.PRIMARY in held:
-        raise ValidationError(_("Give the primary contact role to another contact first."))
+    refusal = removal_refusal(person, held, by_user=by_user)
+    if refusal:
+        raise ValidationError(refusal)
 
 
 @transaction.atomic

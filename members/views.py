@@ -28,10 +28,14 @@ def _render_own(request, template, **extra):
 @require("members.view_own_organisation")
 def my_organisation(request):
     organisation = member_organisation(request.user)
+    contacts = list(selectors.contacts_of(organisation))
+    for person in contacts:
+        held = {role.kind for role in person.current_roles}
+        person.removable = not services.removal_refusal(person, held, by_user=request.user)
     return _render_own(
         request,
         "members/organisation.html",
-        contacts=selectors.contacts_of(organisation),
+        contacts=contacts,
         pending=selectors.pending_change_requests(organisation),
         can_manage_logins=can(request.user, "members.manage_logins"),
     )

@@ -6,7 +6,10 @@ import pytest
 from django.urls import reverse
 
 from members import fiscal, services
+from members.invoice_pdf import render_invoice
 from members.models import BillingProfile, MembershipYear
+from tests.factories import make_issuer
+from tests.pdftext import text_of
 
 pytestmark = pytest.mark.django_db
 
@@ -58,6 +61,8 @@ def test_a_bad_postal_code_is_explained(client, member):
 
 
 def test_invoices_copy_the_profile_when_issued(organisation):
+    organisation.postal_code, organisation.address = "9208203", "金沢市鞍月2丁目20番地"
+    organisation.save()
     factory_year = MembershipYear.objects.create(
         organisation=organisation,
         fiscal_year=fiscal.current_fiscal_year(),
@@ -80,3 +85,20 @@ def test_invoices_copy_the_profile_when_issued(organisation):
     invoice.refresh_from_db()
     assert invoice.addressee == "公益財団法人石川県産業創出支援機構 理事長 様"
     assert (invoice.delivery, invoice.with_seal) == ("paper", True)
+    assert invoice.postal_address == "〒920-8203 石川県金沢市鞍月2丁目20番地"
+    text = text_of(render_invoice(invoice, make_issuer()))
+    assert (
+        "〒920-8203石川県金沢市鞍月2丁目20番地公益財団法人石川県産業創出支援機構理事長様" in text
+    )
+
+
+@pytest.mark.parametrize(
+    ("fields", "expected"),
+    [
+        ({"delivery": "pdf"}, ""),
+        ({"delivery": "paper", "postal_code": "1000001", "address": "東京都千代田区千代田1-1"},
+         "〒100-0001 東京都千代田区千代田1-1"),
+    ],
+)  # fmt: skip
+def test_only_posted_invoices_carry_a_postal_address(organisation, fields, expected):
+    assert BillingProfile(organisation=organisation, **fields).postal_address() == expected

@@ -16,6 +16,7 @@ from members import invoice_pdf
 from members.invoice_pdf import render_invoice, render_receipt
 from members.models import Invoice, InvoiceLine, Issuer
 from tests import factories
+from tests.pdftext import text_of
 
 ADDRESSEE = "公益財団法人石川県産業創出支援機構 御中"
 DUES_NOTE = "会費は対価性のない通常会費のため、消費税の課税対象外（不課税）です。"
@@ -69,16 +70,6 @@ def make_invoice(organisation, lines, *, total, number=1, issued_on=date(2026, 4
 
 def dues_invoice(organisation, **fields):
     return make_invoice(organisation, [("会費 2口", 2, 50000, "outside")], total=100000, **fields)
-
-
-def text_of(pdf: bytes) -> str:
-    """The text of all pages without whitespace.
-
-    pypdf may space out CJK characters, and it reads the two-byte codes of fpdf2's embedded
-    encoding CMap as a NUL before each character (poppler's pdftotext does not): both go.
-    """
-    reader = PdfReader(io.BytesIO(pdf))
-    return re.sub(r"[\s\x00]+", "", "".join(page.extract_text() for page in reader.pages))
 
 
 def test_invoice_shows_number_dates_addressee_and_issuer(organisation, issuer):
