@@ -272,6 +272,21 @@ DEFAULT_FROM_EMAIL = env_str(
 )
 SERVER_EMAIL = env_str("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 
+# Bulk mail (newsletter/engine.py). Message-IDs are <m{mailing}.d{delivery}@this domain>.
+MAIL_MESSAGE_ID_DOMAIN = env_str(
+    "MAIL_MESSAGE_ID_DOMAIN", urlsplit(SITE_URL).hostname or "localhost"
+)
+# Dispatch tasks started per mailing (they share the work through row locks).
+MAILING_PARALLEL_TASKS = env_int("MAILING_PARALLEL_TASKS", 4)
+MAILING_BATCH_SIZE = env_int("MAILING_BATCH_SIZE", 50)
+# A worker's claim on a batch lasts this long; a dead worker's rows are then sent by others.
+MAILING_LEASE_SECONDS = env_int("MAILING_LEASE_SECONDS", 120)
+MAILING_MAX_ATTEMPTS = env_int("MAILING_MAX_ATTEMPTS", 5)
+MAILING_RETRY_SECONDS = env_int("MAILING_RETRY_SECONDS", 60)  # doubled after each attempt
+MAILING_MAX_FAILURES_IN_A_ROW = env_int("MAILING_MAX_FAILURES_IN_A_ROW", 50)
+# Messages per second through the relay, across all workers; 0 for no limit.
+MAILING_RATE_PER_SECOND = env_int("MAILING_RATE_PER_SECOND", 0)
+
 # --- Celery ------------------------------------------------------------------
 
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
@@ -291,6 +306,11 @@ CELERY_BEAT_SCHEDULE = {
     "dues-reminders": {
         "task": "members.tasks.send_dues_reminders",
         "schedule": crontab(hour=9, minute=0),
+    },
+    # Picks up mailings whose workers died or whose retries are due.
+    "resume-mailings": {
+        "task": "newsletter.tasks.resume_mailings",
+        "schedule": 60.0,
     },
 }
 

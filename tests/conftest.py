@@ -103,6 +103,19 @@ def secretariat_with_mfa(secretariat):
     return secretariat
 
 
+@pytest.fixture
+def smtp_server(settings):
+    """A real SMTP server on loopback; the portal's mail goes to it."""
+    from tests.smtp import SMTPServer
+
+    with SMTPServer() as server:
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", server.port
+        settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+        settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+        yield server.recorder
+
+
 # --- End-to-end: real headless Chromium from Debian, driven by Playwright -------------
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")

@@ -1,0 +1,226 @@
+"""The bulk mail engine: the newsletter and every other app's bulk mail go through it.
+
+A mailing's recipients are fixed as Delivery rows when it starts. Any number of dispatch
+tasks then claim batches with SELECT … FOR UPDATE SKIP LOCKED, send them over one reused
+SMTP connection and mark each row sent as soon as the server accepts it. A claim is a
+lease: rows of a worker that died go back to the queue when it ends, so at most the one
+message that was on the wire is sent twice. Everything lives in PostgreSQL; Redis only
+carries tasks and the shared rate limit.
+"""
+
+import smtplib
+import time
+from collections.abc import Callable, Iterable
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.mail import EmailMessage, get_connection
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from .models import Delivery, Mailing
+
+Renderer = Callable[[Mailing, Delivery], EmailMessage]
+
+
+def start_mailing(name: str, renderer: str, recipients: Iterable[dict], *, user=None) -> Mailing:
+    """Fix the recipients (dicts of Delivery fields) and start workers once committed.
+
+    An address listed twice gets one delivery.
+    """
+    import_string(renderer)  # fail now on a typo, not in every worker
+    mailing = Mailing.objects.create(name=name, renderer=renderer, created_by=user)
+    Delivery.objects.bulk_create(
+        (Delivery(mailing=mailing, **recipient) for recipient in recipients),
+        batch_size=2000,
+        ignore_conflicts=True,
+    )
+    transaction.on_commit(lambda: launch(mailing.pk))
+    return mailing
+
+
+def launch(mailing_id: int) -> None:
+    from .tasks import dispatch
+
+    for _ in range(settings.MAILING_PARALLEL_TASKS):
+        dispatch.delay(mailing_id)
+
+
+def release_stale_claims() -> int:
+    """Put rows claimed by workers that died back in the queue."""
+    return Delivery.objects.filter(
+        status=Delivery.Status.SENDING, lease_until__lt=timezone.now()
+    ).update(status=Delivery.Status.QUEUED, lease_until=None)
+
+
+def claim(mailing_id: int, size: int) -> list[Delivery]:
+    """Up to `size` due rows, leased to the caller; rows other workers hold are skipped."""
+    now = timezone.now()
+    with transaction.atomic():
+        rows = list(
+            Delivery.objects.select_for_update(skip_locked=True)
+            .filter(mailing_id=mailing_id, status=Delivery.Status.QUEUED)
+            .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+            .order_by("pk")[:size]
+        )
+        Delivery.objects.filter(pk__in=[row.pk for row in rows]).update(
+            status=Delivery.Status.SENDING,
+            lease_until=now + timedelta(seconds=settings.MAILING_LEASE_SECONDS),
+        )
+    return rows
+
+
+class Relay:
+    """One SMTP connection (or whichever backend is configured), opened once and reused."""
+
+    def __init__(self):
+        self.backend = get_connection(fail_silently=False)
+        self.backend.open()
+
+    def send(self, message: EmailMessage) -> None:
+        message.connection = self.backend
+        self.backend.send_messages([message])
+
+    def reset(self) -> None:
+        """After a broken connection: the next send opens a new one."""
+        self.backend.close()
+        self.backend.open()
+
+    def close(self) -> None:
+        self.backend.close()
+
+
+def wait_for_rate_slot() -> None:
+    """Respect MAILING_RATE_PER_SECOND across all workers (a per-second counter in the cache)."""
+    rate = settings.MAILING_RATE_PER_SECOND
+    if not rate:
+        return
+    while True:
+        second = int(time.time())
+        key = f"mailing-rate:{second}"
+        cache.add(key, 0, timeout=5)
+        if cache.incr(key) <= rate:
+            return
+        time.sleep(max(0.0, second + 1 - time.time()))
+
+
+def smtp_code(error: Exception) -> int | None:
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return min(code for code, _message in error.recipients.values())
+    if isinstance(error, smtplib.SMTPResponseException):
+        return error.smtp_code
+    return None
+
+
+def _mark_sent(delivery: Delivery) -> None:
+    Delivery.objects.filter(pk=delivery.pk).update(
+        status=Delivery.Status.SENT, sent_at=timezone.now(), lease_until=None, error=""
+    )
+
+
+def _mark_failed(delivery: Delivery, error: str, *, permanent: bool) -> None:
+    """A permanent failure (5xx) or the last attempt ends the row; else retry later."""
+    attempts = delivery.attempts + 1
+    if permanent or attempts >= settings.MAILING_MAX_ATTEMPTS:
+        update = {"status": Delivery.Status.FAILED}
+    else:
+        delay = settings.MAILING_RETRY_SECONDS * 2 ** (attempts - 1)
+        update = {
+            "status": Delivery.Status.QUEUED,
+            "next_attempt_at": timezone.now() + timedelta(seconds=delay),
+        }
+    Delivery.objects.filter(pk=delivery.pk).update(
+        attempts=attempts, lease_until=None, error=error[:300], **update
+    )
+
+
+def _count_failure(mailing_id: int) -> None:
+    """Too many failures in a row pause the mailing for the secretariat to look at."""
+    Mailing.objects.filter(pk=mailing_id).update(failures_in_a_row=F("failures_in_a_row") + 1)
+    Mailing.objects.filter(
+        pk=mailing_id,
+        status=Mailing.Status.SENDING,
+        failures_in_a_row__gte=settings.MAILING_MAX_FAILURES_IN_A_ROW,
+    ).update(
+        status=Mailing.Status.PAUSED,
+        pause_reason=f"{settings.MAILING_MAX_FAILURES_IN_A_ROW} failures in a row",
+    )
+
+
+def _send_batch(relay: Relay, render: Renderer, mailing: Mailing, batch) -> None:
+    failing = False
+    for delivery in batch:
+        wait_for_rate_slot()
+        try:
+            message = render(mailing, delivery)
+            message.extra_headers["Message-ID"] = delivery.message_id
+            relay.send(message)
+        except (smtplib.SMTPException, OSError) as error:
+            code = smtp_code(error)
+            _mark_failed(
+                delivery, f"{code or ''} {error}".strip(), permanent=bool(code and code >= 500)
+            )
+            if code is None:
+                relay.reset()
+            _count_failure(mailing.pk)
+            failing = True
+        else:
+            _mark_sent(delivery)
+            if failing:
+                Mailing.objects.filter(pk=mailing.pk).update(failures_in_a_row=0)
+                failing = False
+
+
+def dispatch(mailing_id: int) -> None:
+    """Send the mailing's due rows until none is left; any number may run at once.
+
+    A pause takes effect at the next batch. Retries that are not due yet are left to
+    resume_stalled, which beat runs every minute.
+    """
+    mailing = Mailing.objects.get(pk=mailing_id)
+    render = import_string(mailing.renderer)
+    relay = Relay()
+    try:
+        while Mailing.objects.filter(pk=mailing_id, status=Mailing.Status.SENDING).exists():
+            release_stale_claims()
+            batch = claim(mailing_id, settings.MAILING_BATCH_SIZE)
+            if not batch:
+                break
+            _send_batch(relay, render, mailing, batch)
+    finally:
+        relay.close()
+    _finish_if_done(mailing_id)
+
+
+def _finish_if_done(mailing_id: int) -> None:
+    pending = Delivery.objects.filter(
+        mailing_id=mailing_id, status__in=[Delivery.Status.QUEUED, Delivery.Status.SENDING]
+    )
+    if not pending.exists():
+        Mailing.objects.filter(pk=mailing_id, status=Mailing.Status.SENDING).update(
+            status=Mailing.Status.DONE, finished_at=timezone.now()
+        )
+
+
+def resume_stalled() -> int:
+    """Start workers for sending mailings that still have work (after crashes or restarts)."""
+    release_stale_claims()
+    now = timezone.now()
+    stalled = (
+        Mailing.objects.filter(status=Mailing.Status.SENDING)
+        .filter(
+            Q(deliveries__status=Delivery.Status.QUEUED)
+            & (
+                Q(deliveries__next_attempt_at__isnull=True)
+                | Q(deliveries__next_attempt_at__lte=now)
+            )
+        )
+        .distinct()
+        .values_list("pk", flat=True)
+    )
+    for mailing_id in stalled:
+        launch(mailing_id)
+    return len(stalled)

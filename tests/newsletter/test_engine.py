@@ -1,0 +1,210 @@
+"""The bulk mail engine against a real SMTP server: once each, retries, failures, crashes."""
+
+import threading
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from newsletter import engine
+from newsletter.models import Delivery, Mailing
+
+RENDERER = "tests.newsletter.renderers.greeting"
+
+
+def recipients(n, domain="example.jp"):
+    return [{"address": f"reader{i}@{domain}", "name": f"読者{i}"} for i in range(n)]
+
+
+def start(rows, capture):
+    with capture(execute=False):  # the test runs the workers itself
+        return engine.start_mailing("メルマガ第1号", RENDERER, rows)
+
+
+@pytest.mark.django_db
+def test_every_delivery_goes_once_over_one_connection(
+    smtp_server, django_capture_on_commit_callbacks, settings
+):
+    settings.MAILING_BATCH_SIZE = 7
+    mailing = start(recipients(30), django_capture_on_commit_callbacks)
+
+    engine.dispatch(mailing.pk)
+
+    assert smtp_server.sessions == 1
+    assert sorted(to[0] for to, _raw in smtp_server.received) == sorted(
+        r["address"] for r in recipients(30)
+    )
+    ids = {message["Message-ID"] for message in smtp_server.messages()}
+    assert ids == {delivery.message_id for delivery in mailing.deliveries.all()}
+    assert set(mailing.deliveries.values_list("status", flat=True)) == {"sent"}
+    mailing.refresh_from_db()
+    assert mailing.status == "done" and mailing.finished_at is not None
+
+
+@pytest.mark.django_db
+def test_japanese_subject_and_body_arrive_intact(smtp_server, django_capture_on_commit_callbacks):
+    mailing = start(recipients(1), django_capture_on_commit_callbacks)
+
+    engine.dispatch(mailing.pk)
+
+    message = smtp_server.messages()[0]
+    assert message["Subject"] == "【メルマガ第1号】ご案内"
+    raw_subject = next(
+        line for line in smtp_server.received[0][1].splitlines() if line.startswith(b"Subject:")
+    )
+    assert raw_subject.isascii() and b"=?utf-8?" in raw_subject.lower()  # RFC 2047
+    assert message.get_content().startswith("読者0様")
+
+
+@pytest.mark.django_db
+def test_an_address_listed_twice_gets_one_delivery(django_capture_on_commit_callbacks):
+    mailing = start(recipients(3) + recipients(2), django_capture_on_commit_callbacks)
+
+    assert mailing.deliveries.count() == 3
+
+
+@pytest.mark.django_db
+def test_a_temporary_failure_is_retried_later(smtp_server, django_capture_on_commit_callbacks):
+    smtp_server.plan("reader1@example.jp", "451 4.3.0 Try again later")
+    mailing = start(recipients(3), django_capture_on_commit_callbacks)
+
+    engine.dispatch(mailing.pk)
+
+    delivery = mailing.deliveries.get(address="reader1@example.jp")
+    assert (delivery.status, delivery.attempts) == ("queued", 1)
+    assert delivery.next_attempt_at > timezone.now()
+    assert "451" in delivery.error
+    mailing.refresh_from_db()
+    assert mailing.status == "sending"  # not done while a retry is pending
+
+    Delivery.objects.filter(pk=delivery.pk).update(next_attempt_at=timezone.now())
+    engine.dispatch(mailing.pk)
+
+    delivery.refresh_from_db()
+    assert delivery.status == "sent"
+    assert [to for to, _raw in smtp_server.received].count(["reader1@example.jp"]) == 1
+    mailing.refresh_from_db()
+    assert mailing.status == "done"
+
+
+@pytest.mark.django_db
+def test_retries_back_off_and_stop(smtp_server, django_capture_on_commit_callbacks, settings):
+    settings.MAILING_MAX_ATTEMPTS = 3
+    settings.MAILING_RETRY_SECONDS = 60
+    smtp_server.plan("reader0@example.jp", *["421 4.7.0 Busy"] * 3)
+    mailing = start(recipients(1), django_capture_on_commit_callbacks)
+    delays = []
+
+    for _attempt in range(3):
+        before = timezone.now()
+        engine.dispatch(mailing.pk)
+        delivery = mailing.deliveries.get()
+        if delivery.status == "queued":
+            delays.append(round((delivery.next_attempt_at - before).total_seconds() / 60))
+            Delivery.objects.filter(pk=delivery.pk).update(next_attempt_at=timezone.now())
+
+    assert delays == [1, 2]
+    assert (delivery.status, delivery.attempts) == ("failed", 3)
+    assert smtp_server.received == []
+
+
+@pytest.mark.django_db
+def test_a_permanent_failure_is_recorded_not_retried(
+    smtp_server, django_capture_on_commit_callbacks
+):
+    smtp_server.plan("reader2@example.jp", "550 5.1.1 User unknown")
+    mailing = start(recipients(4), django_capture_on_commit_callbacks)
+
+    engine.dispatch(mailing.pk)
+
+    failed = mailing.deliveries.get(address="reader2@example.jp")
+    assert (failed.status, failed.attempts) == ("failed", 1)
+    assert "550" in failed.error and "User unknown" in failed.error
+    assert len(smtp_server.received) == 3
+    mailing.refresh_from_db()
+    assert mailing.status == "done"
+
+
+@pytest.mark.django_db
+def test_many_failures_in_a_row_pause_the_mailing(
+    smtp_server, django_capture_on_commit_callbacks, settings
+):
+    settings.MAILING_MAX_FAILURES_IN_A_ROW = 3
+    settings.MAILING_BATCH_SIZE = 3
+    for row in recipients(10):
+        smtp_server.plan(row["address"], "554 5.7.1 Relay access denied")
+    mailing = start(recipients(10), django_capture_on_commit_callbacks)
+
+    engine.dispatch(mailing.pk)
+
+    mailing.refresh_from_db()
+    assert mailing.status == "paused" and "3" in mailing.pause_reason
+    assert mailing.deliveries.filter(status="queued").count() == 7  # left for after the fix
+
+
+@pytest.mark.django_db
+def test_a_dead_workers_claim_is_released_and_sent(
+    smtp_server, django_capture_on_commit_callbacks
+):
+    mailing = start(recipients(5), django_capture_on_commit_callbacks)
+    claimed = engine.claim(mailing.pk, 3)  # ...and then the worker is killed
+    Delivery.objects.filter(pk__in=[d.pk for d in claimed]).update(
+        lease_until=timezone.now() - timedelta(seconds=1)
+    )
+
+    engine.dispatch(mailing.pk)
+
+    assert len(smtp_server.received) == 5
+    assert set(mailing.deliveries.values_list("status", flat=True)) == {"sent"}
+
+
+@pytest.mark.django_db
+def test_a_live_claim_is_not_taken_by_another_worker(django_capture_on_commit_callbacks):
+    mailing = start(recipients(5), django_capture_on_commit_callbacks)
+
+    first = engine.claim(mailing.pk, 3)
+    second = engine.claim(mailing.pk, 10)
+
+    assert {d.pk for d in first}.isdisjoint({d.pk for d in second})
+    assert len(second) == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_workers_send_each_message_once(smtp_server, settings):
+    settings.MAILING_BATCH_SIZE = 5
+    mailing = engine.start_mailing("同時送信", RENDERER, recipients(60))
+    errors = []
+
+    def worker():
+        try:
+            engine.dispatch(mailing.pk)
+        except Exception as error:  # surfaced below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    addresses = [to[0] for to, _raw in smtp_server.received]
+    assert len(addresses) == len(set(addresses)) == 60
+    assert Mailing.objects.get(pk=mailing.pk).status == "done"
+
+
+@pytest.mark.django_db
+def test_resume_starts_workers_for_stalled_mailings(
+    smtp_server, django_capture_on_commit_callbacks
+):
+    mailing = start(recipients(4), django_capture_on_commit_callbacks)  # its tasks were lost
+
+    assert engine.resume_stalled() == 1  # tasks run in-process in the tests
+
+    assert len(smtp_server.received) == 4
+    mailing.refresh_from_db()
+    assert mailing.status == "done"
+    assert engine.resume_stalled() == 0
