@@ -363,7 +363,7 @@ def run(import_id: int) -> None:
             content = upload.read()
         try:
             rows = read_rows(content, job.file_name)
-            job.rows = max(len([row for row in rows[1:] if any(row)]), 0)
+            job.rows = sum(1 for row in rows[1:] if any(row))
             job.created = _write(check(rows))
         except Rejected as rejected:
             job.status = OrganisationImport.Status.REJECTED

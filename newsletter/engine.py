@@ -81,7 +81,6 @@ class Relay:
         self.backend.open()
 
     def send(self, message: EmailMessage) -> None:
-        message.connection = self.backend
         self.backend.send_messages([message])
 
     def reset(self) -> None:
