@@ -95,6 +95,8 @@ RULES: dict[str, Callable] = {
     "members.view_directory": lambda user: bool(roles_of(user) & {Role.MEMBER, Role.SECRETARIAT}),
     "awards.view": _anyone,
     "newsletter.view_archive": _anyone,
+    "newsletter.subscribe": _anyone,
+    "newsletter.manage_own_subscription": _has(Role.MEMBER),
     "surveys.view_own": _has(Role.MEMBER),
     "admin.access": _has(Role.SECRETARIAT),
 }

@@ -7,6 +7,7 @@ a missing or malformed value fails at start-up rather than at the first request.
 """
 
 import os
+import secrets
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -128,6 +129,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "csp",
     "simple_history",
+    "anymail",
     "accounts",
     "portal",
     "members",
@@ -287,6 +289,19 @@ MAILING_MAX_FAILURES_IN_A_ROW = env_int("MAILING_MAX_FAILURES_IN_A_ROW", 50)
 # Messages per second through the relay, across all workers; 0 for no limit.
 MAILING_RATE_PER_SECOND = env_int("MAILING_RATE_PER_SECOND", 0)
 
+# Newsletter. The List-Unsubscribe mailto; mail to it reaches the portal through the
+# provider's inbound webhook (django-anymail).
+NEWSLETTER_UNSUBSCRIBE_MAILTO = env_str(
+    "NEWSLETTER_UNSUBSCRIBE_MAILTO", f"unsubscribe@{MAIL_MESSAGE_ID_DOMAIN}"
+)
+# Bounce score (hard 1, soft 0.5, once a day) at which mail to an address stops.
+NEWSLETTER_BOUNCE_THRESHOLD = env_int("NEWSLETTER_BOUNCE_THRESHOLD", 3)
+# The provider's webhooks (bounces, complaints, inbound mail) at /anymail/<provider>/…, with
+# HTTP basic auth "user:password"; unset, a random secret nobody knows refuses every call.
+ANYMAIL = {
+    "WEBHOOK_SECRET": env_str("ANYMAIL_WEBHOOK_SECRET", "") or f"unset:{secrets.token_urlsafe(32)}"
+}
+
 # --- Celery ------------------------------------------------------------------
 
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
@@ -306,6 +321,11 @@ CELERY_BEAT_SCHEDULE = {
     "dues-reminders": {
         "task": "members.tasks.send_dues_reminders",
         "schedule": crontab(hour=9, minute=0),
+    },
+    # Newsletter issues scheduled for later start when their time comes.
+    "start-due-issues": {
+        "task": "newsletter.tasks.start_due_issues",
+        "schedule": 60.0,
     },
     # Picks up mailings whose workers died or whose retries are due.
     "resume-mailings": {

@@ -13,6 +13,8 @@ admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    # The mail provider's webhooks: bounces, complaints, inbound mail (newsletter/bounces.py).
+    path("anymail/", include("anymail.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),

@@ -1,8 +1,28 @@
-from django.contrib import admin
-from django.db.models import Count, Q
-from django.utils.translation import gettext_lazy as _
+from datetime import timedelta
 
-from .models import Delivery, Mailing, Subscriber, SubscriptionEvent, Topic
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from . import engine, services
+from .forms import IssueAdminForm
+from .models import (
+    AddressProblem,
+    Delivery,
+    Issue,
+    Mailing,
+    Masthead,
+    Subscriber,
+    SubscriptionEvent,
+    Topic,
+)
 
 
 @admin.register(Topic)
@@ -42,9 +62,38 @@ def _count(status: str) -> Count:
     return Count("deliveries", filter=Q(deliveries__status=status))
 
 
+def progress(mailing: Mailing) -> dict:
+    """Counts for the live view: one aggregate over the mailing's deliveries."""
+    counts = mailing.deliveries.aggregate(
+        queued=_count(Delivery.Status.QUEUED) + _count(Delivery.Status.SENDING),
+        sent=_count(Delivery.Status.SENT),
+        failed=_count(Delivery.Status.FAILED),
+        last_minute=Count(
+            "pk",
+            filter=Q(
+                status=Delivery.Status.SENT,
+                sent_at__gte=timezone.now() - timedelta(seconds=60),
+            ),
+        ),
+    )
+    rate = counts.pop("last_minute") / 60
+    remaining = counts["queued"]
+    return {
+        **counts,
+        "total": counts["queued"] + counts["sent"] + counts["failed"],
+        "remaining": remaining,
+        "rate": round(rate, 1),
+        "eta_seconds": round(remaining / rate) if rate and remaining else None,
+        "status": mailing.status,
+        "status_display": str(mailing.get_status_display()),
+        "pause_reason": mailing.pause_reason,
+    }
+
+
 @admin.register(Mailing)
 class MailingAdmin(admin.ModelAdmin):
-    """Mailings are started by the apps that send them; here they are watched, not edited."""
+    """Mailings are started by the apps that send them; here they are watched, paused and
+    resumed, not edited."""
 
     list_display = ["name", "status", "queued", "sent", "failed", "created_at", "finished_at"]
     list_filter = ["status"]
@@ -75,3 +124,213 @@ class MailingAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path(
+                "<int:pk>/progress.json",
+                view(self.progress_view),
+                name="newsletter_mailing_progress",
+            ),
+            path("<int:pk>/pause/", view(self.pause_view), name="newsletter_mailing_pause"),
+            path("<int:pk>/resume/", view(self.resume_view), name="newsletter_mailing_resume"),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """The progress page: counts, rate and time left, refreshed by static/js."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        mailing = get_object_or_404(Mailing, pk=object_id)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": mailing.name,
+            "opts": self.model._meta,
+            "mailing": mailing,
+            "progress": progress(mailing),
+            "failures": mailing.deliveries.filter(status=Delivery.Status.FAILED)[:50],
+        }
+        return TemplateResponse(request, "admin/newsletter/mailing/progress.html", context)
+
+    def progress_view(self, request, pk):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        return JsonResponse(progress(get_object_or_404(Mailing, pk=pk)))
+
+    @staticmethod
+    def _act(request, pk, done: bool, success, refused):
+        messages.add_message(
+            request, messages.SUCCESS if done else messages.WARNING, success if done else refused
+        )
+        return redirect("admin:newsletter_mailing_change", pk)
+
+    def pause_view(self, request, pk):
+        if request.method != "POST" or not self.has_change_permission(request):
+            raise PermissionDenied
+        done = engine.pause(pk, str(_("paused by %(user)s") % {"user": request.user}))
+        return self._act(request, pk, done, _("Sending is paused."), _("It was not sending."))
+
+    def resume_view(self, request, pk):
+        if request.method != "POST" or not self.has_change_permission(request):
+            raise PermissionDenied
+        done = engine.resume(pk)
+        return self._act(request, pk, done, _("Sending resumed."), _("It was not paused."))
+
+
+@admin.register(Masthead)
+class MastheadAdmin(admin.ModelAdmin):
+    list_display = ["name"]
+
+
+@admin.register(AddressProblem)
+class AddressProblemAdmin(admin.ModelAdmin):
+    """The secretariat's to-do list of bounced addresses: fix the contact, then resolve."""
+
+    list_display = ["subscriber", "person", "reason", "created_at", "resolved_at"]
+    list_filter = [("resolved_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["subscriber__person__organisation"]
+    search_fields = ["subscriber__email", "reason"]
+    readonly_fields = ["subscriber", "person", "reason", "created_at", "resolved_at"]
+    actions = ["resolve"]
+
+    @admin.display(description=_("member contact"))
+    def person(self, obj):
+        person = obj.subscriber.person
+        return f"{person} ({person.organisation})" if person else "—"
+
+    @admin.action(description=_("Mark as resolved (the address may receive mail again)"))
+    def resolve(self, request, queryset):
+        now = timezone.now()
+        ids = list(
+            queryset.filter(resolved_at__isnull=True).values_list("subscriber_id", flat=True)
+        )
+        queryset.filter(resolved_at__isnull=True).update(resolved_at=now)
+        Subscriber.objects.filter(pk__in=ids).update(bounced_at=None, bounce_score=0)
+
+    def has_add_permission(self, request):
+        return False
+
+
+WORKFLOW = {
+    "test": _("Send a test to me"),
+    "approve": _("Approve"),
+    "send": _("Send"),
+    "draft": _("Back to draft"),
+}
+
+
+@admin.register(Issue)
+class IssueAdmin(admin.ModelAdmin):
+    """Draft → test send to the author → approval by a second user → send (now or later)."""
+
+    form = IssueAdminForm
+    change_form_template = "admin/newsletter/issue/change_form.html"
+    list_display = ["subject", "status", "visibility", "created_by", "approved_by", "sent_at"]
+    list_filter = ["status", "visibility", "topics"]
+    list_select_related = ["created_by", "approved_by"]
+    search_fields = ["subject"]
+    filter_horizontal = ["membership_classes", "blocks"]
+    date_hierarchy = "created_at"
+    WORKFLOW_FIELDS = [
+        "status",
+        "created_by",
+        "test_sent_at",
+        "approved_by",
+        "approved_at",
+        "sent_at",
+    ]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return []
+        if obj.status != Issue.Status.DRAFT:
+            return [*IssueAdminForm.Meta.fields, "recipients", *self.WORKFLOW_FIELDS]
+        return ["recipients", *self.WORKFLOW_FIELDS]
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = [
+            (None, {"fields": ["subject", "body", "masthead", "topics", "visibility"]}),
+            (
+                _("Audience"),
+                {
+                    "fields": ["membership_classes", "blocks", "prefectures", "roles"],
+                    "description": _(
+                        "Subscribers of any of the topics, narrowed by each filter that is set."
+                    ),
+                },
+            ),
+            (_("Sending"), {"fields": ["send_at"]}),
+        ]
+        if obj is not None:
+            fieldsets.append((_("Workflow"), {"fields": ["recipients", *self.WORKFLOW_FIELDS]}))
+        return fieldsets
+
+    @admin.display(description=_("recipients now"))
+    def recipients(self, obj):
+        if obj.mailing_id:
+            return obj.mailing.deliveries.count()
+        return services.recipient_count(obj)
+
+    def get_changeform_initial_data(self, request):
+        return {"masthead": Masthead.objects.order_by("pk").first()}
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        elif form.changed_data:
+            obj.test_sent_at = None  # what was tested is not what will be sent
+        super().save_model(request, obj, form, change)
+
+    def has_delete_permission(self, request, obj=None):
+        return obj is None or obj.status == Issue.Status.DRAFT
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/workflow/<str:step>/",
+                self.admin_site.admin_view(require_POST(self.workflow_view)),
+                name="newsletter_issue_workflow",
+            ),
+            *super().get_urls(),
+        ]
+
+    def workflow_view(self, request, pk, step):
+        if step not in WORKFLOW or not self.has_change_permission(request):
+            raise PermissionDenied
+        issue = get_object_or_404(Issue, pk=pk)
+        try:
+            if step == "test":
+                services.request_test_send(issue, request.user)
+                done = _("A test goes to %(email)s.") % {"email": request.user.email}
+            elif step == "approve":
+                services.approve(issue, request.user)
+                done = _("The issue is approved and may be sent.")
+            elif step == "send":
+                later = issue.send_at if issue.send_at and issue.send_at > timezone.now() else None
+                services.schedule(issue, send_at=later)
+                done = _("Sending has started.") if later is None else _("Sending is scheduled.")
+            else:
+                services.back_to_draft(issue)
+                done = _("The issue is a draft again; it needs a new test and approval.")
+        except services.WorkflowError as error:
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+        else:
+            self.message_user(request, done, messages.SUCCESS)
+        return redirect("admin:newsletter_issue_change", pk)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        context["workflow_steps"] = self._steps(obj) if obj else []
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    @staticmethod
+    def _steps(issue):
+        steps = {
+            Issue.Status.DRAFT: ["test", "approve"],
+            Issue.Status.APPROVED: ["send", "draft"],
+            Issue.Status.SCHEDULED: ["draft"],
+        }.get(issue.status, [])
+        return [(step, WORKFLOW[step]) for step in steps]

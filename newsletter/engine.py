@@ -138,8 +138,10 @@ def _mark_failed(delivery: Delivery, error: str, *, permanent: bool) -> None:
 
 def _count_failure(mailing_id: int) -> None:
     """Too many failures in a row pause the mailing for the secretariat to look at."""
+    from .tasks import notify_paused
+
     Mailing.objects.filter(pk=mailing_id).update(failures_in_a_row=F("failures_in_a_row") + 1)
-    Mailing.objects.filter(
+    paused = Mailing.objects.filter(
         pk=mailing_id,
         status=Mailing.Status.SENDING,
         failures_in_a_row__gte=settings.MAILING_MAX_FAILURES_IN_A_ROW,
@@ -147,6 +149,26 @@ def _count_failure(mailing_id: int) -> None:
         status=Mailing.Status.PAUSED,
         pause_reason=f"{settings.MAILING_MAX_FAILURES_IN_A_ROW} failures in a row",
     )
+    if paused:
+        transaction.on_commit(lambda: notify_paused.delay(mailing_id))
+
+
+def pause(mailing_id: int, reason: str) -> bool:
+    """Workers stop at their next batch; what they hold goes back to the queue."""
+    return bool(
+        Mailing.objects.filter(pk=mailing_id, status=Mailing.Status.SENDING).update(
+            status=Mailing.Status.PAUSED, pause_reason=reason[:300]
+        )
+    )
+
+
+def resume(mailing_id: int) -> bool:
+    resumed = Mailing.objects.filter(pk=mailing_id, status=Mailing.Status.PAUSED).update(
+        status=Mailing.Status.SENDING, pause_reason="", failures_in_a_row=0
+    )
+    if resumed:
+        transaction.on_commit(lambda: launch(mailing_id))
+    return bool(resumed)
 
 
 def _send_batch(relay: Relay, render: Renderer, mailing: Mailing, batch) -> None:

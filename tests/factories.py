@@ -133,3 +133,37 @@ def bulk_organisations(count: int, prefix: str = "一括財団"):
         for o in organisations
     )
     return organisations
+
+
+def make_subscriber(email, topics=None, *, confirmed=True, **fields):
+    """An outside reader (or, with person=, a member contact) subscribed to `topics` (all)."""
+    from django.utils import timezone
+
+    from newsletter.defaults import create_defaults
+    from newsletter.models import Subscriber, Topic
+
+    create_defaults()
+    subscriber = Subscriber.objects.create(
+        email=email, confirmed_at=timezone.now() if confirmed else None, **fields
+    )
+    subscriber.topics.set(Topic.objects.all() if topics is None else topics)
+    return subscriber
+
+
+def make_issue(author, topics=None, **fields):
+    """A draft issue of the default masthead, about `topics` (default: the policy topic)."""
+    from newsletter.defaults import create_defaults
+    from newsletter.models import Issue, Masthead, Topic
+
+    create_defaults()
+    issue = Issue.objects.create(
+        **{
+            "subject": "イノベーションネット通信 第1号",
+            "body": "# 今月の政策情報\n\n地域の皆様へ。",
+            "masthead": Masthead.objects.order_by("pk").first(),
+            "created_by": author,
+            **fields,
+        }
+    )
+    issue.topics.set(topics or Topic.objects.filter(slug="policy"))
+    return issue

@@ -1,0 +1,12 @@
+from django.db import migrations
+
+from newsletter.defaults import create_defaults
+
+
+def create(apps, schema_editor):
+    create_defaults(apps)
+
+
+class Migration(migrations.Migration):
+    dependencies = [("newsletter", "0002_issues_and_bounces")]
+    operations = [migrations.RunPython(create, migrations.RunPython.noop)]
