@@ -98,17 +98,20 @@ def sync_member_subscribers() -> int:
 
 
 def subscriber_for_person(person: Person) -> Subscriber:
-    """The contact's own subscription, made with the defaults when it has none yet."""
-    sync_member_subscribers()
+    """The contact's own subscription: linked, or made with every topic if it has none yet."""
     subscriber = Subscriber.objects.filter(person=person).first()
-    if subscriber is None:
-        subscriber, created = Subscriber.objects.get_or_create(
-            email=person.email,
-            defaults={"name": str(person), "person": person, "confirmed_at": timezone.now()},
-        )
-        if created:
-            subscriber.topics.set(Topic.objects.all())
-            record(subscriber, Action.SUBSCRIBE, "profile page")
+    if subscriber is not None:
+        return subscriber
+    subscriber, created = Subscriber.objects.get_or_create(
+        email=person.email,
+        defaults={"name": str(person), "person": person, "confirmed_at": timezone.now()},
+    )
+    if created:
+        subscriber.topics.set(Topic.objects.all())
+        record(subscriber, Action.SUBSCRIBE, "profile page")
+    elif subscriber.person_id is None:
+        subscriber.person = person
+        subscriber.save(update_fields=["person"])
     return subscriber
 
 

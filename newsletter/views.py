@@ -61,7 +61,7 @@ def issue(request, pk):
 
 @require("newsletter.subscribe")
 def subscribe(request):
-    form = SubscribeForm(request.POST or None)
+    form = SubscribeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"].lower()
         if cache.add(f"newsletter-confirm:{email}", 1, CONFIRMATION_INTERVAL):
@@ -111,7 +111,7 @@ def preferences(request):
     subscriber = services.subscriber_for_person(person)
     active = subscriber.unsubscribed_at is None and subscriber.bounced_at is None
     initial = {"topics": list(subscriber.topics.all()) if active else []}
-    form = PreferencesForm(request.POST or None, initial=initial)
+    form = PreferencesForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         services.set_topics(subscriber, list(form.cleaned_data["topics"]), "profile page")
         messages.success(request, _("Your newsletter topics are saved."))

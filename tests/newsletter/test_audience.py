@@ -40,9 +40,7 @@ def test_topic_subscribers_who_are_confirmed_and_not_stopped(issue):
     assert addresses(issue) == {"reader@example.com"}
 
 
-def test_member_contacts_with_the_newsletter_role_get_every_topic_by_default(
-    issue, organisation
-):
+def test_member_contacts_with_the_newsletter_role_get_every_topic_by_default(issue, organisation):
     newsletter_contact(organisation, "news@isico.example.jp")
     factories.make_person(organisation, email="no-role@isico.example.jp")
 
@@ -77,7 +75,12 @@ def test_narrowed_by_class_block_prefecture_and_role(issue, organisation, other_
     newsletter_contact(other_organisation, "astem@example.jp")
     newsletter_contact(university, "kyoto-u@example.jp", PersonRole.Kind.REPRESENTATIVE)
     factories.make_subscriber("outside@example.com")
-    everyone = {"isico@example.jp", "astem@example.jp", "kyoto-u@example.jp", "outside@example.com"}
+    everyone = {
+        "isico@example.jp",
+        "astem@example.jp",
+        "kyoto-u@example.jp",
+        "outside@example.com",
+    }
     assert addresses(issue) == everyone
 
     issue.membership_classes.set([academic])

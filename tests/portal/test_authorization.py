@@ -12,19 +12,23 @@ VIEWS = [
     "portal:home", "portal:dashboard", "members:organisation", "members:edit_organisation",
     "members:add_contact", "members:dues", "members:billing_profile", "members:units",
     "members:directory",
-    "awards:index", "newsletter:index", "surveys:index", "admin:index",
+    "awards:index", "newsletter:index", "newsletter:subscribe", "newsletter:preferences",
+    "surveys:index", "admin:index",
 ]  # fmt: skip
 
 MATRIX = {
-    # home dashboard org edit contact dues billing units directory award news surveys admin
-    "anonymous":   [200, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, 200, 200, LOGIN,
-                    LOGIN],
-    "applicant":   [302, 200, 403, 403, 403, 403, 403, 403, 403, 200, 200, 403, 403],
-    "member":      [302, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 403],
-    "primary_contact": [302, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 403],
-    "judge":       [302, 200, 403, 403, 403, 403, 403, 403, 403, 200, 200, 403, 403],
-    "secretariat": [302, 200, 403, 403, 403, 403, 403, 403, 200, 200, 200, 403, MFA],
-    "secretariat_with_mfa": [302, 200, 403, 403, 403, 403, 403, 403, 200, 200, 200, 403, 200],
+    # home dashboard org edit contact dues billing units directory award news subscribe topics
+    # surveys admin
+    "anonymous":   [200, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, 200, 200, 200,
+                    LOGIN, LOGIN, LOGIN],
+    "applicant":   [302, 200, 403, 403, 403, 403, 403, 403, 403, 200, 200, 200, 403, 403, 403],
+    "member":      [302, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 403],
+    "primary_contact": [302, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200,
+                        403],
+    "judge":       [302, 200, 403, 403, 403, 403, 403, 403, 403, 200, 200, 200, 403, 403, 403],
+    "secretariat": [302, 200, 403, 403, 403, 403, 403, 403, 200, 200, 200, 200, 403, 403, MFA],
+    "secretariat_with_mfa": [302, 200, 403, 403, 403, 403, 403, 403, 200, 200, 200, 200, 403,
+                             403, 200],
 }  # fmt: skip
 
 # Views on one contact or invoice: (url name, method). Who may not is refused before the
@@ -52,6 +56,11 @@ ADMIN_VIEWS = [
     "admin:members_statementimport_add",
     "admin:members_duesrun_add",
     "admin:members_changerequest_changelist",
+    "admin:newsletter_issue_changelist",
+    "admin:newsletter_issue_add",
+    "admin:newsletter_mailing_changelist",
+    "admin:newsletter_addressproblem_changelist",
+    "admin:newsletter_masthead_changelist",
 ]
 
 
