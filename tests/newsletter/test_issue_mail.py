@@ -3,7 +3,6 @@
 import re
 
 import pytest
-from django.urls import reverse
 
 from newsletter import engine, services
 from newsletter.models import Delivery, Subscriber
