@@ -55,7 +55,7 @@ def test_plain_text_of_lists_and_headings():
 def test_test_send_is_marked_and_has_both_parts(secretariat):
     issue = factories.make_issue(secretariat, body="# 見出し\n\n**太字**の本文")
     message = render_test(issue, "office@example.jp", "事務局 花子")
-    assert message.subject.startswith("[テスト]") or message.subject.startswith("[TEST]")
+    assert message.subject == "[テスト] イノベーションネット通信 第1号"
     assert "太字の本文" in message.body
     html, mimetype = message.alternatives[0]
     assert mimetype == "text/html" and "<strong>太字</strong>" in html

@@ -41,10 +41,10 @@ def test_the_test_goes_to_the_author_only(secretariat, django_capture_on_commit_
 def test_the_author_cannot_approve_and_a_test_comes_first(secretariat, colleague):
     issue = factories.make_issue(secretariat)
 
-    with pytest.raises(services.WorkflowError, match="test"):
+    with pytest.raises(services.WorkflowError, match="テスト送信"):
         services.approve(issue, colleague)
     with_test_sent(issue)
-    with pytest.raises(services.WorkflowError, match="second"):
+    with pytest.raises(services.WorkflowError, match="別の事務局ユーザー"):
         services.approve(issue, secretariat)
 
     services.approve(issue, colleague)
