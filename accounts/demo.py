@@ -11,6 +11,8 @@ SECRETARIAT = "office@demo.innonet.example"
 JUDGE = "judge@demo.innonet.example"
 MEMBER = "member@demo.innonet.example"
 APPLICANT = "applicant@demo.innonet.example"
+# A second secretariat user: newsletter issues are approved by someone other than the author.
+EDITOR = "editor@demo.innonet.example"
 
 
 def _demo_user(email: str, last_name: str, first_name: str, **flags):
@@ -29,6 +31,7 @@ def _demo_user(email: str, last_name: str, first_name: str, **flags):
 def seed_users(member_person) -> None:
     """One user per role; the member contact acts for `member_person`'s organisation."""
     _demo_user(SECRETARIAT, "事務局", "花子", is_staff=True, is_superuser=True)
+    _demo_user(EDITOR, "編集", "三郎", is_staff=True, is_superuser=True)
     judge = _demo_user(JUDGE, "審査", "太郎")
     judge.groups.add(Group.objects.get_or_create(name=JUDGES_GROUP)[0])
     member = _demo_user(MEMBER, member_person.family_name, member_person.given_name)

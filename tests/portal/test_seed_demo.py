@@ -5,6 +5,7 @@ from accounts import demo
 from accounts.models import User
 from accounts.permissions import Role, roles_of
 from members.models import Membership, Organisation, Person, RegionalBlock
+from newsletter.models import Issue, Subscriber
 
 pytestmark = pytest.mark.django_db
 
@@ -15,6 +16,8 @@ def counts():
         Person.objects.count(),
         Membership.objects.count(),
         User.objects.count(),
+        Issue.objects.count(),
+        Subscriber.objects.count(),
     )
 
 
@@ -34,12 +37,21 @@ def test_seed_demo_is_idempotent_and_believable():
         organisation.full_clean()
         assert organisation.name_kana
     assert Organisation.objects.filter(name="公益財団法人ノーステック財団").exists()
+    # Newsletter: back issues of both kinds, a draft to approve, members and outside readers.
+    assert set(Issue.objects.published().values_list("visibility", flat=True)) == {
+        "public",
+        "members",
+    }
+    assert Issue.objects.filter(status="draft").count() == 1
+    assert Subscriber.objects.filter(person__isnull=False).count() > 40
+    assert Subscriber.objects.filter(person__isnull=True).count() == 4
 
 
 def test_seed_demo_creates_one_login_per_role():
     call_command("seed_demo")
     expected = {
         demo.SECRETARIAT: Role.SECRETARIAT,
+        demo.EDITOR: Role.SECRETARIAT,
         demo.JUDGE: Role.JUDGE,
         demo.MEMBER: Role.MEMBER,
         demo.APPLICANT: Role.APPLICANT,

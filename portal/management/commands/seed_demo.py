@@ -1,10 +1,12 @@
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from accounts import demo as account_demo
 from members import demo as member_demo
 from members.models import Person
+from newsletter import demo as newsletter_demo
 
 
 class Command(BaseCommand):
@@ -14,6 +16,10 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         member_demo.seed()
         account_demo.seed_users(Person.objects.get(email=member_demo.DEMO_MEMBER_PERSON_EMAIL))
+        users = get_user_model().objects
+        newsletter_demo.seed(
+            users.get(email=account_demo.SECRETARIAT), users.get(email=account_demo.EDITOR)
+        )
         statement = settings.MEDIA_ROOT / "demo" / "zengin-sample.txt"
         lines = member_demo.write_sample_statement(statement)
         self.stdout.write(
@@ -22,7 +28,7 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready. Logins (password {account_demo.DEMO_PASSWORD!r}): "
-                f"{account_demo.SECRETARIAT}, {account_demo.JUDGE}, "
+                f"{account_demo.SECRETARIAT}, {account_demo.EDITOR}, {account_demo.JUDGE}, "
                 f"{account_demo.MEMBER}, {account_demo.APPLICANT}"
             )
         )
