@@ -12,7 +12,6 @@ import smtplib
 import time
 from collections.abc import Callable, Iterable
 from datetime import timedelta
-from email.header import Header
 
 from django.conf import settings
 from django.core.cache import cache
@@ -107,18 +106,6 @@ def wait_for_rate_slot() -> None:
         time.sleep(max(0.0, second + 1 - time.time()))
 
 
-def encode_subject(subject: str) -> str:
-    """RFC 2047 encoded words of at most 12 characters, on one line.
-
-    Left to itself, Python folds a long Japanese subject after "Subject:", and readers then
-    show it with a leading space.
-    """
-    if subject.isascii():
-        return subject
-    chunks = (subject[i : i + 12] for i in range(0, len(subject), 12))
-    return " ".join(Header(chunk, "utf-8").encode() for chunk in chunks)
-
-
 def smtp_code(error: Exception) -> int | None:
     if isinstance(error, smtplib.SMTPRecipientsRefused):
         return min(code for code, _message in error.recipients.values())
@@ -190,7 +177,6 @@ def _send_batch(relay: Relay, render: Renderer, mailing: Mailing, batch) -> None
         wait_for_rate_slot()
         try:
             message = render(mailing, delivery)
-            message.subject = encode_subject(message.subject)
             message.extra_headers["Message-ID"] = delivery.message_id
             relay.send(message)
         except (smtplib.SMTPException, OSError) as error:

@@ -16,10 +16,11 @@ from urllib.parse import quote
 import markdown
 import nh3
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
+
+from portal.mail import PortalMessage
 
 from .models import Delivery, Issue, Mailing
 from .tokens import unsubscribe_token
@@ -169,7 +170,7 @@ def build_message(
     subscriber_id: int | None,
     *,
     subject_prefix: str = "",
-) -> EmailMultiAlternatives:
+) -> PortalMessage:
     text, html = shell
     headers = {"List-Id": f"<newsletter.{settings.MAIL_MESSAGE_ID_DOMAIN}>"}
     link = settings.SITE_URL + reverse("newsletter:preferences")
@@ -183,7 +184,7 @@ def build_message(
         headers["List-Unsubscribe"] = f"<{link}>, <{mailto}>"
         headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     greeting = f"{name} 様" if name else ""
-    message = EmailMultiAlternatives(
+    message = PortalMessage(
         subject=subject_prefix + issue.subject,
         body=text.replace(_NAME, greeting).replace(_UNSUBSCRIBE, link),
         from_email=settings.DEFAULT_FROM_EMAIL,
@@ -196,13 +197,13 @@ def build_message(
     return message
 
 
-def render_issue(mailing: Mailing, delivery: Delivery) -> EmailMultiAlternatives:
+def render_issue(mailing: Mailing, delivery: Delivery) -> PortalMessage:
     """The mail engine's renderer for newsletter issues."""
     issue, shell = _sent_shell(mailing.pk)
     return build_message(issue, shell, delivery.address, delivery.name, delivery.subscriber_id)
 
 
-def render_test(issue: Issue, address: str, name: str) -> EmailMultiAlternatives:
+def render_test(issue: Issue, address: str, name: str) -> PortalMessage:
     """The draft as it stands, for the author's test send."""
     with translation.override(settings.LANGUAGE_CODE):
         prefix = translation.gettext("[TEST] ")

@@ -34,9 +34,7 @@ def send_test(issue_id: int, user_id: int) -> None:
     """The draft as it stands, to the author who asked; marks the issue as test-sent."""
     issue = Issue.objects.select_related("masthead").get(pk=issue_id)
     user = get_user_model().objects.get(pk=user_id)
-    message = rendering.render_test(issue, user.email, user.get_full_name())
-    message.subject = engine.encode_subject(message.subject)
-    message.send()
+    rendering.render_test(issue, user.email, user.get_full_name()).send()
     services.mark_test_sent(issue_id)
 
 

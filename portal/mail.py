@@ -1,11 +1,13 @@
 """Transactional mail from templates, in the portal's language.
 
 Each mail is a pair of templates, `<name>_subject.txt` and `<name>_message.txt`; both get the
-context plus `site_url`. Bulk mail (newsletter, campaigns) will get its own engine.
+context plus `site_url`. Bulk mail goes through the mail engine (newsletter/engine.py).
 """
 
+from email.header import Header
+
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils import translation
 
@@ -15,7 +17,29 @@ def send_templated(name: str, context: dict, recipient: str) -> None:
     with translation.override(settings.LANGUAGE_CODE):
         subject = render_to_string(f"{name}_subject.txt", context).strip()
         body = render_to_string(f"{name}_message.txt", context)
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [recipient])
+    PortalMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [recipient]).send()
+
+
+def encode_subject(subject: str) -> str:
+    """RFC 2047 encoded words of at most 12 characters each."""
+    if subject.isascii():
+        return subject
+    chunks = (subject[i : i + 12] for i in range(0, len(subject), 12))
+    return " ".join(Header(chunk, "utf-8").encode() for chunk in chunks)
+
+
+class PortalMessage(EmailMultiAlternatives):
+    """Mail whose Japanese subject is encoded in short words.
+
+    Django encodes a long subject as words that do not fit after "Subject:", so the line is
+    folded straight after the colon and readers show the subject with a leading space.
+    """
+
+    def message(self):
+        message = super().message()
+        del message["Subject"]
+        message["Subject"] = encode_subject(str(self.subject))
+        return message
 
 
 def portal_url(path: str) -> str:

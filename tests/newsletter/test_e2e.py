@@ -12,8 +12,8 @@ from allauth.mfa.totp.internal.auth import (
     hotp_value,
 )
 from django.contrib.auth import get_user_model
-from playwright.sync_api import expect
 from django.core.management import call_command
+from playwright.sync_api import expect
 
 from accounts import demo
 from newsletter.models import Delivery, Issue, Subscriber

@@ -5,10 +5,12 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.urls import reverse
 from django.utils import timezone
 
 from newsletter import engine
 from newsletter.models import Delivery, Mailing
+from tests.newsletter.renderers import greeting
 
 RENDERER = "tests.newsletter.renderers.greeting"
 
@@ -127,8 +129,8 @@ def test_a_permanent_failure_is_recorded_not_retried(
 
 
 @pytest.mark.django_db
-def test_many_failures_in_a_row_pause_the_mailing(
-    smtp_server, django_capture_on_commit_callbacks, settings
+def test_many_failures_in_a_row_pause_the_mailing_and_tell_the_secretariat(
+    smtp_server, django_capture_on_commit_callbacks, settings, secretariat
 ):
     settings.MAILING_MAX_FAILURES_IN_A_ROW = 3
     settings.MAILING_BATCH_SIZE = 3
@@ -136,11 +138,37 @@ def test_many_failures_in_a_row_pause_the_mailing(
         smtp_server.plan(row["address"], "554 5.7.1 Relay access denied")
     mailing = start(recipients(10), django_capture_on_commit_callbacks)
 
-    engine.dispatch(mailing.pk)
+    with django_capture_on_commit_callbacks(execute=True):  # the notice is sent on commit
+        engine.dispatch(mailing.pk)
 
     mailing.refresh_from_db()
     assert mailing.status == "paused" and "3" in mailing.pause_reason
     assert mailing.deliveries.filter(status="queued").count() == 7  # left for after the fix
+    (notice,) = [m for m in smtp_server.messages() if m["To"] == "office@example.jp"]
+    assert notice["Subject"] == "【イノベーションネット】配信が一時停止しました：メルマガ第1号"
+    assert f"/admin/newsletter/mailing/{mailing.pk}/change/" in notice.get_content()
+
+
+@pytest.mark.django_db
+def test_the_secretariat_pauses_and_resumes(
+    client, secretariat_with_mfa, smtp_server, django_capture_on_commit_callbacks, settings
+):
+    settings.MAILING_BATCH_SIZE = 2
+    mailing = start(recipients(6), django_capture_on_commit_callbacks)
+    engine._send_batch(engine.Relay(), greeting, mailing, engine.claim(mailing.pk, 2))
+    client.force_login(secretariat_with_mfa)
+
+    client.post(reverse("admin:newsletter_mailing_pause", args=[mailing.pk]))
+    engine.dispatch(mailing.pk)  # a worker still running stops at its next batch
+    assert len(smtp_server.received) == 2
+    progress = client.get(reverse("admin:newsletter_mailing_progress", args=[mailing.pk])).json()
+    assert (progress["status"], progress["sent"], progress["remaining"]) == ("paused", 2, 4)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("admin:newsletter_mailing_resume", args=[mailing.pk]))
+    assert len(smtp_server.received) == 6
+    mailing.refresh_from_db()
+    assert mailing.status == "done"
 
 
 @pytest.mark.django_db
