@@ -947,9 +947,7 @@ def _seed_invoices() -> None:
     ).select_related("organisation", "membership_class")
     for year in years.order_by("fiscal_year", "organisation__name_kana"):
         issued_on, _end = fiscal.bounds(year.fiscal_year)
-        services.issue_dues_invoice(
-            year, issued_on=issued_on, payment_days=issuer.payment_days, notify=False
-        )
+        services.issue_dues_invoice(year, issued_on=issued_on, payment_days=issuer.payment_days)
 
 
 def _seed_payments() -> None:

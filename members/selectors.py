@@ -44,6 +44,26 @@ def contacts_of(organisation):
     )
 
 
+def billing_emails(organisation_ids) -> dict[int, str]:
+    """Where each organisation's invoices go: the billing contact, else the primary contact."""
+    roles = (
+        PersonRole.objects.current()
+        .filter(
+            organisation_id__in=list(organisation_ids),
+            kind__in=[PersonRole.Kind.BILLING, PersonRole.Kind.PRIMARY],
+        )
+        .exclude(person__email="")
+        .values_list("organisation_id", "kind", "person__email")
+    )
+    found: dict[int, dict[str, str]] = {}
+    for organisation, kind, email in roles:
+        found.setdefault(organisation, {})[kind] = email
+    return {
+        organisation: kinds.get(PersonRole.Kind.BILLING) or kinds[PersonRole.Kind.PRIMARY]
+        for organisation, kinds in found.items()
+    }
+
+
 def billing_profile(organisation) -> BillingProfile:
     """The organisation's billing profile, or an unsaved one with the defaults.
 

@@ -146,20 +146,6 @@ def freeze_year(organisation, fiscal_year: int) -> MembershipYear | None:
     return year
 
 
-def billing_email(organisation) -> str:
-    """Where invoices go: the billing contact, else the primary contact."""
-    roles = (
-        PersonRole.objects.current()
-        .filter(
-            organisation=organisation, kind__in=[PersonRole.Kind.BILLING, PersonRole.Kind.PRIMARY]
-        )
-        .exclude(person__email="")
-        .select_related("person")
-    )
-    by_kind = {role.kind: role.person.email for role in roles}
-    return by_kind.get(PersonRole.Kind.BILLING) or by_kind.get(PersonRole.Kind.PRIMARY, "")
-
-
 def dues_lines(year: MembershipYear) -> list[dict]:
     """The lines of a dues invoice (document text is Japanese, like the invoice itself)."""
     outside = InvoiceLine.TaxCategory.OUTSIDE
@@ -182,16 +168,12 @@ def dues_lines(year: MembershipYear) -> list[dict]:
     ]
 
 
-def issue_dues_invoice(
-    year: MembershipYear, *, issued_on: date, payment_days: int, notify: bool = True
-):
+def issue_dues_invoice(year: MembershipYear, *, issued_on: date, payment_days: int):
     """The dues invoice of a membership year, numbered without gaps; None if it exists.
 
     The fiscal year's sequence row is locked first, so concurrent runs serialise here and
-    the second one sees the first one's invoice.
+    the second one sees the first one's invoice. The run notifies its invoices at the end.
     """
-    from .tasks import send_invoice_notice
-
     with transaction.atomic():
         sequence = _locked_sequence(year.fiscal_year)
         if Invoice.objects.filter(membership_year=year, replaces__isnull=True).exists():
@@ -213,8 +195,6 @@ def issue_dues_invoice(
         InvoiceLine.objects.bulk_create(
             InvoiceLine(invoice=invoice, **line) for line in dues_lines(year)
         )
-        if notify:
-            transaction.on_commit(lambda: send_invoice_notice.delay(invoice.pk))
     return invoice
 
 
@@ -247,7 +227,7 @@ def correct_invoice(invoice: Invoice, *, addressee: str, due_on: date, lines: li
     Payments and write-offs on the old invoice move to the correction, so the member owes
     only the difference.
     """
-    from .tasks import send_invoice_notice
+    from .tasks import notify_invoices
 
     sequence = _locked_sequence(invoice.fiscal_year)
     old = Invoice.objects.select_for_update().get(pk=invoice.pk)
@@ -292,7 +272,7 @@ def correct_invoice(invoice: Invoice, *, addressee: str, due_on: date, lines: li
     old.save(update_fields=["status"])
     last_payment = new.allocations.aggregate(day=Max("payment__received_on"))["day"]
     _settle(new, last_payment or timezone.localdate())
-    transaction.on_commit(lambda: send_invoice_notice.delay(new.pk))
+    transaction.on_commit(lambda: notify_invoices.delay([new.pk]))
     return new
 
 
@@ -344,6 +324,9 @@ def execute_dues_run(run_id: int) -> None:
             report_progress()
             processed = created = 0
     report_progress()
+    from .mail import notify_unnotified
+
+    notify_unnotified(run.fiscal_year)  # this run's invoices, and any an earlier run left
     DuesRun.objects.filter(pk=run.pk).update(finished_at=timezone.now())
 
 

@@ -8,9 +8,9 @@ def run_dues(run_id: int) -> None:
     services.execute_dues_run(run_id)
 
 
-@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
-def send_invoice_notice(invoice_id: int) -> None:
-    mail.send_invoice_notice(invoice_id)
+@shared_task
+def notify_invoices(invoice_ids: list[int]) -> int:
+    return mail.notify_invoices(invoice_ids)
 
 
 @shared_task

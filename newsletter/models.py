@@ -145,6 +145,9 @@ class Mailing(models.Model):
 class Delivery(models.Model):
     """One message of a mailing to one address; unique, so nobody gets it twice.
 
+    `key` tells apart several messages of one mailing to the same address when each is about
+    something else (two invoices billed to one treasurer); a newsletter leaves it empty.
+
     A worker claims rows (status SENDING with a lease) and marks each one sent as soon as
     the server accepts it; rows of a worker that died go back to QUEUED when the lease ends.
     """
@@ -159,6 +162,7 @@ class Delivery(models.Model):
         Mailing, verbose_name=_("mailing"), on_delete=models.CASCADE, related_name="deliveries"
     )
     address = models.EmailField(_("address"))
+    key = models.CharField(_("about"), max_length=100, blank=True, default="")
     name = models.CharField(_("name"), max_length=100, blank=True)
     subscriber = models.ForeignKey(
         Subscriber,
@@ -184,7 +188,7 @@ class Delivery(models.Model):
         verbose_name_plural = _("deliveries")
         constraints = [
             models.UniqueConstraint(
-                fields=["mailing", "address"], name="one_delivery_per_mailing_and_address"
+                fields=["mailing", "address", "key"], name="one_delivery_per_mailing_and_address"
             )
         ]
         indexes = [

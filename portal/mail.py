@@ -12,12 +12,17 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 
-def send_templated(name: str, context: dict, recipient: str) -> None:
+def render_templated(name: str, context: dict, recipient: str) -> "PortalMessage":
+    """The message, for a mail engine renderer; send_templated sends it at once."""
     context = {"site_url": settings.SITE_URL, **context}
     with translation.override(settings.LANGUAGE_CODE):
         subject = render_to_string(f"{name}_subject.txt", context).strip()
         body = render_to_string(f"{name}_message.txt", context)
-    PortalMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [recipient]).send()
+    return PortalMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [recipient])
+
+
+def send_templated(name: str, context: dict, recipient: str) -> None:
+    render_templated(name, context, recipient).send()
 
 
 def encode_subject(subject: str) -> str:

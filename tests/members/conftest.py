@@ -26,8 +26,6 @@ def invoices(organisation):
             standing="due",
         )
         made.append(
-            services.issue_dues_invoice(
-                year, issued_on=date(fiscal_year, 4, 1), payment_days=30, notify=False
-            )
+            services.issue_dues_invoice(year, issued_on=date(fiscal_year, 4, 1), payment_days=30)
         )
     return made

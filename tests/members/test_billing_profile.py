@@ -77,7 +77,7 @@ def test_invoices_copy_the_profile_when_issued(organisation):
     )
 
     invoice = services.issue_dues_invoice(
-        factory_year, issued_on=date(2026, 4, 1), payment_days=30, notify=False
+        factory_year, issued_on=date(2026, 4, 1), payment_days=30
     )
     profile.attention_title = ""
     profile.save()

@@ -36,9 +36,7 @@ def fy2026(secretariat):
             standing="due",
         )
         invoices.append(
-            services.issue_dues_invoice(
-                year, issued_on=date(2026, 4, 1), payment_days=30, notify=False
-            )
+            services.issue_dues_invoice(year, issued_on=date(2026, 4, 1), payment_days=30)
         )
     pay = services.record_payment
     pay(

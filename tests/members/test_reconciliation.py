@@ -46,9 +46,7 @@ def billed(db):
             votes=units,
             standing="due",
         )
-        services.issue_dues_invoice(
-            year, issued_on=date(2026, 4, 1), payment_days=30, notify=False
-        )
+        services.issue_dues_invoice(year, issued_on=date(2026, 4, 1), payment_days=30)
     return organisations
 
 

@@ -6,6 +6,7 @@ from django.core import mail
 from members import services
 from members.mail import send_dues_reminders
 from members.models import MembershipYear, PersonRole, ReminderRule, ReminderSent
+from newsletter.models import Mailing
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -28,35 +29,45 @@ def overdue(organisation):
         factories.make_person(organisation, email="primary@isico.example.jp"),
         PersonRole.Kind.PRIMARY,
     )
-    return services.issue_dues_invoice(
-        year, issued_on=date(2026, 4, 1), payment_days=30, notify=False
-    )
+    return services.issue_dues_invoice(year, issued_on=date(2026, 4, 1), payment_days=30)
 
 
-def test_reminders_are_sent_once_per_rule_and_invoice(overdue):
+@pytest.fixture
+def remind(django_capture_on_commit_callbacks):
+    """send_dues_reminders, with the mail engine's workers run once it commits."""
+
+    def run(day):
+        with django_capture_on_commit_callbacks(execute=True):
+            return send_dues_reminders(day)
+
+    return run
+
+
+def test_reminders_are_sent_once_per_rule_and_invoice(overdue, remind):
     ReminderRule.objects.create(days_after_due=14)
     ReminderRule.objects.create(days_after_due=60)
-    assert send_dues_reminders(date(2026, 5, 14)) == 0  # not yet 14 days late
-    assert send_dues_reminders(date(2026, 5, 15)) == 1
-    assert send_dues_reminders(date(2026, 5, 16)) == 0  # this rule has reminded already
-    assert send_dues_reminders(date(2026, 7, 1)) == 1  # the 60-day rule
-    assert send_dues_reminders(date(2026, 8, 1)) == 0
+    assert remind(date(2026, 5, 14)) == 0  # not yet 14 days late
+    assert remind(date(2026, 5, 15)) == 1
+    assert remind(date(2026, 5, 16)) == 0  # this rule has reminded already
+    assert remind(date(2026, 7, 1)) == 1  # the 60-day rule
+    assert remind(date(2026, 8, 1)) == 0
     assert [m.to for m in mail.outbox] == [["primary@isico.example.jp"]] * 2
     assert "100,000" in mail.outbox[0].body
     assert overdue.display_number in mail.outbox[0].subject
+    assert Mailing.objects.count() == 2  # one per rule that had something to send
 
 
-def test_billing_contact_is_preferred(overdue, organisation):
+def test_billing_contact_is_preferred(overdue, organisation, remind):
     ReminderRule.objects.create(days_after_due=14)
     services.assign_role(
         factories.make_person(organisation, email="billing@isico.example.jp"),
         PersonRole.Kind.BILLING,
     )
-    send_dues_reminders(date(2026, 6, 1))
+    remind(date(2026, 6, 1))
     assert mail.outbox[0].to == ["billing@isico.example.jp"]
 
 
-def test_paid_invoices_and_inactive_rules_send_nothing(overdue, organisation):
+def test_paid_invoices_and_inactive_rules_send_nothing(overdue, organisation, remind):
     ReminderRule.objects.create(days_after_due=30, active=False)
     rule = ReminderRule.objects.create(days_after_due=14)
     services.record_payment(
@@ -65,7 +76,7 @@ def test_paid_invoices_and_inactive_rules_send_nothing(overdue, organisation):
         amount=100000,
         method="transfer",
     )
-    assert send_dues_reminders(date(2026, 9, 1)) == 0
+    assert remind(date(2026, 9, 1)) == 0
     assert not ReminderSent.objects.filter(rule=rule).exists()
     assert mail.outbox == []
 
@@ -76,3 +87,27 @@ def test_the_beat_task_is_scheduled(settings):
     from members.tasks import send_dues_reminders as task
 
     assert task.name == schedule["task"]
+
+
+def test_two_invoices_to_one_address_are_both_reminded(overdue, other_organisation, remind):
+    """A treasurer paying for two members gets a reminder for each invoice."""
+    year = MembershipYear.objects.create(
+        organisation=other_organisation,
+        fiscal_year=2026,
+        membership_class=factories.full_class(),
+        units=2,
+        amount_due=100000,
+        votes=2,
+        standing="due",
+    )
+    services.assign_role(
+        factories.make_person(other_organisation, email="primary@isico.example.jp"),
+        PersonRole.Kind.PRIMARY,
+    )
+    second = services.issue_dues_invoice(year, issued_on=date(2026, 4, 1), payment_days=30)
+    ReminderRule.objects.create(days_after_due=14)
+
+    assert remind(date(2026, 6, 1)) == 2
+    subjects = sorted(m.subject for m in mail.outbox)
+    assert [m.to for m in mail.outbox] == [["primary@isico.example.jp"]] * 2
+    assert overdue.display_number in subjects[0] and second.display_number in subjects[1]
