@@ -236,3 +236,23 @@ def test_resume_starts_workers_for_stalled_mailings(
     mailing.refresh_from_db()
     assert mailing.status == "done"
     assert engine.resume_stalled() == 0
+
+
+def test_the_rate_limit_is_shared_through_the_cache(settings, monkeypatch):
+    """Two workers share one per-second budget in Redis: the third send waits for a new second."""
+    settings.MAILING_RATE_PER_SECOND = 2
+    clock = {"now": 1_800_000_000.25}
+    slept = []
+
+    def sleep(seconds):
+        slept.append(round(seconds, 2))
+        clock["now"] += seconds
+
+    monkeypatch.setattr(engine.time, "time", lambda: clock["now"])
+    monkeypatch.setattr(engine.time, "sleep", sleep)
+
+    engine.wait_for_rate_slot()  # worker A
+    engine.wait_for_rate_slot()  # worker B, same second
+    assert slept == []
+    engine.wait_for_rate_slot()  # either: the second is used up
+    assert slept == [0.75]
