@@ -145,7 +145,7 @@ class MailingAdmin(admin.ModelAdmin):
         """The progress page: counts, rate and time left, refreshed by static/js."""
         if not self.has_view_permission(request):
             raise PermissionDenied
-        mailing = get_object_or_404(Mailing, pk=object_id)
+        mailing = get_object_or_404(Mailing.objects.select_related("issue"), pk=object_id)
         context = {
             **self.admin_site.each_context(request),
             "title": mailing.name,
