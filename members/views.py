@@ -1,6 +1,5 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -8,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import can, member_organisation, require
+from portal.pagination import paginate
 
 from . import documents, fiscal, selectors, services
 from .forms import BillingProfileForm, ContactForm, DirectoryFilterForm, ProfileForm, UnitsForm
@@ -246,11 +246,5 @@ def directory(request):
     form = DirectoryFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     organisations = selectors.directory(**{k: v for k, v in filters.items() if v})
-    page = Paginator(organisations, DIRECTORY_PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(
-        request,
-        "members/directory.html",
-        {"form": form, "page": page, "query": query.urlencode()},
-    )
+    context = {"form": form, **paginate(request, organisations, DIRECTORY_PAGE_SIZE)}
+    return render(request, "members/directory.html", context)

@@ -1,7 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.cache import cache
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -9,6 +8,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from accounts.permissions import require
 from members.models import Person, PersonRole
+from portal.pagination import paginate
 
 from . import selectors, services, tokens
 from .forms import ArchiveFilterForm, PreferencesForm, SubscribeForm
@@ -31,14 +31,8 @@ def index(request):
         topic=filters["topic"].slug if filters.get("topic") else "",
         year=filters.get("year"),
     )
-    page = Paginator(issues, ARCHIVE_PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(
-        request,
-        "newsletter/index.html",
-        {"form": form, "page": page, "query": query.urlencode()},
-    )
+    context = {"form": form, **paginate(request, issues, ARCHIVE_PAGE_SIZE)}
+    return render(request, "newsletter/index.html", context)
 
 
 @require("newsletter.view_archive")

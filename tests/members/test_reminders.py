@@ -12,10 +12,8 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def overdue(organisation):
+def overdue_invoice(organisation):
     """An invoice due on 2026-05-01; the organisation has only a primary contact."""
-    factories.make_issuer()
     year = MembershipYear.objects.create(
         organisation=organisation,
         fiscal_year=2026,
@@ -30,6 +28,12 @@ def overdue(organisation):
         PersonRole.Kind.PRIMARY,
     )
     return services.issue_dues_invoice(year, issued_on=date(2026, 4, 1), payment_days=30)
+
+
+@pytest.fixture
+def overdue(organisation):
+    factories.make_issuer()
+    return overdue_invoice(organisation)
 
 
 @pytest.fixture
@@ -91,20 +95,7 @@ def test_the_beat_task_is_scheduled(settings):
 
 def test_two_invoices_to_one_address_are_both_reminded(overdue, other_organisation, remind):
     """A treasurer paying for two members gets a reminder for each invoice."""
-    year = MembershipYear.objects.create(
-        organisation=other_organisation,
-        fiscal_year=2026,
-        membership_class=factories.full_class(),
-        units=2,
-        amount_due=100000,
-        votes=2,
-        standing="due",
-    )
-    services.assign_role(
-        factories.make_person(other_organisation, email="primary@isico.example.jp"),
-        PersonRole.Kind.PRIMARY,
-    )
-    second = services.issue_dues_invoice(year, issued_on=date(2026, 4, 1), payment_days=30)
+    second = overdue_invoice(other_organisation)  # the same primary contact address
     ReminderRule.objects.create(days_after_due=14)
 
     assert remind(date(2026, 6, 1)) == 2
