@@ -6,8 +6,9 @@ transaction that marks the issue sent, so it exists exactly once.
 """
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, OuterRef
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -59,41 +60,42 @@ def sync_member_subscribers() -> int:
         subscriber.save(update_fields=["email", "bounced_at", "bounce_score"])
         subscriber.problems.filter(resolved_at__isnull=True).update(resolved_at=now)
         record(subscriber, Action.SUBSCRIBE, "member contact", f"address changed from {old}")
-    missing = list(holders.filter(subscriber__isnull=True).exclude(email=""))
-    taken = {
-        email.lower(): pk
-        for pk, email in Subscriber.objects.filter(
-            email__in=[p.email for p in missing]
-        ).values_list("pk", "email")
-    }
-    created = []
-    for person in missing:
-        if person.email.lower() in taken:
-            # An outside reader who became a member contact: link, keep their choices.
-            Subscriber.objects.filter(pk=taken[person.email.lower()], person__isnull=True).update(
-                person=person
-            )
-            continue
-        created.append(
-            Subscriber(email=person.email, name=str(person), person=person, confirmed_at=now)
-        )
-    Subscriber.objects.bulk_create(created, batch_size=1000)
+    missing: dict[str, Person] = {}
+    for person in holders.filter(subscriber__isnull=True).exclude(email="").order_by("pk"):
+        missing.setdefault(person.email.lower(), person)  # one address, one subscription
+    taken = dict(
+        Subscriber.objects.annotate(lower=Lower("email"))
+        .filter(lower__in=list(missing))
+        .values_list("lower", "pk")
+    )
+    for email, pk in taken.items():
+        # An outside reader who became a member contact: linked, their choices kept.
+        Subscriber.objects.filter(pk=pk, person__isnull=True).update(person=missing.pop(email))
+    created = [
+        Subscriber(email=person.email, name=str(person), person=person, confirmed_at=now)
+        for person in missing.values()
+    ]
     topic_ids = list(Topic.objects.values_list("pk", flat=True))
-    Subscriber.topics.through.objects.bulk_create(
-        [
-            Subscriber.topics.through(subscriber_id=s.pk, topic_id=t)
-            for s in created
-            for t in topic_ids
-        ],
-        batch_size=2000,
-    )
-    SubscriptionEvent.objects.bulk_create(
-        [
-            SubscriptionEvent(subscriber=s, action=Action.SUBSCRIBE, source="member role")
-            for s in created
-        ],
-        batch_size=1000,
-    )
+    try:
+        with transaction.atomic():
+            Subscriber.objects.bulk_create(created, batch_size=1000)
+            Subscriber.topics.through.objects.bulk_create(
+                [
+                    Subscriber.topics.through(subscriber_id=s.pk, topic_id=t)
+                    for s in created
+                    for t in topic_ids
+                ],
+                batch_size=2000,
+            )
+            SubscriptionEvent.objects.bulk_create(
+                [
+                    SubscriptionEvent(subscriber=s, action=Action.SUBSCRIBE, source="member role")
+                    for s in created
+                ],
+                batch_size=1000,
+            )
+    except IntegrityError:
+        return 0  # a concurrent sync made them first
     return len(created)
 
 

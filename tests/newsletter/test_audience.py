@@ -119,3 +119,14 @@ def test_a_corrected_address_takes_the_subscription_along(issue, organisation):
     person.save()
 
     assert addresses(issue) == {"new@isico.example.jp"}
+
+
+def test_one_subscription_for_an_address_shared_by_two_contacts(
+    issue, organisation, other_organisation
+):
+    newsletter_contact(organisation, "Shared@Example.jp")
+    newsletter_contact(other_organisation, "shared@example.jp")
+    factories.make_subscriber("reader@example.com")
+
+    assert addresses(issue) == {"Shared@Example.jp", "reader@example.com"}
+    assert Subscriber.objects.count() == 2
