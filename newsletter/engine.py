@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from .models import Delivery, Mailing
+from .wire import Prepared
 
 Renderer = Callable[[Mailing, Delivery], EmailMessage]
 
@@ -177,7 +178,8 @@ def _send_batch(relay: Relay, render: Renderer, mailing: Mailing, batch) -> None
         wait_for_rate_slot()
         try:
             message = render(mailing, delivery)
-            message.extra_headers["Message-ID"] = delivery.message_id
+            if not isinstance(message, Prepared):  # a spliced message carries its own
+                message.extra_headers["Message-ID"] = delivery.message_id
             relay.send(message)
         except (smtplib.SMTPException, OSError) as error:
             code = smtp_code(error)

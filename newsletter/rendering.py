@@ -6,12 +6,12 @@ message only fills those in, so personalising 20,000 messages costs little more 
 them.
 """
 
+import re
 import unicodedata
 from email.utils import formataddr
 from functools import lru_cache
 from html import escape
 from html.parser import HTMLParser
-from urllib.parse import quote
 
 import markdown
 import nh3
@@ -24,13 +24,19 @@ from portal.mail import PortalMessage
 
 from .models import Delivery, Issue, Mailing
 from .tokens import unsubscribe_token
+from .wire import MessageTemplate
 
 TEXT_WIDTH = 72  # display columns: a full-width character takes two
 # Characters that must not start a line (禁則処理): they stay at the end of the previous one.
 NO_LINE_START = set("、。，．,.)）」』】〕！？!?ー～…ぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮヵヶ")
 
-_NAME = "\x00NAME\x00"
-_UNSUBSCRIBE = "\x00UNSUBSCRIBE\x00"
+# Placeholders for what differs per reader (see wire.py: Japanese in the body ones keeps
+# the text parts 8bit; header ones are ASCII).
+_NAME, _NAME_HTML = "@@宛名@@", "@@宛名HTML@@"
+_LINK, _LINK_HTML = "@@配信停止@@", "@@配信停止HTML@@"
+_TO, _MESSAGE_ID = "@@TO@@", "@@MESSAGE-ID@@"
+_HEADER_LINK, _HEADER_TOKEN = "@@UNSUBSCRIBE-URL@@", "@@UNSUBSCRIBE-TOKEN@@"
+_TOKENS = [_NAME, _NAME_HTML, _LINK, _LINK_HTML, _TO, _MESSAGE_ID, _HEADER_LINK, _HEADER_TOKEN]
 
 
 def markdown_to_html(text: str) -> str:
@@ -77,6 +83,9 @@ def wrap(text: str, width: int = TEXT_WIDTH) -> str:
     return "\n".join(lines)
 
 
+_SOFT_BREAK_CJK = re.compile(r"(?<=[^\x00-\x7f])\n(?=[^\x00-\x7f])")
+
+
 class _TextConverter(HTMLParser):
     """Sanitised HTML to readable text: headings marked, list items bulleted, links spelt out."""
 
@@ -112,8 +121,13 @@ class _TextConverter(HTMLParser):
             self.parts.append("  ")
 
     def handle_data(self, data):
-        if data.strip() or "\n" not in data:  # not the newlines between HTML tags
-            self.parts.append(data)
+        if not data.strip() and "\n" in data:
+            return  # the newlines between HTML tags
+        # A newline in HTML text is a space, except between Japanese characters.
+        data = _SOFT_BREAK_CJK.sub("", data).replace("\n", " ")
+        if self.parts and self.parts[-1].endswith("\n"):
+            data = data.lstrip()
+        self.parts.append(data)
 
     def text(self) -> str:
         paragraphs = "".join(self.parts).split("\n\n")
@@ -136,8 +150,6 @@ def _context(issue: Issue) -> dict:
         "body_html": markdown_to_html(issue.body),
         "archive_url": settings.SITE_URL + reverse("newsletter:issue", args=[issue.pk]),
         "preferences_url": settings.SITE_URL + reverse("newsletter:preferences"),
-        "name": _NAME,
-        "unsubscribe_url": _UNSUBSCRIBE,
     }
 
 
@@ -150,16 +162,56 @@ def _shell(issue: Issue) -> tuple[str, str]:
         body_text=html_to_text(context["body_html"]),
     )
     with translation.override(settings.LANGUAGE_CODE):
-        text = render_to_string("newsletter/email/issue.txt", context)
-        html = render_to_string("newsletter/email/issue.html", context)
+        text = render_to_string(
+            "newsletter/email/issue.txt", {**context, "name": _NAME, "unsubscribe_url": _LINK}
+        )
+        html = render_to_string(
+            "newsletter/email/issue.html",
+            {**context, "name": _NAME_HTML, "unsubscribe_url": _LINK_HTML},
+        )
     return text, html
 
 
-@lru_cache(maxsize=16)
-def _sent_shell(mailing_id: int) -> tuple[Issue, tuple[str, str]]:
-    """Cached per worker: an issue that is being sent can no longer change."""
-    issue = Issue.objects.select_related("masthead").get(mailing_id=mailing_id)
-    return issue, _shell(issue)
+def _compose(issue: Issue, text: str, html: str, to: str, headers: dict, prefix: str = ""):
+    message = PortalMessage(
+        subject=prefix + issue.subject,
+        body=text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[to],
+        headers={"List-Id": f"<newsletter.{settings.MAIL_MESSAGE_ID_DOMAIN}>", **headers},
+    )
+    message.attach_alternative(html, "text/html")
+    return message
+
+
+def _unsubscribe_headers(link: str, token: str) -> dict:
+    # The token is URL-safe as it is (digits, "-" and hex), placeholder included.
+    mailto = f"mailto:{settings.NEWSLETTER_UNSUBSCRIBE_MAILTO}?subject=unsubscribe%20{token}"
+    return {
+        "List-Unsubscribe": f"<{link}>, <{mailto}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
+
+
+def _personal(address: str, name: str, subscriber_id: int | None) -> dict[str, str]:
+    """The placeholders' values for one reader; without a subscription, no unsubscribe link."""
+    greeting = f"{name} 様" if name else ""
+    token = unsubscribe_token(subscriber_id, address) if subscriber_id is not None else ""
+    if token:
+        link = settings.SITE_URL + reverse("newsletter:unsubscribe", args=[token])
+    else:
+        link = settings.SITE_URL + reverse("newsletter:preferences")
+    # formataddr folds a long encoded name with bare newlines; the wire wants CRLF.
+    to = formataddr((name, address), charset="utf-8").replace("\n", "\r\n") if name else address
+    return {
+        _NAME: greeting,
+        _NAME_HTML: escape(greeting),
+        _LINK: link,
+        _LINK_HTML: escape(link),
+        _TO: to,
+        _HEADER_LINK: link,
+        _HEADER_TOKEN: token,
+    }
 
 
 def build_message(
@@ -171,36 +223,37 @@ def build_message(
     *,
     subject_prefix: str = "",
 ) -> PortalMessage:
+    """One reader's message, built in full."""
+    values = _personal(address, name, subscriber_id)
     text, html = shell
-    headers = {"List-Id": f"<newsletter.{settings.MAIL_MESSAGE_ID_DOMAIN}>"}
-    link = settings.SITE_URL + reverse("newsletter:preferences")
-    if subscriber_id is not None:
-        token = unsubscribe_token(subscriber_id, address)
-        link = settings.SITE_URL + reverse("newsletter:unsubscribe", args=[token])
-        mailto = (
-            f"mailto:{settings.NEWSLETTER_UNSUBSCRIBE_MAILTO}"
-            f"?subject={quote('unsubscribe ' + token)}"
-        )
-        headers["List-Unsubscribe"] = f"<{link}>, <{mailto}>"
-        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    greeting = f"{name} 様" if name else ""
-    message = PortalMessage(
-        subject=subject_prefix + issue.subject,
-        body=text.replace(_NAME, greeting).replace(_UNSUBSCRIBE, link),
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[formataddr((name, address)) if name else address],
-        headers=headers,
-    )
-    message.attach_alternative(
-        html.replace(_NAME, escape(greeting)).replace(_UNSUBSCRIBE, escape(link)), "text/html"
-    )
-    return message
+    for token in (_NAME, _LINK):
+        text = text.replace(token, values[token])
+    for token in (_NAME_HTML, _LINK_HTML):
+        html = html.replace(token, values[token])
+    headers = _unsubscribe_headers(values[_LINK], values[_HEADER_TOKEN]) if subscriber_id else {}
+    return _compose(issue, text, html, formataddr((name, address)), headers, subject_prefix)
 
 
-def render_issue(mailing: Mailing, delivery: Delivery) -> PortalMessage:
-    """The mail engine's renderer for newsletter issues."""
-    issue, shell = _sent_shell(mailing.pk)
-    return build_message(issue, shell, delivery.address, delivery.name, delivery.subscriber_id)
+@lru_cache(maxsize=16)
+def _sent_issue(mailing_id: int) -> tuple[Issue, tuple[str, str], MessageTemplate]:
+    """Cached per worker: an issue that is being sent can no longer change."""
+    issue = Issue.objects.select_related("masthead").get(mailing_id=mailing_id)
+    shell = _shell(issue)
+    headers = {
+        **_unsubscribe_headers(_HEADER_LINK, _HEADER_TOKEN),
+        "Message-ID": f"<{_MESSAGE_ID}>",
+    }
+    return issue, shell, MessageTemplate(_compose(issue, *shell, _TO, headers), _TOKENS)
+
+
+def render_issue(mailing: Mailing, delivery: Delivery):
+    """The mail engine's renderer for newsletter issues: spliced from the issue's template."""
+    issue, shell, template = _sent_issue(mailing.pk)
+    if delivery.subscriber_id is None or not template.spliceable:
+        return build_message(issue, shell, delivery.address, delivery.name, delivery.subscriber_id)
+    values = _personal(delivery.address, delivery.name, delivery.subscriber_id)
+    values[_MESSAGE_ID] = delivery.message_id[1:-1]
+    return template.fill(delivery.address, values)
 
 
 def render_test(issue: Issue, address: str, name: str) -> PortalMessage:

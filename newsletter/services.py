@@ -75,6 +75,8 @@ def sync_member_subscribers() -> int:
         Subscriber(email=person.email, name=str(person), person=person, confirmed_at=now)
         for person in missing.values()
     ]
+    if not created:
+        return 0
     topic_ids = list(Topic.objects.values_list("pk", flat=True))
     try:
         with transaction.atomic():
