@@ -11,12 +11,13 @@ carries tasks and the shared rate limit.
 import smtplib
 import time
 from collections.abc import Callable, Iterable
+from contextlib import contextmanager
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.mail import EmailMessage, get_connection
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -115,10 +116,36 @@ def smtp_code(error: Exception) -> int | None:
     return None
 
 
+_MARK_SENT = (
+    f"UPDATE {Delivery._meta.db_table} SET status = %s, sent_at = %s, lease_until = NULL, "
+    "error = '' WHERE id = %s"
+)
+
+
 def _mark_sent(delivery: Delivery) -> None:
-    Delivery.objects.filter(pk=delivery.pk).update(
-        status=Delivery.Status.SENT, sent_at=timezone.now(), lease_until=None, error=""
-    )
+    """One statement per message, as soon as the server accepted it (the ORM costs more)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_MARK_SENT, [Delivery.Status.SENT, timezone.now(), delivery.pk])
+
+
+@contextmanager
+def _asynchronous_commit():
+    """Commits of the worker's session do not wait for the disk.
+
+    A worker that dies loses nothing by it: PostgreSQL has the commit. Only a crash of the
+    database server can forget the last fraction of a second of marks, and those messages
+    would be sent again: the same trade as one message on the wire when a worker dies.
+    """
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit TO OFF")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET synchronous_commit")
 
 
 def _mark_failed(delivery: Delivery, error: str, *, permanent: bool) -> None:
@@ -207,12 +234,13 @@ def dispatch(mailing_id: int) -> None:
     render = import_string(mailing.renderer)
     relay = Relay()
     try:
-        while Mailing.objects.filter(pk=mailing_id, status=Mailing.Status.SENDING).exists():
-            release_stale_claims()
-            batch = claim(mailing_id, settings.MAILING_BATCH_SIZE)
-            if not batch:
-                break
-            _send_batch(relay, render, mailing, batch)
+        with _asynchronous_commit():
+            while Mailing.objects.filter(pk=mailing_id, status=Mailing.Status.SENDING).exists():
+                release_stale_claims()
+                batch = claim(mailing_id, settings.MAILING_BATCH_SIZE)
+                if not batch:
+                    break
+                _send_batch(relay, render, mailing, batch)
     finally:
         relay.close()
     _finish_if_done(mailing_id)
