@@ -256,3 +256,25 @@ def test_the_rate_limit_is_shared_through_the_cache(settings, monkeypatch):
     assert slept == []
     engine.wait_for_rate_slot()  # either: the second is used up
     assert slept == [0.75]
+
+
+@pytest.mark.django_db
+def test_the_worker_session_gets_its_commit_setting_back(
+    smtp_server, django_capture_on_commit_callbacks, monkeypatch
+):
+    mailing = start(recipients(3), django_capture_on_commit_callbacks)
+    seen = []
+    real = engine._mark_sent
+
+    def spy(delivery):
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW synchronous_commit")
+            seen.append(cursor.fetchone()[0])
+        real(delivery)
+
+    monkeypatch.setattr(engine, "_mark_sent", spy)
+    engine.dispatch(mailing.pk)
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronous_commit")
+        assert cursor.fetchone()[0] == "on"
+    assert seen == ["off"] * 3
