@@ -17,7 +17,8 @@ def main() -> int:
         import django
 
         django.setup()
-        from bench.run import BenchError, run
+        from bench.common import BenchError
+        from bench.run import run
 
         try:
             run()
