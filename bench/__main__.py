@@ -2,15 +2,18 @@
 
 STATIC_ROOT must be set before the settings are read: the bench runs with DEBUG=false, as in
 production, where {% static %} needs the manifest that collectstatic writes. A temporary
-directory keeps the collected files out of the project tree.
+directory keeps the collected files out of the project tree. SIGTERM ends the run like
+Ctrl-C does, so that the Celery workers it started are stopped on the way out.
 """
 
 import os
+import signal
 import sys
 import tempfile
 
 
 def main() -> int:
+    signal.signal(signal.SIGTERM, lambda _signum, _frame: sys.exit(143))
     with tempfile.TemporaryDirectory(prefix="innonet-bench-static-") as static_root:
         os.environ["STATIC_ROOT"] = static_root
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "innonet.settings")
