@@ -1,5 +1,6 @@
-"""`python -m bench`: configure Django for the benchmark, then run it (see bench/run.py).
+"""`python -m bench` (`make bench`) or `python -m bench chaos` (`make chaos`).
 
+Configures Django for the benchmark, then runs bench/run.py or bench/chaos.py.
 STATIC_ROOT must be set before the settings are read: the bench runs with DEBUG=false, as in
 production, where {% static %} needs the manifest that collectstatic writes. A temporary
 directory keeps the collected files out of the project tree. SIGTERM ends the run like
@@ -13,6 +14,10 @@ import tempfile
 
 
 def main() -> int:
+    args = sys.argv[1:]
+    if args not in ([], ["chaos"]):
+        print("usage: python -m bench [chaos]", file=sys.stderr)
+        return 2
     signal.signal(signal.SIGTERM, lambda _signum, _frame: sys.exit(143))
     with tempfile.TemporaryDirectory(prefix="innonet-bench-static-") as static_root:
         os.environ["STATIC_ROOT"] = static_root
@@ -20,11 +25,11 @@ def main() -> int:
         import django
 
         django.setup()
+        from bench import chaos, run
         from bench.common import BenchError
-        from bench.run import run
 
         try:
-            run()
+            (chaos.run if args else run.run)()
         except BenchError as error:
             print(f"bench: FAILED: {error}", file=sys.stderr)
             return 1
