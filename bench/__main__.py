@@ -1,26 +1,35 @@
-"""`python -m bench`: configure Django for the benchmark, then run it (see bench/run.py).
+"""`python -m bench` (`make bench`) or `python -m bench chaos` (`make chaos`).
 
+Configures Django for the benchmark, then runs bench/run.py or bench/chaos.py.
 STATIC_ROOT must be set before the settings are read: the bench runs with DEBUG=false, as in
 production, where {% static %} needs the manifest that collectstatic writes. A temporary
-directory keeps the collected files out of the project tree.
+directory keeps the collected files out of the project tree. SIGTERM ends the run like
+Ctrl-C does, so that the Celery workers it started are stopped on the way out.
 """
 
 import os
+import signal
 import sys
 import tempfile
 
 
 def main() -> int:
+    args = sys.argv[1:]
+    if args not in ([], ["chaos"]):
+        print("usage: python -m bench [chaos]", file=sys.stderr)
+        return 2
+    signal.signal(signal.SIGTERM, lambda _signum, _frame: sys.exit(143))
     with tempfile.TemporaryDirectory(prefix="innonet-bench-static-") as static_root:
         os.environ["STATIC_ROOT"] = static_root
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "innonet.settings")
         import django
 
         django.setup()
-        from bench.run import BenchError, run
+        from bench import chaos, run
+        from bench.common import BenchError
 
         try:
-            run()
+            (chaos.run if args else run.run)()
         except BenchError as error:
             print(f"bench: FAILED: {error}", file=sys.stderr)
             return 1

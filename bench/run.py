@@ -1,4 +1,5 @@
-"""Dues run and member directory at 10,000 organisations, on PostgreSQL with DEBUG=false.
+"""Dues run and member directory at 10,000 organisations, on PostgreSQL with DEBUG=false;
+then the newsletter's dispatch through real Celery workers (bench/newsletter.py).
 
 Run through `make bench` (which sets the environment); django.setup() has been called by
 bench/__main__.py. Prints one line of figures per scenario on stdout, progress on stderr.
@@ -6,7 +7,6 @@ The database is dropped and rebuilt each time so that figures from two runs comp
 """
 
 import statistics
-import sys
 import time
 from datetime import date
 
@@ -21,6 +21,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from psycopg import sql
 
+from bench.common import check, progress
+from bench.newsletter import bench_dispatch
 from innonet.celery import app as celery_app
 from members import fiscal, selectors
 from members.demo import BLOCK_OF_PREFECTURE, BLOCKS, KINDS
@@ -59,23 +61,6 @@ LEGAL_FORMS = [
 ]
 FAMILY_NAMES = [("山田", "ヤマダ"), ("佐藤", "サトウ"), ("鈴木", "スズキ"), ("高橋", "タカハシ")]
 GIVEN_NAMES = [("花子", "ハナコ"), ("太郎", "タロウ"), ("真由美", "マユミ"), ("健一", "ケンイチ")]
-
-
-class BenchError(Exception):
-    """A check failed: the figures would be meaningless, so the bench stops non-zero."""
-
-
-_started = time.perf_counter()
-
-
-def progress(message: str) -> None:
-    """Progress on stderr, so that stdout carries only the figures."""
-    print(f"[{time.perf_counter() - _started:6.1f}s] {message}", file=sys.stderr, flush=True)
-
-
-def check(condition: bool, message: str) -> None:
-    if not condition:
-        raise BenchError(message)
 
 
 def recreate_database() -> None:
@@ -297,3 +282,4 @@ def run() -> None:
     office, member = build_data(fiscal_year)
     print(bench_dues_run(fiscal_year, office), flush=True)
     print(bench_directory(member), flush=True)
+    print(bench_dispatch(), flush=True)

@@ -1,0 +1,193 @@
+"""The bulk mail engine end to end: real Celery workers, Redis, PostgreSQL and an SMTP sink.
+
+`newsletter.dispatch` sends RECIPIENTS personalised messages through WORKERS
+`celery -A innonet worker` pool processes (one dispatch task, so one SMTP connection, each)
+into the aiosmtpd sink of bench/mailsink.py, and compares the rate with a ceiling measured
+in the same run: plain smtplib pushing the same messages, rendered from the same deliveries
+by the same renderer, over as many connections from as many processes into the same sink.
+
+The pipeline's rate is timed from the commit that launches the dispatch tasks (the
+deliveries are in the database by then, and the workers are up) until the sink has received
+a message with every delivery's Message-ID; the ceiling from its senders' start until the
+sink has them all. Rendering the ceiling's messages and starting workers are not timed.
+
+start_mailing() is the one place that decides what is sent: swapping its body for a real
+newsletter issue (and its renderer) keeps everything else, the ceiling included, fair.
+"""
+
+import os
+import time
+from email import message_from_bytes, policy
+from email.utils import formataddr
+
+from django.core.mail import EmailMessage
+from django.core.mail.message import sanitize_address
+from django.db import transaction
+from django.test import override_settings
+from django.utils.module_loading import import_string
+
+from bench import mailsink
+from bench.common import check, progress
+from bench.workers import Workers, clear_broker
+from newsletter import engine
+from newsletter.models import Delivery, Mailing
+
+RECIPIENTS = 20_000
+# Pool processes = dispatch tasks = SMTP connections (BENCH_MAILING_WORKERS to try others).
+WORKERS = int(os.environ.get("BENCH_MAILING_WORKERS", "2"))
+TIMEOUT = 240  # seconds for either side to deliver everything before the bench gives up
+
+FAMILY_NAMES = ["山田", "佐藤", "鈴木", "高橋", "田中", "伊藤", "渡辺", "中村"]
+GIVEN_NAMES = ["花子", "太郎", "真由美", "健一", "陽菜", "大翔", "美咲", "翔太"]
+BODY = """{name}様
+
+いつもイノベーションネットの活動にご協力いただき、ありがとうございます。
+今月のイノベーションネット通信をお届けします。
+
+■ 地域イノベーション・フォーラムのご案内
+全国の支援機関が集まり、産学官連携による新事業創出の事例を共有します。
+会場参加とオンライン参加のいずれも受け付けています。
+
+■ 会員機関の取り組み紹介
+ものづくり企業の試作開発から販路開拓までを一貫して支援する取り組みを紹介します。
+
+■ 事務局からのお知らせ
+会員ページで担当者情報の確認と更新をお願いいたします。
+
+全国イノベーション推進機関ネットワーク 事務局
+"""
+
+
+def render(mailing: Mailing, delivery: Delivery) -> EmailMessage:
+    """A personalised message (the engine's Renderer): name in the body and on To."""
+    return EmailMessage(
+        subject=f"【{mailing.name}】今月のお知らせ",
+        body=BODY.format(name=delivery.name),
+        to=[formataddr((delivery.name, delivery.address))],
+    )
+
+
+def start_mailing(recipients: int) -> int:
+    """Fix `recipients` deliveries and start the mailing (its workers start on commit)."""
+    rows = (
+        {
+            "address": f"reader{n:05d}@bench.example.jp",
+            "name": f"{FAMILY_NAMES[n % 8]} {GIVEN_NAMES[n // 8 % 8]}",
+        }
+        for n in range(recipients)
+    )
+    return engine.start_mailing("イノベーションネット通信", "bench.newsletter.render", rows).pk
+
+
+def prerender(mailing_id: int) -> list[tuple[str, list[str], bytes]]:
+    """Every delivery as the engine and Django's SMTP backend put it on the wire."""
+    mailing = Mailing.objects.get(pk=mailing_id)
+    renderer = import_string(mailing.renderer)
+    wire = []
+    for delivery in mailing.deliveries.order_by("pk").iterator(chunk_size=2000):
+        message = renderer(mailing, delivery)
+        message.extra_headers["Message-ID"] = delivery.message_id
+        encoding = message.encoding or "utf-8"
+        wire.append(
+            (
+                sanitize_address(message.from_email, encoding),
+                [sanitize_address(address, encoding) for address in message.recipients()],
+                message.message().as_bytes(linesep="\r\n"),
+            )
+        )
+    return wire
+
+
+def worker_env(smtp_port: int, **extra: str) -> dict[str, str]:
+    """The workers' environment on top of the bench's (database, broker, cache, DEBUG)."""
+    return {
+        "CELERY_TASK_ALWAYS_EAGER": "false",
+        "EMAIL_URL": f"smtp://127.0.0.1:{smtp_port}",
+        "MAILING_PARALLEL_TASKS": str(WORKERS),
+        **extra,
+    }
+
+
+def wait_until_done(mailing_id: int, timeout: float = 30) -> None:
+    """The last dispatch task marks the mailing done shortly after the last message."""
+    deadline = time.monotonic() + timeout
+    while Mailing.objects.filter(pk=mailing_id, status=Mailing.Status.SENDING).exists():
+        check(time.monotonic() < deadline, f"mailing {mailing_id} is not done after {timeout} s.")
+        time.sleep(0.1)
+
+
+def tally(mailing_id: int, received: mailsink.Received) -> tuple[int, int]:
+    """(duplicates, lost) of what the sink received against the mailing's deliveries.
+
+    Every message must carry a delivery's Message-ID and go to that delivery's address
+    only; the sampled messages must also name the recipient on To and in the body, under
+    a Japanese (RFC 2047) subject, in UTF-8.
+    """
+    deliveries = {
+        delivery.message_id: delivery
+        for delivery in Delivery.objects.filter(mailing_id=mailing_id).only(
+            "pk", "mailing_id", "address", "name"
+        )
+    }
+    for message_id, recipients in received.messages:
+        delivery = deliveries.get(message_id)
+        check(delivery is not None, f"the sink received an unknown Message-ID {message_id!r}.")
+        check(
+            recipients == (delivery.address,),
+            f"{message_id} went to {recipients}, not to {delivery.address}.",
+        )
+    for raw in received.samples:
+        message = message_from_bytes(raw, policy=policy.default)
+        delivery = deliveries[message["Message-ID"]]
+        (to,) = message["To"].addresses
+        text = message.get_body(("plain",))
+        raw_subject = next(line for line in raw.splitlines() if line.startswith(b"Subject:"))
+        check(
+            (to.addr_spec, to.display_name) == (delivery.address, delivery.name)
+            and delivery.name in text.get_content()
+            and text.get_content_charset() == "utf-8"
+            and raw_subject.isascii()
+            and not message["Subject"].isascii(),
+            f"{delivery.message_id} is not addressed and personalised as rendered:\n"
+            f"{raw.decode(errors='replace')[:2000]}",
+        )
+    distinct = {message_id for message_id, _recipients in received.messages}
+    return received.duplicates, len(deliveries) - len(distinct)
+
+
+def bench_dispatch() -> str:
+    clear_broker()
+    try:
+        return _dispatch_and_ceiling()
+    finally:
+        clear_broker()
+
+
+def _dispatch_and_ceiling() -> str:
+    with mailsink.Sink() as sink:
+        progress(f"newsletter: starting a celery worker with {WORKERS} pool processes")
+        with Workers(WORKERS, worker_env(sink.port)):
+            # override_settings outside the atomic block: the launch runs on its commit.
+            with override_settings(MAILING_PARALLEL_TASKS=WORKERS), transaction.atomic():
+                progress(f"newsletter: {RECIPIENTS} deliveries, rendered once for the ceiling")
+                mailing_id = start_mailing(RECIPIENTS)
+                messages = prerender(mailing_id)
+                sink.expect(RECIPIENTS)
+                progress("newsletter: dispatch")
+                started = time.monotonic()
+            done_at = sink.wait(TIMEOUT)
+            check(done_at is not None, f"the sink has {sink.status()[0]} of {RECIPIENTS}.")
+            rate = RECIPIENTS / (done_at - started)
+            wait_until_done(mailing_id)
+        sent = Delivery.objects.filter(mailing_id=mailing_id, status=Delivery.Status.SENT).count()
+        duplicates, lost = tally(mailing_id, sink.report())
+        progress(f"newsletter: ceiling, smtplib over {WORKERS} connections")
+        ceiling = mailsink.ceiling(sink, messages, WORKERS, TIMEOUT)
+        check(ceiling is not None, f"the ceiling did not deliver {RECIPIENTS} in {TIMEOUT} s.")
+    figures = (
+        f"newsletter.dispatch recipients={RECIPIENTS} workers={WORKERS} sent={sent} "
+        f"duplicates={duplicates} lost={lost} rate={rate:.0f}/s ceiling={ceiling:.0f}/s "
+        f"ratio={rate / ceiling:.2f}"
+    )
+    check((sent, duplicates, lost) == (RECIPIENTS, 0, 0), f"not every message once: {figures}")
+    return figures
