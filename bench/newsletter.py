@@ -11,26 +11,27 @@ deliveries are in the database by then, and the workers are up) until the sink h
 a message with every delivery's Message-ID; the ceiling from its senders' start until the
 sink has them all. Rendering the ceiling's messages and starting workers are not timed.
 
-start_mailing() is the one place that decides what is sent: swapping its body for a real
-newsletter issue (and its renderer) keeps everything else, the ceiling included, fair.
+start_mailing() decides what is sent: a real newsletter issue to subscribers, rendered by
+the issue's own renderer (newsletter.rendering.render_issue), as in production.
 """
 
 import os
 import time
 from email import message_from_bytes, policy
-from email.utils import formataddr
 
-from django.core.mail import EmailMessage
+from django.contrib.auth import get_user_model
 from django.core.mail.message import sanitize_address
 from django.db import transaction
 from django.test import override_settings
+from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from bench import mailsink
 from bench.common import check, progress
 from bench.workers import Workers, clear_broker
-from newsletter import engine
-from newsletter.models import Delivery, Mailing
+from newsletter import services
+from newsletter.defaults import create_defaults
+from newsletter.models import Delivery, Issue, Mailing, Masthead, Subscriber, Topic
 
 RECIPIENTS = 20_000
 # Pool processes = dispatch tasks = SMTP connections (BENCH_MAILING_WORKERS to try others).
@@ -39,44 +40,71 @@ TIMEOUT = 240  # seconds for either side to deliver everything before the bench 
 
 FAMILY_NAMES = ["山田", "佐藤", "鈴木", "高橋", "田中", "伊藤", "渡辺", "中村"]
 GIVEN_NAMES = ["花子", "太郎", "真由美", "健一", "陽菜", "大翔", "美咲", "翔太"]
-BODY = """{name}様
-
-いつもイノベーションネットの活動にご協力いただき、ありがとうございます。
+BODY = """いつもイノベーションネットの活動にご協力いただき、ありがとうございます。
 今月のイノベーションネット通信をお届けします。
 
-■ 地域イノベーション・フォーラムのご案内
-全国の支援機関が集まり、産学官連携による新事業創出の事例を共有します。
-会場参加とオンライン参加のいずれも受け付けています。
+## 地域イノベーション・フォーラムのご案内
 
-■ 会員機関の取り組み紹介
-ものづくり企業の試作開発から販路開拓までを一貫して支援する取り組みを紹介します。
+全国の支援機関が集まり、**産学官連携**による新事業創出の事例を共有します。
+会場参加とオンライン参加のいずれも受け付けています。[お申し込み](https://innonet.example/forum)
 
-■ 事務局からのお知らせ
+## 会員機関の取り組み紹介
+
+- ものづくり企業の試作開発から販路開拓までの一貫支援
+- 地域金融機関と連携した事業承継の支援
+
+## 事務局からのお知らせ
+
 会員ページで担当者情報の確認と更新をお願いいたします。
-
-全国イノベーション推進機関ネットワーク 事務局
 """
 
 
-def render(mailing: Mailing, delivery: Delivery) -> EmailMessage:
-    """A personalised message (the engine's Renderer): name in the body and on To."""
-    return EmailMessage(
-        subject=f"【{mailing.name}】今月のお知らせ",
-        body=BODY.format(name=delivery.name),
-        to=[formataddr((delivery.name, delivery.address))],
-    )
-
-
 def start_mailing(recipients: int) -> int:
-    """Fix `recipients` deliveries and start the mailing (its workers start on commit)."""
-    rows = (
-        {
-            "address": f"reader{n:05d}@bench.example.jp",
-            "name": f"{FAMILY_NAMES[n % 8]} {GIVEN_NAMES[n // 8 % 8]}",
-        }
-        for n in range(recipients)
+    """A newsletter issue to `recipients` subscribers, approved and sent (workers start on
+    commit); the mailing's id. Rendered by the issue's own renderer, as in production."""
+    create_defaults()
+    topic = Topic.objects.get(slug="events")
+    now = timezone.now()
+    Subscriber.objects.bulk_create(
+        (
+            Subscriber(
+                email=f"reader{n:05d}@bench.example.jp",
+                name=f"{FAMILY_NAMES[n % 8]} {GIVEN_NAMES[n // 8 % 8]}",
+                confirmed_at=now,
+            )
+            for n in range(recipients)
+        ),
+        batch_size=2000,
+        ignore_conflicts=True,
     )
-    return engine.start_mailing("イノベーションネット通信", "bench.newsletter.render", rows).pk
+    readers = Subscriber.objects.filter(email__endswith="@bench.example.jp")
+    Subscriber.topics.through.objects.bulk_create(
+        (
+            Subscriber.topics.through(subscriber_id=pk, topic=topic)
+            for pk in readers.values_list("pk", flat=True)
+        ),
+        batch_size=2000,
+        ignore_conflicts=True,
+    )
+    users = get_user_model().objects
+    author = users.get_or_create(email="author@bench.example.jp", defaults={"is_staff": True})[0]
+    approver = users.get_or_create(email="approver@bench.example.jp", defaults={"is_staff": True})[
+        0
+    ]
+    issue = Issue.objects.create(
+        subject="イノベーションネット通信 2026年12月号",
+        body=BODY,
+        masthead=Masthead.objects.order_by("pk").first(),
+        created_by=author,
+    )
+    issue.topics.set([topic])
+    services.mark_test_sent(issue.pk)
+    issue.refresh_from_db()
+    services.approve(issue, approver)
+    services.schedule(issue, send_at=now)  # its start task, on commit, finds it started
+    check(services.start_sending(issue.pk), "the issue did not start sending.")
+    issue.refresh_from_db()
+    return issue.mailing_id
 
 
 def prerender(mailing_id: int) -> list[tuple[str, list[str], bytes]]:

@@ -280,7 +280,7 @@ MAIL_MESSAGE_ID_DOMAIN = env_str(
 )
 # Dispatch tasks started per mailing (they share the work through row locks).
 MAILING_PARALLEL_TASKS = env_int("MAILING_PARALLEL_TASKS", 4)
-MAILING_BATCH_SIZE = env_int("MAILING_BATCH_SIZE", 50)
+MAILING_BATCH_SIZE = env_int("MAILING_BATCH_SIZE", 200)
 # A worker's claim on a batch lasts this long; a dead worker's rows are then sent by others.
 MAILING_LEASE_SECONDS = env_int("MAILING_LEASE_SECONDS", 120)
 MAILING_MAX_ATTEMPTS = env_int("MAILING_MAX_ATTEMPTS", 5)

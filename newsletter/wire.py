@@ -12,8 +12,10 @@ spliceable, and its renderer builds each message in full instead.
 """
 
 import re
+from email.utils import parseaddr
 
 from django.core.mail import EmailMessage
+from django.core.mail.message import sanitize_address
 
 _ENCODINGS = re.compile(rb"^Content-Transfer-Encoding: *(\S+)", re.IGNORECASE | re.MULTILINE)
 
@@ -34,9 +36,9 @@ class _Wire:
 class Prepared(EmailMessage):
     """A message in wire format (with its own Message-ID), sent by any mail backend."""
 
-    def __init__(self, data: bytes, from_email: str, to: str):
+    def __init__(self, data: bytes, from_email: str, envelope_from: str, to: str):
         super().__init__(from_email=from_email, to=[to])
-        self.data = data
+        self.data, self.envelope_from = data, envelope_from
 
     def message(self):
         return _Wire(self.data)
@@ -46,6 +48,9 @@ class MessageTemplate:
     def __init__(self, message: EmailMessage, tokens: list[str]):
         self.data = message.message().as_bytes(linesep="\r\n")
         self.from_email = message.from_email
+        self.envelope_from = parseaddr(
+            sanitize_address(message.from_email, message.encoding or "utf-8")
+        )[1]
         encodings = {value.lower() for value in _ENCODINGS.findall(self.data)}
         self.spliceable = encodings <= {b"8bit", b"7bit"} and all(
             token.encode() in self.data for token in tokens
@@ -55,4 +60,4 @@ class MessageTemplate:
         data = self.data
         for token, value in values.items():
             data = data.replace(token.encode(), value.encode())
-        return Prepared(data, self.from_email, to)
+        return Prepared(data, self.from_email, self.envelope_from, to)
