@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from datetime import timedelta
 
+import psycopg
 from django.conf import settings
 from django.core.cache import cache
 from django.core.mail import EmailMessage, get_connection
@@ -148,15 +149,19 @@ _MARK_SENT = (
 
 
 def _mark_sent(delivery: Delivery) -> None:
-    """One prepared statement per message, as soon as the server accepted it.
+    """One statement per message, as soon as the server accepted it.
 
-    It runs once per message, so it goes to psycopg directly: the ORM's and Django's
-    cursor's work cost more than the database's.
+    It runs once per message, so on PostgreSQL it is a prepared statement sent by psycopg
+    directly: the ORM's and Django's cursor's work cost more than the database's.
     """
-    connection.ensure_connection()
-    connection.connection.execute(
-        _MARK_SENT, [Delivery.Status.SENT, timezone.now(), delivery.pk], prepare=True
-    )
+    params = [Delivery.Status.SENT, timezone.now(), delivery.pk]
+    if connection.vendor == "postgresql":
+        connection.ensure_connection()
+        with psycopg.Cursor(connection.connection) as cursor:
+            cursor.execute(_MARK_SENT, params, prepare=True)
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute(_MARK_SENT, params)
 
 
 @contextmanager
