@@ -14,14 +14,14 @@ from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from datetime import timedelta
 
-import psycopg
 from django.conf import settings
 from django.core.cache import cache
 from django.core.mail import EmailMessage, get_connection
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
+from psycopg import pq
 
 from .models import Delivery, Mailing
 from .wire import Prepared
@@ -143,25 +143,47 @@ def smtp_code(error: Exception) -> int | None:
 
 
 _MARK_SENT = (
-    f"UPDATE {Delivery._meta.db_table} SET status = %s, sent_at = %s, lease_until = NULL, "
-    "error = '' WHERE id = %s"
+    f"UPDATE {Delivery._meta.db_table} SET status = 'sent', sent_at = now(), "
+    "lease_until = NULL, error = '' WHERE id = "
 )
 
 
-def _mark_sent(delivery: Delivery) -> None:
-    """One statement per message, as soon as the server accepted it.
+class _SentMarks:
+    """Marks each row sent as soon as the server accepted its message.
 
-    It runs once per message, so on PostgreSQL it is a prepared statement sent by psycopg
-    directly: the ORM's and Django's cursor's work cost more than the database's.
+    On PostgreSQL the statement is sent without waiting for the reply, which arrives while
+    the next message is on the wire. It is on the database's socket before the next message
+    starts, and the database commits what it has received even if the worker then dies, so
+    a kill still re-sends at most the message on the wire. Call wait() before any other use
+    of the connection.
     """
-    params = [Delivery.Status.SENT, timezone.now(), delivery.pk]
-    if connection.vendor == "postgresql":
-        connection.ensure_connection()
-        with psycopg.Cursor(connection.connection) as cursor:
-            cursor.execute(_MARK_SENT, params, prepare=True)
-    else:
-        with connection.cursor() as cursor:
-            cursor.execute(_MARK_SENT, params)
+
+    def __init__(self):
+        self.pgconn = None
+        self.pending = False
+        if connection.vendor == "postgresql":
+            connection.ensure_connection()
+            self.pgconn = connection.connection.pgconn
+
+    def add(self, delivery_id: int) -> None:
+        if self.pgconn is None:
+            with connection.cursor() as cursor:
+                cursor.execute(_MARK_SENT + "%s", [delivery_id])
+            return
+        self.wait()
+        self.pgconn.send_query_params((_MARK_SENT + "$1").encode(), [str(delivery_id).encode()])
+        self.pending = True
+
+    def wait(self) -> None:
+        if not self.pending:
+            return
+        self.pending = False
+        errors = []
+        while (result := self.pgconn.get_result()) is not None:
+            if result.status != pq.ExecStatus.COMMAND_OK:
+                errors.append(result.error_message.decode(errors="replace"))
+        if errors:
+            raise DatabaseError(" ".join(errors))
 
 
 @contextmanager
@@ -236,28 +258,40 @@ def resume(mailing_id: int) -> bool:
 
 
 def _send_batch(relay: Relay, render: Renderer, mailing: Mailing, batch) -> None:
-    failing = False
+    """Render the batch (renderers may query), then send it with the marks overlapped."""
+    messages = []
     for delivery in batch:
-        wait_for_rate_slot()
-        try:
-            message = render(mailing, delivery)
-            if not isinstance(message, Prepared):  # a spliced message carries its own
-                message.extra_headers["Message-ID"] = delivery.message_id
-            relay.send(message)
-        except (smtplib.SMTPException, OSError) as error:
-            code = smtp_code(error)
-            _mark_failed(
-                delivery, f"{code or ''} {error}".strip(), permanent=bool(code and code >= 500)
-            )
-            if code is None:
-                relay.reset()
-            _count_failure(mailing.pk)
-            failing = True
-        else:
-            _mark_sent(delivery)
-            if failing:
-                Mailing.objects.filter(pk=mailing.pk).update(failures_in_a_row=0)
-                failing = False
+        message = render(mailing, delivery)
+        if not isinstance(message, Prepared):  # a spliced message carries its own
+            message.extra_headers["Message-ID"] = delivery.message_id
+        messages.append((delivery, message))
+    marks = _SentMarks()
+    failing = False
+    try:
+        for delivery, message in messages:
+            wait_for_rate_slot()
+            try:
+                relay.send(message)
+            except (smtplib.SMTPException, OSError) as error:
+                marks.wait()
+                code = smtp_code(error)
+                _mark_failed(
+                    delivery,
+                    f"{code or ''} {error}".strip(),
+                    permanent=bool(code and code >= 500),
+                )
+                if code is None:
+                    relay.reset()
+                _count_failure(mailing.pk)
+                failing = True
+            else:
+                marks.add(delivery.pk)
+                if failing:
+                    marks.wait()
+                    Mailing.objects.filter(pk=mailing.pk).update(failures_in_a_row=0)
+                    failing = False
+    finally:
+        marks.wait()
 
 
 def dispatch(mailing_id: int) -> None:

@@ -264,15 +264,16 @@ def test_the_worker_session_gets_its_commit_setting_back(
 ):
     mailing = start(recipients(3), django_capture_on_commit_callbacks)
     seen = []
-    real = engine._mark_sent
+    real = engine._SentMarks.add
 
-    def spy(delivery):
+    def spy(marks, delivery_id):
+        marks.wait()
         with connection.cursor() as cursor:
             cursor.execute("SHOW synchronous_commit")
             seen.append(cursor.fetchone()[0])
-        real(delivery)
+        real(marks, delivery_id)
 
-    monkeypatch.setattr(engine, "_mark_sent", spy)
+    monkeypatch.setattr(engine._SentMarks, "add", spy)
     engine.dispatch(mailing.pk)
     with connection.cursor() as cursor:
         cursor.execute("SHOW synchronous_commit")
