@@ -1,7 +1,9 @@
 """The SMTP sink that counts what arrives, and the plain-smtplib ceiling that feeds it.
 
 No Django here: both run in processes of their own (multiprocessing "spawn"), so that the
-server shares the GIL with neither the bench nor the senders. The sink is aiosmtpd, as in
+server shares the GIL with neither the bench nor the senders. Spawn imports the parent's
+main module again in each child: start them from `python -m bench`, or from a script whose
+work is under `if __name__ == "__main__":`. The sink is aiosmtpd, as in
 the tests; it keeps each message's Message-ID and envelope recipients, and the raw bytes of
 every SAMPLE_EVERY-th message, so the bench can check addressing of all messages and the
 content of a sample. Times are time.monotonic(), which is one clock for all processes.
@@ -15,6 +17,8 @@ import time
 from dataclasses import dataclass
 
 from aiosmtpd.controller import Controller
+
+from bench.common import BenchError
 
 SAMPLE_EVERY = 1000
 MESSAGE_ID = re.compile(rb"^Message-ID:[ \t]*(\S+)", re.MULTILINE | re.IGNORECASE)
@@ -89,7 +93,8 @@ class Sink:
         self._conn, child = _spawn.Pipe()
         self._process = _spawn.Process(target=_serve, args=(child,), daemon=True)
         self._process.start()
-        self.port = self._conn.recv()
+        child.close()  # the sink's end only: if the sink dies, recv() fails instead of hanging
+        self.port = self._recv()
         return self
 
     def __exit__(self, *exc):
@@ -98,9 +103,16 @@ class Sink:
         if self._process.is_alive():
             self._process.kill()
 
+    def _recv(self):
+        try:
+            return self._conn.recv()
+        except EOFError:
+            self._process.join(5)
+            raise BenchError(f"the SMTP sink died (exit code {self._process.exitcode})") from None
+
     def _call(self, command: str, arg=None):
         self._conn.send((command, arg))
-        return self._conn.recv()
+        return self._recv()
 
     def expect(self, count: int) -> None:
         """Forget what came before; done once `count` distinct Message-IDs arrived."""

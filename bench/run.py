@@ -64,8 +64,18 @@ FAMILY_NAMES = [("山田", "ヤマダ"), ("佐藤", "サトウ"), ("鈴木", "�
 GIVEN_NAMES = [("花子", "ハナコ"), ("太郎", "タロウ"), ("真由美", "マユミ"), ("健一", "ケンイチ")]
 
 
+# The maintenance connection of recreate_database(): open until the process ends.
+_maintenance = None
+
+
 def recreate_database() -> None:
-    """Drop and create the bench database from a connection to the `postgres` maintenance db."""
+    """Drop and create the bench database from a connection to the `postgres` maintenance db.
+
+    That connection stays open for the rest of the run and holds advisory locks on the
+    database's name and the broker's URL: a second bench on either fails at once instead of
+    dropping the first one's database or taking its tasks.
+    """
+    global _maintenance
     db = settings.DATABASES["default"]
     check(
         db["ENGINE"] == "django.db.backends.postgresql",
@@ -76,13 +86,21 @@ def recreate_database() -> None:
         name not in FORBIDDEN_DATABASES and "bench" in name,
         f"refusing to drop database {name!r}: its name must contain 'bench'.",
     )
-    params = {"dbname": "postgres", "user": db["USER"], "password": db["PASSWORD"]}
-    params.update(host=db["HOST"], port=db["PORT"])
-    with psycopg.connect(**{k: v for k, v in params.items() if v}, autocommit=True) as admin:
-        admin.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+    if _maintenance is None:
+        params = {"dbname": "postgres", "user": db["USER"], "password": db["PASSWORD"]}
+        params.update(host=db["HOST"], port=db["PORT"])
+        _maintenance = psycopg.connect(**{k: v for k, v in params.items() if v}, autocommit=True)
+    for resource in (f"database {name}", f"broker {settings.CELERY_BROKER_URL}"):
+        lock = _maintenance.execute("SELECT pg_try_advisory_lock(hashtext(%s))", [resource])
+        check(
+            lock.fetchone()[0],
+            f"another bench is using the {resource}: wait for it, or run this one elsewhere "
+            "(BENCH_DATABASE_URL, BENCH_BROKER_URL, BENCH_CACHE_URL).",
         )
-        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    _maintenance.execute(
+        sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+    )
+    _maintenance.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
 def organisation(n: int, kinds, blocks) -> Organisation:
