@@ -279,3 +279,30 @@ def test_the_worker_session_gets_its_commit_setting_back(
         cursor.execute("SHOW synchronous_commit")
         assert cursor.fetchone()[0] == "on"
     assert seen == ["off"] * 3
+
+
+def fails_for_reader1(mailing, delivery):
+    if delivery.address == "reader1@example.jp":
+        raise KeyError("invoice")
+    return greeting(mailing, delivery)
+
+
+@pytest.mark.django_db
+def test_a_row_that_does_not_render_fails_and_the_rest_go(
+    smtp_server, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False):
+        mailing = engine.start_mailing(
+            "第1号", "tests.newsletter.test_engine.fails_for_reader1", recipients(3)
+        )
+
+    engine.dispatch(mailing.pk)
+
+    assert sorted(to[0] for to, _raw in smtp_server.received) == [
+        "reader0@example.jp",
+        "reader2@example.jp",
+    ]
+    broken = mailing.deliveries.get(address="reader1@example.jp")
+    assert broken.status == "failed" and broken.error.startswith("not rendered: KeyError")
+    mailing.refresh_from_db()
+    assert mailing.status == "done"
