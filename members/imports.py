@@ -6,17 +6,16 @@ length costs a fixed number of queries; problems are reported by row and column.
 
 import csv
 import io
-import unicodedata
 from dataclasses import dataclass
-from datetime import date
 
 from django import forms
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from openpyxl import load_workbook
 from simple_history.utils import bulk_create_with_history
+
+from portal.tabular import Rejected, problem, read_rows
 
 from . import fiscal, services
 from .models import (
@@ -30,7 +29,7 @@ from .models import (
     PersonRole,
     RegionalBlock,
 )
-from .prefectures import PREFECTURES
+from .prefectures import prefecture_lookup
 from .validators import validate_corporate_number, validate_postal_code
 
 
@@ -71,53 +70,12 @@ CONTACT_FIELDS = [column.key for column in COLUMNS if column.key.startswith("con
 MAX_ROWS = 5000
 
 
-class Rejected(Exception):
-    """The file can't be imported; `problems` says where and why."""
-
-    def __init__(self, problems: list[dict]):
-        super().__init__(problems)
-        self.problems = problems
-
-
-def problem(row: int, column: str, message: str) -> dict:
-    return {"row": row, "column": column, "message": str(message)}
-
-
 def template_csv() -> str:
     """An empty member list with the headers, UTF-8 with a BOM for Excel."""
     buffer = io.StringIO()
     buffer.write("\ufeff")
     csv.writer(buffer).writerow(HEADERS.values())
     return buffer.getvalue()
-
-
-# --- Reading -------------------------------------------------------------------------------
-
-
-def _cell(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, date):
-        return value.strftime("%Y-%m-%d")
-    return unicodedata.normalize("NFKC", str(value)).strip()
-
-
-def read_rows(content: bytes, file_name: str) -> list[list[str]]:
-    """The file's rows as text: Excel (.xlsx), or CSV in UTF-8 (with or without BOM) or
-    Shift_JIS, as Excel on Japanese Windows saves it."""
-    if file_name.lower().endswith(".xlsx"):
-        try:
-            sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).active
-        except Exception as exc:  # openpyxl raises many kinds for a damaged file
-            raise Rejected([problem(0, "", _("This is not a readable Excel file."))]) from exc
-        return [[_cell(value) for value in row] for row in sheet.iter_rows(values_only=True)]
-    for encoding in ("utf-8-sig", "cp932"):
-        try:
-            text = content.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        return [[_cell(value) for value in row] for row in csv.reader(io.StringIO(text))]
-    raise Rejected([problem(0, "", _("The file is neither UTF-8 nor Shift_JIS text."))])
 
 
 def _column_keys(header_row: list[str]) -> list[str | None]:
@@ -217,19 +175,11 @@ def _lookups() -> dict[str, dict]:
                     table[getattr(obj, attribute).casefold()] = obj
         return table
 
-    prefectures = {}
-    for code, label in PREFECTURES:
-        for language in ("ja", "en"):
-            with translation.override(language):
-                name = str(label)
-            prefectures[name.casefold()] = code
-            if name[-1] in "都道府県":
-                prefectures[name[:-1]] = code  # 石川 for 石川県
     return {
         "kind": by_names(OrganisationKind.objects.all(), "name", "name_en"),
         "membership_class": by_names(MembershipClass.objects.all(), "name", "name_en", "code"),
         "block": by_names(RegionalBlock.objects.all(), "name", "name_en"),
-        "prefecture": prefectures,
+        "prefecture": prefecture_lookup(),
     }
 
 

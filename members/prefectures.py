@@ -1,5 +1,6 @@
 """The 47 prefectures by JIS X 0401 code (stored as the code, never derived from a postal code)."""
 
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 PREFECTURES = [
@@ -16,3 +17,16 @@ PREFECTURES = [
     (41, _("Saga")), (42, _("Nagasaki")), (43, _("Kumamoto")), (44, _("Oita")),
     (45, _("Miyazaki")), (46, _("Kagoshima")), (47, _("Okinawa")),
 ]  # fmt: skip
+
+
+def prefecture_lookup() -> dict[str, int]:
+    """Names as people write them (石川県, 石川, Ishikawa, any case) to the code."""
+    table = {}
+    for code, label in PREFECTURES:
+        for language in ("ja", "en"):
+            with translation.override(language):
+                name = str(label)
+            table[name.casefold()] = code
+            if name[-1] in "都道府県":
+                table[name[:-1]] = code  # 石川 for 石川県
+    return table

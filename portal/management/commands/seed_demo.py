@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from accounts import demo as account_demo
+from awards import demo as award_demo
 from members import demo as member_demo
 from members.models import Person
 from newsletter import demo as newsletter_demo
@@ -19,6 +20,10 @@ class Command(BaseCommand):
         users = get_user_model().objects
         newsletter_demo.seed(
             users.get(email=account_demo.SECRETARIAT), users.get(email=account_demo.EDITOR)
+        )
+        award_demo.seed(
+            judge_user=users.get(email=account_demo.JUDGE),
+            applicant_user=users.get(email=account_demo.APPLICANT),
         )
         statement = settings.MEDIA_ROOT / "demo" / "zengin-sample.txt"
         lines = member_demo.write_sample_statement(statement)

@@ -1,0 +1,617 @@
+"""The secretariat's side of the award: editions, entries, judging and decisions.
+
+Judging actions go through awards/judging.py and awards/decisions.py (which audit them);
+the admin never writes scores or decisions itself.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from members.prefectures import PREFECTURES
+from portal.tabular import Rejected
+
+from . import archive_import, conflicts, decisions, judging, services
+from .forms import ReviewForm
+from .models import (
+    Assignment,
+    Attachment,
+    AuditEvent,
+    Conflict,
+    Criterion,
+    Decision,
+    Edition,
+    EligibilityQuestion,
+    Entry,
+    Judge,
+    Nomination,
+    Notification,
+    Prize,
+    Round,
+    Track,
+    TrackSection,
+)
+
+
+def _links(*pairs) -> str:
+    return format_html(
+        " · ".join(["<a href='{}'>{}</a>"] * len(pairs)),
+        *[value for url, label in pairs for value in (url, label)],
+    )
+
+
+class TrackInline(admin.TabularInline):
+    model = Track
+    extra = 0
+    fields = ["kind", "name", "title_label", "order", "sections"]
+    readonly_fields = ["sections"]
+    show_change_link = True
+
+    @admin.display(description=_("form sections"))
+    def sections(self, obj):
+        return obj.sections.count() if obj.pk else "—"
+
+
+class PrizeInline(admin.TabularInline):
+    model = Prize
+    extra = 0
+    fields = ["name", "winners", "viewpoint", "order"]
+
+
+class RoundInline(admin.TabularInline):
+    model = Round
+    extra = 0
+    fields = ["name", "order", "opens_at", "closes_at", "scores_released"]
+    readonly_fields = ["scores_released"]
+    show_change_link = True
+
+
+class JudgeInline(admin.TabularInline):
+    model = Judge
+    extra = 0
+    fields = ["user", "is_chair", "affiliation", "organisation", "prefecture"]
+    raw_id_fields = ["user", "organisation"]
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("CSV or Excel file"))
+
+
+@admin.register(Edition)
+class EditionAdmin(admin.ModelAdmin):
+    list_display = ["name", "year", "phase_display", "entry_deadline", "announced_at", "tools"]
+    inlines = [TrackInline, PrizeInline, RoundInline, JudgeInline]
+    actions = ["close_call", "announce", "prepare_notifications"]
+    change_list_template = "admin/awards/edition/change_list.html"
+
+    @admin.display(description=_("phase"))
+    def phase_display(self, obj):
+        return obj.phase().label
+
+    @admin.display(description=_("judging"))
+    def tools(self, obj):
+        return _links(
+            (reverse("admin:awards_edition_conflicts", args=[obj.pk]), _("conflict matrix")),
+            (
+                reverse("admin:awards_entry_changelist") + f"?edition__id__exact={obj.pk}",
+                _("entries"),
+            ),
+            (
+                reverse("admin:awards_auditevent_changelist") + f"?edition__id__exact={obj.pk}",
+                _("audit"),
+            ),
+        )
+
+    @admin.action(description=_("Close the call for entries now"))
+    def close_call(self, request, queryset):
+        for edition in queryset:
+            services.close_call(edition.pk, request.user)
+        self.message_user(request, _("The call is closed."), messages.SUCCESS)
+
+    @admin.action(description=_("Announce the results now"))
+    def announce(self, request, queryset):
+        done = sum(decisions.announce(edition.pk, request.user) for edition in queryset)
+        if done:
+            self.message_user(request, _("The results are announced."), messages.SUCCESS)
+        else:
+            self.message_user(
+                request,
+                _("Nothing to announce: the entry deadline has not passed, or it is announced."),
+                messages.WARNING,
+            )
+
+    @admin.action(description=_("Draft the result notifications"))
+    def prepare_notifications(self, request, queryset):
+        for edition in queryset:
+            decisions.prepare_notifications(edition)
+        return redirect("admin:awards_notification_changelist")
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path(
+                "<int:pk>/conflicts/", view(self.conflicts_view), name="awards_edition_conflicts"
+            ),
+            path("import/", view(self.import_view), name="awards_edition_import"),
+            *super().get_urls(),
+        ]
+
+    def conflicts_view(self, request, pk):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        edition = get_object_or_404(Edition, pk=pk)
+        judges, entries, cells = conflicts.matrix(edition)
+        rows = [
+            (entry, [cells.get((judge.pk, entry.pk), []) for judge in judges]) for entry in entries
+        ]
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Conflicts of interest: %(edition)s") % {"edition": edition},
+            "opts": self.model._meta,
+            "edition": edition,
+            "judges": judges,
+            "rows": rows,
+        }
+        return TemplateResponse(request, "admin/awards/edition/conflicts.html", context)
+
+    def import_view(self, request):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = ImportForm(request.POST or None, request.FILES or None)
+        problems = []
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                added = archive_import.import_winners(upload.read(), upload.name)
+            except Rejected as rejected:
+                problems = rejected.problems
+            else:
+                self.message_user(
+                    request,
+                    _("%(count)d winners added to the archive.") % {"count": added},
+                    messages.SUCCESS,
+                )
+                return redirect("admin:awards_edition_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Import past winners"),
+            "opts": self.model._meta,
+            "form": form,
+            "problems": problems,
+            "headers": archive_import.HEADERS,
+        }
+        return TemplateResponse(request, "admin/awards/edition/import.html", context)
+
+
+class TrackSectionInline(admin.TabularInline):
+    model = TrackSection
+    extra = 0
+    fields = ["key", "label", "help_text", "max_length", "required", "order"]
+
+
+@admin.register(Track)
+class TrackAdmin(admin.ModelAdmin):
+    list_display = ["name", "edition", "kind"]
+    list_filter = ["edition"]
+    inlines = [TrackSectionInline]
+
+
+class CriterionInline(admin.TabularInline):
+    model = Criterion
+    extra = 0
+    fields = ["name", "weight", "scale_min", "scale_max", "prize", "description", "order"]
+
+
+class AssignForm(forms.Form):
+    judges = forms.ModelMultipleChoiceField(
+        label=_("Judges"), queryset=Judge.objects.none(), widget=forms.CheckboxSelectMultiple
+    )
+    tracks = forms.ModelMultipleChoiceField(
+        label=_("Tracks (all if none)"),
+        queryset=Track.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    prefectures = forms.TypedMultipleChoiceField(
+        label=_("Prefectures (all if none)"), choices=PREFECTURES, coerce=int, required=False
+    )
+
+    def __init__(self, *args, round, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["judges"].queryset = round.edition.judges.select_related("user")
+        self.fields["tracks"].queryset = round.edition.tracks.all()
+
+    def entries(self, round):
+        entries = round.edition.entries.all()
+        if self.cleaned_data["tracks"]:
+            entries = entries.filter(track__in=self.cleaned_data["tracks"])
+        if self.cleaned_data["prefectures"]:
+            entries = entries.filter(prefecture__in=self.cleaned_data["prefectures"])
+        return entries
+
+
+@admin.register(Round)
+class RoundAdmin(admin.ModelAdmin):
+    list_display = ["name", "edition", "opens_at", "closes_at", "scores_released", "tools"]
+    list_filter = ["edition"]
+    readonly_fields = ["scores_released"]
+    inlines = [CriterionInline]
+    actions = ["open_now", "close_now", "release"]
+
+    @admin.display(description=_("judging"))
+    def tools(self, obj):
+        return _links(
+            (reverse("admin:awards_round_assign", args=[obj.pk]), _("assignment and load")),
+            (reverse("awards:results", args=[obj.pk]), _("results")),
+            (reverse("awards:results", args=[obj.pk]) + "?meeting=1", _("meeting mode")),
+        )
+
+    def _each(self, request, queryset, act, done_message):
+        done = sum(act(round.pk, request.user) for round in queryset)
+        self.message_user(
+            request,
+            done_message if done else _("Nothing changed."),
+            messages.SUCCESS if done else messages.WARNING,
+        )
+
+    @admin.action(description=_("Open the round now"))
+    def open_now(self, request, queryset):
+        self._each(request, queryset, judging.open_round, _("The round is open."))
+
+    @admin.action(description=_("Close the round now"))
+    def close_now(self, request, queryset):
+        self._each(request, queryset, judging.close_round, _("The round is closed."))
+
+    @admin.action(description=_("Show the judges one another's scores"))
+    def release(self, request, queryset):
+        self._each(request, queryset, judging.release_scores, _("The scores are shown."))
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("<int:pk>/assign/", view(self.assign_view), name="awards_round_assign"),
+            *super().get_urls(),
+        ]
+
+    def assign_view(self, request, pk):
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        round = get_object_or_404(Round.objects.select_related("edition"), pk=pk)
+        form = AssignForm(request.POST or None, round=round)
+        if request.method == "POST" and form.is_valid():
+            made, skipped = judging.assign(
+                round, form.cleaned_data["judges"], form.entries(round), request.user
+            )
+            self.message_user(
+                request,
+                _("%(made)d assignments made; %(skipped)d skipped for conflicts of interest.")
+                % {"made": made, "skipped": skipped},
+                messages.SUCCESS,
+            )
+            return redirect("admin:awards_round_assign", pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Assignment: %(round)s") % {"round": round},
+            "opts": self.model._meta,
+            "round": round,
+            "form": form,
+            "load": judging.load(round),
+        }
+        return TemplateResponse(request, "admin/awards/round/assign.html", context)
+
+
+class NominationInline(admin.TabularInline):
+    model = Nomination
+    extra = 0
+    can_delete = False
+    fields = readonly_fields = [
+        "nominator",
+        "nominator_organisation",
+        "reason",
+        "nominee_email",
+        "created_at",
+        "consented_at",
+        "declined_at",
+    ]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class AttachmentInline(admin.TabularInline):
+    model = Attachment
+    extra = 0
+    can_delete = False
+    fields = readonly_fields = ["download", "content_type", "size", "uploaded_at"]
+
+    @admin.display(description=_("file"))
+    def download(self, obj):
+        return format_html(
+            "<a href='{}'>{}</a>", reverse("awards:attachment", args=[obj.pk]), obj.name
+        )
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class QuestionInline(admin.StackedInline):
+    """The secretariat answers eligibility questions here; the applicant is told by mail."""
+
+    model = EligibilityQuestion
+    extra = 0
+    can_delete = False
+    fields = ["question", "asked_by", "asked_at", "answer", "answered_by", "answered_at"]
+    readonly_fields = ["question", "asked_by", "asked_at", "answered_by", "answered_at"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Entry)
+class EntryAdmin(admin.ModelAdmin):
+    list_display = [
+        "reference",
+        "title",
+        "track",
+        "status",
+        "nomination",
+        "organisation_name",
+        "prefecture",
+        "submitted_at",
+    ]
+    list_filter = ["edition", "track__kind", "status", "nomination"]
+    list_select_related = ["edition", "track"]
+    search_fields = ["title", "organisation_name", "keywords"]
+    raw_id_fields = ["owner", "organisation", "merged_into"]
+    filter_horizontal = ["co_applicant_organisations"]
+    readonly_fields = ["status", "submitted_at", "merged_into", "created_at", "updated_at"]
+    inlines = [NominationInline, AttachmentInline, QuestionInline]
+    actions = ["merge"]
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not EligibilityQuestion:
+            return super().save_formset(request, form, formset, change)
+        for question_form in formset.forms:
+            if "answer" in question_form.changed_data and question_form.cleaned_data["answer"]:
+                services.answer_eligibility(
+                    question_form.instance.pk, question_form.cleaned_data["answer"], request.user
+                )
+
+    @admin.action(description=_("Merge the two selected entries (into the older one)"))
+    def merge(self, request, queryset):
+        entries = list(queryset.order_by("pk")[:3])
+        if len(entries) != 2:
+            self.message_user(request, _("Select exactly two entries to merge."), messages.ERROR)
+            return
+        keep, duplicate = entries
+        try:
+            services.merge_entries(keep.pk, duplicate.pk, request.user)
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+        else:
+            self.message_user(
+                request,
+                _("%(duplicate)s is merged into %(keep)s.")
+                % {"duplicate": duplicate.reference, "keep": keep.reference},
+                messages.SUCCESS,
+            )
+
+
+@admin.register(Judge)
+class JudgeAdmin(admin.ModelAdmin):
+    list_display = ["user", "edition", "is_chair", "affiliation", "prefecture"]
+    list_filter = ["edition", "is_chair"]
+    list_select_related = ["user", "edition"]
+    raw_id_fields = ["user", "organisation"]
+
+
+class CorrectionForm(ReviewForm):
+    reason = forms.CharField(
+        label=_("Reason for the change"), widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+@admin.register(Assignment)
+class AssignmentAdmin(admin.ModelAdmin):
+    """Reviews are written by judges; the secretariat corrects one through its own page,
+    with a reason, which is audited."""
+
+    list_display = ["entry", "judge", "round", "scored_at", "correct"]
+    list_filter = ["round", ("scored_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["entry__edition", "judge__user", "round__edition"]
+    search_fields = ["entry__title"]
+    fields = readonly_fields = ["round", "judge", "entry", "comment", "scored_at"]
+
+    @admin.display(description=_("scores"))
+    def correct(self, obj):
+        return format_html(
+            "<a href='{}'>{}</a>",
+            reverse("admin:awards_assignment_correct", args=[obj.pk]),
+            _("correct"),
+        )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("<int:pk>/correct/", view(self.correct_view), name="awards_assignment_correct"),
+            *super().get_urls(),
+        ]
+
+    def correct_view(self, request, pk):
+        if not request.user.has_perm("awards.change_score"):
+            raise PermissionDenied
+        assignment = get_object_or_404(
+            Assignment.objects.select_related("round", "judge__user", "entry").prefetch_related(
+                "scores"
+            ),
+            pk=pk,
+        )
+        criteria = assignment.round.criteria.select_related("prize")
+        form = CorrectionForm(request.POST or None, criteria=criteria, assignment=assignment)
+        if request.method == "POST" and form.is_valid():
+            try:
+                judging.correct_review(
+                    assignment.pk,
+                    form.values(),
+                    form.cleaned_data["comment"],
+                    form.cleaned_data["reason"],
+                    request.user,
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                self.message_user(request, _("The scores are corrected."), messages.SUCCESS)
+                return redirect("admin:awards_assignment_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Correct the scores of %(judge)s for %(entry)s")
+            % {"judge": assignment.judge, "entry": assignment.entry},
+            "opts": self.model._meta,
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/awards/assignment/correct.html", context)
+
+
+@admin.register(Conflict)
+class ConflictAdmin(admin.ModelAdmin):
+    list_display = ["judge", "entry", "kind", "declared_at"]
+    list_filter = ["judge__edition", "kind"]
+    list_select_related = ["judge__user", "entry__edition"]
+    raw_id_fields = ["judge", "entry"]
+
+
+class DecisionForm(forms.ModelForm):
+    class Meta:
+        model = Decision
+        fields = ["prize", "entry", "reason", "comment", "override_reason"]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("prize") and data.get("entry"):
+            try:
+                decisions.check_decision(
+                    data["prize"],
+                    data["entry"],
+                    reason=data.get("reason", ""),
+                    override=data.get("override_reason", ""),
+                )
+            except ValidationError as error:
+                self.add_error(None, error)
+        return data
+
+
+@admin.register(Decision)
+class DecisionAdmin(admin.ModelAdmin):
+    """Winners per prize with the committee's reason; hidden until the announcement."""
+
+    form = DecisionForm
+    list_display = ["prize", "entry", "edition", "decided_by", "decided_at"]
+    list_filter = ["edition", "prize__name"]
+    list_select_related = ["prize", "entry__edition", "edition", "decided_by"]
+    raw_id_fields = ["entry"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["prize", "entry"] if obj else []
+
+    def save_model(self, request, obj, form, change):
+        saved = decisions.decide(
+            form.cleaned_data.get("prize") or obj.prize,
+            form.cleaned_data.get("entry") or obj.entry,
+            request.user,
+            reason=obj.reason,
+            comment=obj.comment,
+            override=obj.override_reason,
+        )
+        obj.pk = saved.pk
+
+    def delete_model(self, request, obj):
+        decisions.revoke(obj, request.user)
+
+    def delete_queryset(self, request, queryset):
+        for decision in queryset.select_related("prize", "entry"):
+            decisions.revoke(decision, request.user)
+
+
+class NotificationForm(forms.ModelForm):
+    class Meta:
+        model = Notification
+        fields = ["subject", "body"]
+
+    def clean_body(self):
+        decisions.check_placeholders(self.cleaned_data["body"])
+        return self.cleaned_data["body"]
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    """Draft texts: checked, then sent with the action (once per text)."""
+
+    form = NotificationForm
+    list_display = ["edition", "outcome", "subject", "recipients", "progress"]
+    list_select_related = ["edition"]
+    actions = ["send"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["subject", "body"] if obj and obj.mailing_id else []
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description=_("recipients"))
+    def recipients(self, obj):
+        return len(decisions.recipients(obj))
+
+    @admin.display(description=_("sending"))
+    def progress(self, obj):
+        if not obj.mailing_id:
+            return _("not sent")
+        return format_html(
+            "<a href='{}'>{}</a>",
+            reverse("admin:newsletter_mailing_change", args=[obj.mailing_id]),
+            _("progress"),
+        )
+
+    @admin.action(description=_("Send the selected notifications"))
+    def send(self, request, queryset):
+        for notification in queryset:
+            try:
+                count = decisions.send_notification(notification.pk, request.user)
+            except ValidationError as error:
+                self.message_user(request, " ".join(error.messages), messages.ERROR)
+            else:
+                self.message_user(
+                    request,
+                    _("%(notification)s: %(count)d messages queued.")
+                    % {"notification": notification, "count": count},
+                    messages.SUCCESS,
+                )
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """Read-only: nobody edits or deletes the trail, not even a superuser."""
+
+    list_display = ["at", "actor", "action", "entry", "round", "detail"]
+    list_filter = ["edition", "action"]
+    list_select_related = ["actor", "entry__edition", "round__edition"]
+    search_fields = ["entry__title", "actor__email"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

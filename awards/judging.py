@@ -1,0 +1,203 @@
+"""Judging: assignment, scoring, and the secretariat's round controls. Every action is
+audited; scores change only while the round is open, or later by the secretariat."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.permissions import member_organisation
+
+from . import audit
+from .conflicts import is_conflicted, visible_to
+from .models import Assignment, Conflict, Entry, Judge, Round, Score
+
+
+def appoint(edition, user, *, is_chair=False, affiliation="") -> Judge:
+    """A judge of the edition; a member contact's organisation and prefecture come along."""
+    organisation = member_organisation(user)
+    judge, _created = Judge.objects.update_or_create(
+        edition=edition,
+        user=user,
+        defaults={
+            "is_chair": is_chair,
+            "organisation": organisation,
+            "affiliation": affiliation or (organisation.name if organisation else ""),
+            "prefecture": organisation.prefecture if organisation else None,
+        },
+    )
+    return judge
+
+
+def assign(round: Round, judges, entries, by) -> tuple[int, int]:
+    """Give each of `entries` to each of `judges` unless conflicted; returns
+    (assignments made, pairs skipped for a conflict). Existing assignments stay."""
+    entries = entries.filter(edition=round.edition_id, status=Entry.Status.SUBMITTED)
+    entry_ids = set(entries.values_list("pk", flat=True))
+    made = skipped = 0
+    with transaction.atomic():
+        for judge in judges:
+            allowed = set(visible_to(judge, entries).values_list("pk", flat=True))
+            skipped += len(entry_ids - allowed)
+            created = Assignment.objects.bulk_create(
+                [Assignment(round=round, judge=judge, entry_id=pk) for pk in sorted(allowed)],
+                ignore_conflicts=True,
+            )
+            made += len(created)
+        audit.record(
+            round.edition_id, by, "assigned", round=round, entries=len(entry_ids), made=made
+        )
+    return made, skipped
+
+
+def unassign(assignment_ids, by) -> int:
+    assignments = Assignment.objects.filter(pk__in=assignment_ids, scored_at__isnull=True)
+    rounds = set(assignments.values_list("round__edition_id", "round_id"))
+    removed, _detail = assignments.delete()
+    for edition_id, round_id in rounds:
+        audit.record(edition_id, by, "unassigned", round=Round(pk=round_id), count=removed)
+    return removed
+
+
+def load(round: Round):
+    """Judges of the round's edition with their assigned and scored counts."""
+    return round.edition.judges.select_related("user").annotate(
+        assigned=Count("assignments", filter=Q(assignments__round=round)),
+        scored=Count(
+            "assignments",
+            filter=Q(assignments__round=round, assignments__scored_at__isnull=False),
+        ),
+    )
+
+
+def _check_values(criteria, values: dict) -> dict:
+    errors = {}
+    for criterion in criteria:
+        value = values.get(criterion.pk)
+        if value is None:
+            errors[f"criterion_{criterion.pk}"] = _("Give a score.")
+        elif not criterion.scale_min <= value <= criterion.scale_max:
+            errors[f"criterion_{criterion.pk}"] = _("Between %(low)d and %(high)d.") % {
+                "low": criterion.scale_min,
+                "high": criterion.scale_max,
+            }
+    if errors:
+        raise ValidationError(errors)
+    return values
+
+
+def _write_scores(assignment: Assignment, values: dict, comment: str) -> dict:
+    """Store the review; returns the changed values as {criterion name: [old, new]}."""
+    criteria = list(assignment.round.criteria.all())
+    _check_values(criteria, values)
+    old = {score.criterion_id: score.value for score in assignment.scores.all()}
+    Score.objects.bulk_create(
+        [Score(assignment=assignment, criterion=c, value=values[c.pk]) for c in criteria],
+        update_conflicts=True,
+        unique_fields=["assignment", "criterion"],
+        update_fields=["value"],
+    )
+    assignment.comment = comment
+    assignment.scored_at = timezone.now()
+    assignment.save(update_fields=["comment", "scored_at"])
+    return {
+        c.name: [old.get(c.pk), values[c.pk]] for c in criteria if old.get(c.pk) != values[c.pk]
+    }
+
+
+def _locked_assignment(assignment_id: int) -> Assignment:
+    return (
+        Assignment.objects.select_for_update(of=("self",))
+        .select_related("round", "judge", "entry")
+        .get(pk=assignment_id)
+    )
+
+
+def save_review(assignment_id: int, values: dict, comment: str, by) -> Assignment:
+    """A judge's scores for an assigned entry, editable while the round is open."""
+    with transaction.atomic():
+        assignment = _locked_assignment(assignment_id)
+        if assignment.judge.user_id != by.pk:
+            raise ValidationError(_("This entry is not assigned to you."))
+        if not assignment.round.is_open():
+            raise ValidationError(_("This round is not open for scoring."))
+        if is_conflicted(assignment.judge, assignment.entry_id):
+            raise ValidationError(_("You have a conflict of interest with this entry."))
+        first = assignment.scored_at is None
+        changes = _write_scores(assignment, values, comment)
+        audit.record(
+            assignment.round.edition_id,
+            by,
+            "scored" if first else "score_changed",
+            entry=assignment.entry,
+            round=assignment.round,
+            judge=assignment.judge_id,
+            changes=changes,
+        )
+    return assignment
+
+
+def correct_review(assignment_id: int, values: dict, comment: str, reason: str, by) -> Assignment:
+    """The secretariat changing a review, e.g. after the round closed; always audited."""
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the score is changed.")})
+    with transaction.atomic():
+        assignment = _locked_assignment(assignment_id)
+        changes = _write_scores(assignment, values, comment)
+        audit.record(
+            assignment.round.edition_id,
+            by,
+            "score_corrected",
+            entry=assignment.entry,
+            round=assignment.round,
+            judge=assignment.judge_id,
+            changes=changes,
+            reason=reason,
+        )
+    return assignment
+
+
+def declare_conflict(judge: Judge, entry: Entry, kind: str, note: str, by) -> Conflict:
+    with transaction.atomic():
+        conflict, _created = Conflict.objects.update_or_create(
+            judge=judge, entry=entry, defaults={"kind": kind, "note": note}
+        )
+        audit.record(judge.edition_id, by, "conflict_declared", entry=entry, kind=kind)
+    return conflict
+
+
+def open_round(round_id: int, by) -> bool:
+    """Open a round that has not opened yet, now (a closed one reopens by editing its end)."""
+    now = timezone.now()
+    with transaction.atomic():
+        done = Round.objects.filter(pk=round_id, opens_at__gt=now).update(opens_at=now)
+        if done:
+            _audit_round(round_id, by, "round_opened")
+    return bool(done)
+
+
+def close_round(round_id: int, by) -> bool:
+    now = timezone.now()
+    with transaction.atomic():
+        done = Round.objects.filter(pk=round_id, opens_at__lte=now, closes_at__gt=now).update(
+            closes_at=now
+        )
+        if done:
+            _audit_round(round_id, by, "round_closed")
+    return bool(done)
+
+
+def release_scores(round_id: int, by) -> bool:
+    with transaction.atomic():
+        done = Round.objects.filter(pk=round_id, scores_released=False).update(
+            scores_released=True
+        )
+        if done:
+            _audit_round(round_id, by, "scores_released")
+    return bool(done)
+
+
+def _audit_round(round_id: int, by, action: str) -> None:
+    round = Round.objects.get(pk=round_id)
+    audit.record(round.edition_id, by, action, round=round)
