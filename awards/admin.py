@@ -376,11 +376,9 @@ class EntryAdmin(admin.ModelAdmin):
     def save_formset(self, request, form, formset, change):
         if formset.model is not EligibilityQuestion:
             return super().save_formset(request, form, formset, change)
-        for question_form in formset.forms:
-            if "answer" in question_form.changed_data and question_form.cleaned_data["answer"]:
-                services.answer_eligibility(
-                    question_form.instance.pk, question_form.cleaned_data["answer"], request.user
-                )
+        for question in formset.save(commit=False):
+            if question.answer:
+                services.answer_eligibility(question.pk, question.answer, request.user)
 
     @admin.action(description=_("Merge the two selected entries (into the older one)"))
     def merge(self, request, queryset):

@@ -1,13 +1,14 @@
 """Judging: assignment, scoring, and the secretariat's round controls. Every action is
 audited; scores change only while the round is open, or later by the secretariat."""
 
+from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.permissions import member_organisation
+from accounts.permissions import JUDGES_GROUP, member_organisation
 
 from . import audit
 from .conflicts import is_conflicted, visible_to
@@ -15,7 +16,9 @@ from .models import Assignment, Conflict, Entry, Judge, Round, Score
 
 
 def appoint(edition, user, *, is_chair=False, affiliation="") -> Judge:
-    """A judge of the edition; a member contact's organisation and prefecture come along."""
+    """A judge of the edition (and of the judges group, which opens the judge workspace);
+    a member contact's organisation and prefecture come along for the conflict checks."""
+    user.groups.add(Group.objects.get_or_create(name=JUDGES_GROUP)[0])
     organisation = member_organisation(user)
     judge, _created = Judge.objects.update_or_create(
         edition=edition,
@@ -40,11 +43,15 @@ def assign(round: Round, judges, entries, by) -> tuple[int, int]:
         for judge in judges:
             allowed = set(visible_to(judge, entries).values_list("pk", flat=True))
             skipped += len(entry_ids - allowed)
-            created = Assignment.objects.bulk_create(
-                [Assignment(round=round, judge=judge, entry_id=pk) for pk in sorted(allowed)],
-                ignore_conflicts=True,
+            held = set(judge.assignments.filter(round=round).values_list("entry_id", flat=True))
+            Assignment.objects.bulk_create(
+                [
+                    Assignment(round=round, judge=judge, entry_id=pk)
+                    for pk in sorted(allowed - held)
+                ],
+                ignore_conflicts=True,  # one made at the same moment elsewhere stays
             )
-            made += len(created)
+            made += len(allowed - held)
         audit.record(
             round.edition_id, by, "assigned", round=round, entries=len(entry_ids), made=made
         )

@@ -167,3 +167,77 @@ def make_issue(author, topics=None, **fields):
     )
     issue.topics.set(topics or Topic.objects.filter(slug="policy"))
     return issue
+
+
+# --- Award ------------------------------------------------------------------------------
+
+
+def make_edition(year=2027, *, phase="call", **fields):
+    """The standard edition (awards/defaults.py) with dates putting it in `phase`:
+    "call" (nominations open too), "entries" (nominations closed), "judging" (first round
+    open) or "announced"."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from awards.defaults import create_edition
+
+    now = timezone.now()
+    day = timedelta(days=1)
+    dates = {
+        "call": (now - 10 * day, now + 10 * day, now + 30 * day),
+        "entries": (now - 30 * day, now - day, now + 10 * day),
+        "judging": (now - 60 * day, now - 40 * day, now - 20 * day),
+        "announced": (now - 200 * day, now - 180 * day, now - 160 * day),
+    }[phase]
+    edition = create_edition(year, *dates)
+    first = edition.rounds.order_by("order").first()
+    if phase == "judging":
+        first.opens_at, first.closes_at = now - day, now + 10 * day
+        first.save()
+    if phase == "announced":
+        edition.announced_at = now - day
+    for name, value in fields.items():
+        setattr(edition, name, value)
+    edition.save()
+    return edition
+
+
+def make_entry(edition, owner=None, *, track="programme", status="submitted", **fields):
+    """A complete entry of `track` (every section filled in)."""
+    from awards.models import Entry
+    from awards.services import refresh_search_text
+
+    track = edition.tracks.get(kind=track)
+    entry = Entry(
+        edition=edition,
+        track=track,
+        owner=owner,
+        status=status,
+        title=fields.pop("title", f"地域支援プログラム{next(_counter)}"),
+        organisation_name=fields.pop("organisation_name", "公益財団法人テスト財団"),
+        prefecture=fields.pop("prefecture", 13),
+        summary=fields.pop("summary", "地域企業の新事業を支援する。"),
+        contact_name="応募 太郎",
+        contact_email=fields.pop("contact_email", "entry@example.jp"),
+        sections={s.key: f"{s.label}の内容" for s in track.sections.all()},
+        **fields,
+    )
+    if status == "submitted":
+        from django.utils import timezone
+
+        entry.submitted_at = timezone.now()
+    refresh_search_text(entry)
+    entry.save()
+    return entry
+
+
+def make_judge(edition, user=None, **fields):
+    from django.contrib.auth.models import Group
+
+    from accounts.permissions import JUDGES_GROUP
+    from awards.models import Judge
+
+    user = user or make_user(f"judge{next(_counter)}@example.jp")
+    user.groups.add(Group.objects.get_or_create(name=JUDGES_GROUP)[0])
+    return Judge.objects.create(edition=edition, user=user, **fields)
