@@ -43,12 +43,12 @@ def member_judge(judging_edition, member, organisation):
 def test_conflicts_are_computed_from_the_data_and_declared(
     member_judge, entries, judging_edition, secretariat
 ):
-    own, partner, nominated, free = entries
+    own, _partner, _nominated, free = entries
     assert member_judge.organisation_id == own.organisation_id and member_judge.prefecture == 17
     visible = set(conflicts.visible_to(member_judge, judging_edition.entries.all()))
     assert visible == {free}
 
-    judges, listed, cells = conflicts.matrix(judging_edition)
+    _judges, listed, cells = conflicts.matrix(judging_edition)
     kinds = {
         entry.title: [f.kind for f in cells.get((member_judge.pk, entry.pk), [])]
         for entry in listed

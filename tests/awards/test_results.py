@@ -67,7 +67,7 @@ def scored(judging_edition, secretariat, judge):
 
 
 def test_weighted_mean_median_spread_and_z_scores(scored):
-    stage, entries, judges, prize = scored
+    stage, _entries, judges, prize = scored
     by_title = {r.entry.title: r for r in results.round_results(stage)}
     e1, e2 = by_title["E1"], by_title["E2"]
 
@@ -102,7 +102,7 @@ def test_sorting_and_an_unscored_review_not_counted(scored, secretariat):
 
 
 def test_the_results_page_and_its_excel_export(client, scored, secretariat_with_mfa):
-    stage, entries, judges, _prize = scored
+    stage, _entries, judges, _prize = scored
     client.force_login(secretariat_with_mfa)
     url = reverse("awards:results", args=[stage.pk])
     page = client.get(url, {"sort": "mean"})

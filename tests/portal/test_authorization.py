@@ -61,6 +61,17 @@ ADMIN_VIEWS = [
     "admin:newsletter_mailing_changelist",
     "admin:newsletter_addressproblem_changelist",
     "admin:newsletter_masthead_changelist",
+    "admin:awards_edition_changelist",
+    "admin:awards_edition_import",
+    "admin:awards_entry_changelist",
+    "admin:awards_round_changelist",
+    "admin:awards_judge_changelist",
+    "admin:awards_assignment_changelist",
+    "admin:awards_conflict_changelist",
+    "admin:awards_decision_changelist",
+    "admin:awards_decision_add",
+    "admin:awards_notification_changelist",
+    "admin:awards_auditevent_changelist",
 ]
 
 
