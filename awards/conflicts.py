@@ -67,7 +67,7 @@ def matrix(edition) -> tuple[list[Judge], list[Entry], dict]:
     entries = list(
         edition.entries.active()
         .exclude(status=Entry.Status.INVITED)
-        .select_related("track")
+        .select_related("track", "edition")
         .prefetch_related("co_applicant_organisations", "nominations")
     )
     declared = {

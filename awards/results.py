@@ -91,7 +91,11 @@ def z_scores(by_judge_entry: dict[tuple[int, int], Decimal]) -> dict[tuple[int, 
 def round_results(round: Round, *, viewer: Judge | None = None) -> list[EntryResult]:
     """Results ranked by mean (best first); a viewing judge (the chair) does not see the
     entries they are conflicted with."""
-    entries = Entry.objects.filter(assignments__round=round).distinct().select_related("track")
+    entries = (
+        Entry.objects.filter(assignments__round=round)
+        .distinct()
+        .select_related("track", "edition")
+    )
     if viewer is not None:
         entries = visible_to(viewer, entries)
     results = {entry.pk: EntryResult(entry) for entry in entries}

@@ -73,7 +73,7 @@ def judge_worklist(judge: Judge, round: Round):
         Assignment.objects.filter(
             judge=judge, round=round, entry__in=visible, entry__status=Entry.Status.SUBMITTED
         )
-        .select_related("entry__track")
+        .select_related("entry__track", "entry__edition")
         .order_by("entry__track__order", "entry_id")
     )
 
@@ -91,7 +91,7 @@ def judge_assignment(user, round_id: int, entry_id: int) -> Assignment:
             round__closes_at__gt=now,
             entry__status=Entry.Status.SUBMITTED,
         )
-        .select_related("round__edition", "judge", "entry__track")
+        .select_related("round__edition", "judge", "entry__track", "entry__edition")
         .prefetch_related("entry__track__sections", "entry__attachments", "scores")
         .first()
     )

@@ -1,5 +1,6 @@
 """Dues run and member directory at 10,000 organisations, on PostgreSQL with DEBUG=false;
-then the newsletter's dispatch through real Celery workers (bench/newsletter.py).
+the award's results view (bench/awards.py); then the newsletter's dispatch through real
+Celery workers (bench/newsletter.py).
 
 Run through `make bench` (which sets the environment); django.setup() has been called by
 bench/__main__.py. Prints one line of figures per scenario on stdout, progress on stderr.
@@ -21,6 +22,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from psycopg import sql
 
+from bench.awards import bench_results
 from bench.common import check, progress
 from bench.newsletter import bench_dispatch
 from innonet.celery import app as celery_app
@@ -307,4 +309,5 @@ def run() -> None:
     office, member = build_data(fiscal_year)
     print(bench_dues_run(fiscal_year, office), flush=True)
     print(bench_directory(member), flush=True)
+    print(bench_results(), flush=True)
     print(bench_dispatch(), flush=True)

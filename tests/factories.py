@@ -241,3 +241,63 @@ def make_judge(edition, user=None, **fields):
     user = user or make_user(f"judge{next(_counter)}@example.jp")
     user.groups.add(Group.objects.get_or_create(name=JUDGES_GROUP)[0])
     return Judge.objects.create(edition=edition, user=user, **fields)
+
+
+def bulk_judging(edition, stage, *, entries: int, judges: int, prefix="審査"):
+    """`entries` submitted entries, each scored by all of `judges` new judges on every
+    criterion of `stage`, made with bulk_create (for query budgets and the bench).
+    Returns the judges, the first one the chair."""
+    from django.utils import timezone
+
+    from awards.models import Assignment, Entry, Judge, Score
+    from awards.services import refresh_search_text
+
+    user_model = get_user_model()
+    users = user_model.objects.bulk_create(
+        user_model(email=f"{prefix}{n}-{next(_counter)}@example.jp", password="!")
+        for n in range(judges)
+    )
+    panel = Judge.objects.bulk_create(
+        Judge(edition=edition, user=user, is_chair=n == 0, affiliation=f"{prefix}委員{n}")
+        for n, user in enumerate(users)
+    )
+    track = edition.tracks.get(kind="programme")
+    now = timezone.now()
+    rows = []
+    for n in range(entries):
+        entry = Entry(
+            edition=edition,
+            track=track,
+            status=Entry.Status.SUBMITTED,
+            title=f"{prefix}プログラム{n:04d}",
+            organisation_name=f"公益財団法人{prefix}財団{n:04d}",
+            prefecture=n % 47 + 1,
+            summary="地域企業の新事業を支援する。",
+            sections={section.key: "内容" for section in track.sections.all()},
+            submitted_at=now,
+        )
+        refresh_search_text(entry)
+        rows.append(entry)
+    created = Entry.objects.bulk_create(rows, batch_size=1000)
+    assignments = Assignment.objects.bulk_create(
+        (
+            Assignment(round=stage, judge=judge, entry=entry, scored_at=now)
+            for entry in created
+            for judge in panel
+        ),
+        batch_size=2000,
+    )
+    criteria = list(stage.criteria.all())
+    Score.objects.bulk_create(
+        (
+            Score(
+                assignment=assignment,
+                criterion=criterion,
+                value=criterion.scale_min + (assignment.pk * 7 + criterion.pk) % 5,
+            )
+            for assignment in assignments
+            for criterion in criteria
+        ),
+        batch_size=5000,
+    )
+    return panel
