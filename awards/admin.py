@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from members.prefectures import PREFECTURES
 from portal.tabular import Rejected
 
-from . import archive_import, conflicts, decisions, judging, services
+from . import archive_import, conflicts, decisions, defaults, judging, services
 from .forms import ReviewForm
 from .models import (
     Assignment,
@@ -86,7 +86,7 @@ class ImportForm(forms.Form):
 class EditionAdmin(admin.ModelAdmin):
     list_display = ["name", "year", "phase_display", "entry_deadline", "announced_at", "tools"]
     inlines = [TrackInline, PrizeInline, RoundInline, JudgeInline]
-    actions = ["close_call", "announce", "prepare_notifications"]
+    actions = ["copy_to_next_year", "close_call", "announce", "prepare_notifications"]
     change_list_template = "admin/awards/edition/change_list.html"
 
     @admin.display(description=_("phase"))
@@ -106,6 +106,21 @@ class EditionAdmin(admin.ModelAdmin):
                 _("audit"),
             ),
         )
+
+    @admin.action(description=_("Copy to next year (tracks, prizes, rounds and criteria)"))
+    def copy_to_next_year(self, request, queryset):
+        for edition in queryset:
+            if Edition.objects.filter(year=edition.year + 1).exists():
+                self.message_user(
+                    request,
+                    _("There is an edition for %(year)d already.") % {"year": edition.year + 1},
+                    messages.WARNING,
+                )
+                continue
+            copy = defaults.copy_edition(edition, edition.year + 1)
+            self.message_user(
+                request, _("%(edition)s is created; check its dates.") % {"edition": copy}
+            )
 
     @admin.action(description=_("Close the call for entries now"))
     def close_call(self, request, queryset):
