@@ -2,45 +2,28 @@
 reader unsubscribes from the link in the mail the SMTP server received."""
 
 import re
-import time
 
 import pytest
-from allauth.mfa.totp.internal.auth import (
-    TOTP,
-    format_hotp_value,
-    generate_totp_secret,
-    hotp_value,
-)
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from playwright.sync_api import expect
 
 from accounts import demo
 from newsletter.models import Delivery, Issue, Subscriber
+from tests import browsing
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def with_totp(email):
-    secret = generate_totp_secret()
-    TOTP.activate(get_user_model().objects.get(email=email), secret)
-    return secret
+    return browsing.with_totp(get_user_model().objects.get(email=email))
 
 
 def log_in(page, base, email, secret):
-    page.goto(f"{base}/accounts/login/?next=/admin/newsletter/issue/")
-    page.get_by_label("メールアドレス").fill(email)
-    page.get_by_label("パスワード").fill(demo.DEMO_PASSWORD)
-    page.locator("main").get_by_role("button", name="ログイン").click()
-    counter = int(time.time()) // 30
-    page.locator("input[name=code]").fill(format_hotp_value(hotp_value(secret, counter)))
-    page.locator("main").get_by_role("button", name="ログイン").click()
-    page.wait_for_url(f"{base}/admin/newsletter/issue/")
-
-
-def log_out(page, base):
-    page.context.clear_cookies()
-    page.goto(f"{base}/")
+    browsing.log_in(
+        page, base, email, demo.DEMO_PASSWORD, next_url="/admin/newsletter/issue/",
+        totp_secret=secret,
+    )  # fmt: skip
 
 
 def test_compose_approve_send_and_unsubscribe(live_server, page, artifacts, settings, smtp_server):
@@ -67,7 +50,7 @@ def test_compose_approve_send_and_unsubscribe(live_server, page, artifacts, sett
         page.get_by_text("承認は作成者ではなく、別の事務局ユーザーが行います。")
     ).to_be_visible()
     page.screenshot(path=artifacts / "newsletter-issue-draft.png", full_page=True)
-    log_out(page, base)
+    browsing.log_out(page, base)
 
     issue = Issue.objects.get(subject__contains="号外")
     log_in(page, base, demo.EDITOR, approver)
@@ -94,7 +77,7 @@ def test_compose_approve_send_and_unsubscribe(live_server, page, artifacts, sett
     link = re.search(r"配信停止：\s*(\S+)", reader.get_body(("plain",)).get_content()).group(1)
     assert link in reader["List-Unsubscribe"]
 
-    log_out(page, base)
+    browsing.log_out(page, base)
     page.goto(link)
     expect(page.get_by_role("heading", name="メールマガジンの配信停止")).to_be_visible()
     assert Subscriber.objects.get(email="suzuki@town.example.lg.jp").unsubscribed_at is None

@@ -1,0 +1,114 @@
+"""In Debian's Chromium, in English: an applicant drafts and submits an entry with an
+attachment; the secretariat closes the call, opens the first round and assigns it; a judge
+scores it; the secretariat sees it ranked."""
+
+import pytest
+from playwright.sync_api import expect
+
+from awards.models import Attachment, Entry
+from tests import browsing, factories
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+
+def english(page, base):
+    page.context.add_cookies([{"name": "django_language", "value": "en", "url": base}])
+
+
+def test_enter_judge_and_rank(
+    live_server, browser, page, artifacts, smtp_server, tmp_path, settings
+):
+    settings.MEDIA_ROOT = tmp_path
+    edition = factories.make_edition()
+    applicant = factories.make_user("applicant@example.jp")
+    judge = factories.make_judge(edition, factories.make_user("judge@example.jp")).user
+    office = factories.make_user("office@example.jp", is_staff=True, is_superuser=True)
+    secret = browsing.with_totp(office)
+    from allauth.account.models import EmailAddress
+
+    for user in (applicant, judge, office):
+        EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    base = live_server.url
+    english(page, base)
+
+    # The applicant drafts, attaches and submits.
+    browsing.log_in(
+        page, base, applicant.email, factories.PASSWORD, next_url="/award/", language="en"
+    )
+    page.locator("main").get_by_role(
+        "button", name="Start an entry (self-nomination)"
+    ).first.click()
+    page.get_by_label("プログラム名").fill("Regional start-up co-creation")
+    page.get_by_role("button", name="Save draft").click()
+    expect(page.get_by_text("The entry is saved.")).to_be_visible()
+    pdf = tmp_path / "plan.pdf"
+    pdf.write_bytes(PDF)
+    page.get_by_label("File").set_input_files(str(pdf))
+    page.get_by_role("button", name="Attach").click()
+    expect(page.get_by_text("plan.pdf is attached.")).to_be_visible()
+    page.get_by_role("button", name="Submit the entry").click()
+    expect(page.locator(".invalid-feedback").first).to_be_visible()  # not complete yet
+    page.get_by_label("Applicant organisation").fill("Test Foundation")
+    page.get_by_label("Prefecture").select_option(label="Ishikawa")
+    page.get_by_label("Summary").fill("Start-ups and local firms build products together.")
+    page.get_by_label("Contact person").fill("Taro Applicant")
+    for label in ("背景・目的", "取組内容", "成果", "波及効果", "持続性"):
+        page.get_by_label(label, exact=True).fill(f"{label}: what we did.")
+    page.get_by_role("button", name="Submit the entry").click()
+    expect(page.get_by_text("The entry is submitted")).to_be_visible()
+    page.screenshot(path=artifacts / "award-entry-submitted.png", full_page=True)
+    entry = Entry.objects.get()
+    assert (
+        entry.status == Entry.Status.SUBMITTED and Attachment.objects.filter(entry=entry).exists()
+    )
+    assert any("Regional start-up co-creation" in m.get_content() for m in smtp_server.messages())
+    browsing.log_out(page, base)
+
+    # The secretariat (in a window of its own: a TOTP code is good for one login) closes
+    # the call, opens the document review and assigns the entry.
+    desk = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900}).new_page()
+    english(desk, base)
+    browsing.log_in(
+        desk, base, office.email, factories.PASSWORD, next_url="/admin/awards/edition/",
+        totp_secret=secret, language="en",
+    )  # fmt: skip
+    desk.get_by_role("checkbox", name="Select this object for an action").first.check()
+    desk.locator("select[name=action]").select_option(label="Close the call for entries now")
+    desk.get_by_role("button", name="Go").click()
+    expect(desk.get_by_text("The call is closed.")).to_be_visible()
+    desk.goto(f"{base}/admin/awards/round/")
+    stage = edition.rounds.order_by("order").first()
+    desk.locator(f"input[name=_selected_action][value='{stage.pk}']").check()
+    desk.locator("select[name=action]").select_option(label="Open the round now")
+    desk.get_by_role("button", name="Go").click()
+    expect(desk.get_by_text("The round is open.")).to_be_visible()
+    desk.goto(f"{base}/admin/awards/round/{stage.pk}/assign/")
+    desk.get_by_label(str(judge)).first.check()
+    desk.get_by_role("button", name="Assign").click()
+    expect(desk.get_by_text("1 assignments made")).to_be_visible()
+    browsing.log_out(page, base)
+
+    # The judge scores it.
+    english(page, base)
+    browsing.log_in(
+        page, base, judge.email, factories.PASSWORD, next_url="/award/judging/", language="en"
+    )
+    page.get_by_role("link", name="Regional start-up co-creation").click()
+    expect(page.get_by_role("link", name="plan.pdf")).to_be_visible()
+    for select in page.locator("main select[name^=criterion_]").all():
+        select.select_option("4")
+    page.get_by_label("Comment").fill("Strong collaboration.")
+    page.get_by_role("button", name="Save scores").click()
+    expect(page.get_by_text("Your scores are saved.")).to_be_visible()
+    browsing.log_out(page, base)
+
+    # The secretariat sees it ranked.
+    desk.goto(f"{base}/award/rounds/{stage.pk}/results/")
+    first_row = desk.locator("table.results-table tbody tr").first
+    expect(first_row).to_contain_text("Regional start-up co-creation")
+    expect(first_row.locator("td").first).to_have_text("1")
+    expect(first_row).to_contain_text("4.00")
+    desk.screenshot(path=artifacts / "award-results.png", full_page=True)
+    desk.context.close()
