@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from members.prefectures import PREFECTURES
 
@@ -88,7 +89,7 @@ class Track(models.Model):
     )
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
     name = models.CharField(_("name"), max_length=200)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(pgettext_lazy("award track", "description"), blank=True)
     title_label = models.CharField(
         _("label of the title field"),
         max_length=100,
@@ -191,7 +192,7 @@ class Entry(models.Model):
         related_name="award_entries",
         help_text=_("Who completes the entry; empty until a nominee consents."),
     )
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(pgettext_lazy("award entry", "title"), max_length=200)
     organisation = models.ForeignKey(
         "members.Organisation",
         verbose_name=_("member organisation"),

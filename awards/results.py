@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from django.db.models import Count, F, Q, Sum
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from .conflicts import visible_to
 from .models import Assignment, Criterion, Entry, Judge, Round, Score
@@ -161,7 +161,7 @@ def export_columns(judges: list[Judge], fits) -> list:
     columns = [
         (_("Rank"), lambda r: r.rank),
         (_("Reference"), lambda r: r.entry.reference),
-        (_("Title"), lambda r: r.entry.title),
+        (pgettext("award entry", "Title"), lambda r: r.entry.title),
         (_("Organisation"), lambda r: r.entry.organisation_name),
         (_("Track"), lambda r: r.entry.track.name),
         (_("Mean"), lambda r: r.mean),

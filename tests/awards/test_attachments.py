@@ -87,7 +87,6 @@ def test_accepted_files_are_typed_by_content(
         ("page.pdf", b"<html><script>alert(1)</script></html>", "content is not an accepted type"),
         ("archive.docx", office("payload/evil.exe"), "A ZIP archive is not accepted"),
         ("broken.xlsx", b"PK\x03\x04 not really a zip", "This file is damaged"),
-        ("empty.pdf", b"", "This file is empty"),
     ],
 )
 def test_wrong_types_are_refused_with_a_clear_message(
@@ -101,6 +100,14 @@ def test_wrong_types_are_refused_with_a_clear_message(
     with translation.override("ja"):
         shown = check_attachment_message(name, content)
     assert shown in messages_of(response) and shown != refused.value.messages[0]
+
+
+def test_an_empty_file_is_refused_with_a_message(client, applicant, entry):
+    client.force_login(applicant)
+    response = upload(client, entry, "empty.pdf", b"")
+    assert not Attachment.objects.exists() and messages_of(response)
+    with translation.override("en"), pytest.raises(ValidationError, match="empty"):
+        check_attachment(SimpleUploadedFile("empty.pdf", b""))
 
 
 def check_attachment_message(name, content) -> str:

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from awards import conflicts, judging
 from awards.models import AuditEvent, Conflict, Nomination
@@ -133,7 +133,7 @@ def test_a_judge_scores_once_per_round_and_may_change_it_until_the_round_closes(
 
     judging.close_round(first_round.pk, secretariat)
     assert client.get(url).status_code == 404
-    with pytest.raises(ValidationError, match="not open"):
+    with translation.override("en"), pytest.raises(ValidationError, match="not open"):
         judging.save_review(
             assignment.pk, {c.pk: 1 for c in first_round.criteria.all()}, "", judge
         )
@@ -161,7 +161,7 @@ def test_no_judging_before_the_round_opens(
     rounds = [round for round, _rows in client.get(reverse("awards:judging")).context["worklists"]]
     assert final not in rounds
     assignment = judgeship.assignments.get(entry=free, round=final)
-    with pytest.raises(ValidationError, match="not open"):
+    with translation.override("en"), pytest.raises(ValidationError, match="not open"):
         judging.save_review(assignment.pk, {c.pk: 3 for c in final.criteria.all()}, "", judge)
     assert judging.open_round(final.pk, secretariat)
     assert client.get(reverse("awards:review", args=[final.pk, free.pk])).status_code == 200
