@@ -92,7 +92,8 @@ def round_results(round: Round, *, viewer: Judge | None = None) -> list[EntryRes
     """Results ranked by mean (best first); a viewing judge (the chair) does not see the
     entries they are conflicted with."""
     entries = (
-        Entry.objects.filter(assignments__round=round)
+        Entry.objects.active()
+        .filter(assignments__round=round)
         .distinct()
         .select_related("track", "edition")
     )
