@@ -163,12 +163,24 @@ class _SentMarks:
     of the connection.
     """
 
+    STATEMENT = b"innonet_mark_sent"
+
     def __init__(self):
         self.pgconn = None
         self.pending = False
         if connection.vendor == "postgresql":
             connection.ensure_connection()
             self.pgconn = connection.connection.pgconn
+            self._prepare(connection.connection)
+
+    def _prepare(self, session) -> None:
+        """Parse and plan the mark once per database session, not once per message."""
+        if getattr(session, "_innonet_mark_prepared", False):
+            return
+        result = self.pgconn.prepare(self.STATEMENT, (_MARK_SENT + "$1").encode())
+        if result.status != pq.ExecStatus.COMMAND_OK:
+            raise DatabaseError(result.error_message.decode(errors="replace"))
+        session._innonet_mark_prepared = True
 
     def add(self, delivery_id: int) -> None:
         if self.pgconn is None:
@@ -176,7 +188,7 @@ class _SentMarks:
                 cursor.execute(_MARK_SENT + "%s", [delivery_id])
             return
         self.wait()
-        self.pgconn.send_query_params((_MARK_SENT + "$1").encode(), [str(delivery_id).encode()])
+        self.pgconn.send_query_prepared(self.STATEMENT, [str(delivery_id).encode()])
         self.pending = True
 
     def wait(self) -> None:
