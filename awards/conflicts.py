@@ -3,15 +3,17 @@
 Hard conflicts (the judge neither sees nor scores the entry) come from the data — the
 judge's organisation applies or is a partner, the judge nominated the entry — or from a
 judge's declaration. Same prefecture is a soft flag: shown in the matrix, nothing more.
-`visible_to` (for access, in the database) and `matrix` (for the secretariat, in Python)
-state the same rules; a test holds them to each other.
+`visible_to` (entries a judge may see), `conflicted_assignment` (assignments whose judge
+is conflicted, e.g. a declaration made after scoring) and `matrix` (for the secretariat, in
+Python) state the same rules; a test holds them to each other.
 """
 
 from dataclasses import dataclass
 
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
-from .models import Conflict, Entry, Judge
+from .models import Conflict, Entry, Judge, Nomination
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,21 @@ def visible_to(judge: Judge, entries):
             co_applicant_organisations=judge.organisation_id
         )
     return entries
+
+
+def conflicted_assignment():
+    """A condition on Assignment: its judge has a hard conflict with its entry."""
+    partner = Entry.co_applicant_organisations.through.objects.filter(
+        entry=OuterRef("entry"), organisation=OuterRef("judge__organisation")
+    )
+    return (
+        Exists(Conflict.objects.filter(judge=OuterRef("judge"), entry=OuterRef("entry")))
+        | Exists(
+            Nomination.objects.filter(entry=OuterRef("entry"), nominator=OuterRef("judge__user"))
+        )
+        | Q(judge__organisation__isnull=False, entry__organisation=F("judge__organisation"))
+        | Exists(partner)
+    )
 
 
 def is_conflicted(judge: Judge, entry_id: int) -> bool:

@@ -48,9 +48,6 @@ class EntryForm(forms.ModelForm):
                 widget=forms.Textarea(attrs={"rows": 6, "maxlength": section.max_length}),
             )
 
-    def clean_title(self):
-        return self.cleaned_data["title"] or ""
-
     def entry_data(self) -> dict:
         return {name: self.cleaned_data[name] for name in ENTRY_FIELDS}
 

@@ -4,7 +4,8 @@ Each judge's score for an entry is the weighted mean of their rubric scores (fit
 for prizes are averaged separately and never totalled). Across judges: mean, median,
 spread (max − min) and count. A judge's z-score for an entry is (their score − their mean
 over the round) / their population standard deviation: a secondary column to spot a harsh
-or lenient judge, never a basis for a decision. The weighted means come from the
+or lenient judge, never a basis for a decision. A review by a judge found conflicted after
+scoring (a late declaration, say) counts nowhere. The weighted means come from the
 database; the few thousand numbers that remain are combined here.
 """
 
@@ -17,7 +18,7 @@ from django.db.models import Count, F, Q, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
-from .conflicts import visible_to
+from .conflicts import conflicted_assignment, visible_to
 from .models import Assignment, Criterion, Entry, Judge, Round, Score
 
 PLACES = Decimal("0.01")
@@ -47,6 +48,7 @@ def _weighted_by_assignment(round: Round):
     rubric = Q(scores__criterion__prize__isnull=True)
     return (
         Assignment.objects.filter(round=round, scored_at__isnull=False)
+        .exclude(conflicted_assignment())
         .values("entry_id", "judge_id")
         .annotate(
             points=Sum(F("scores__value") * F("scores__criterion__weight"), filter=rubric),
@@ -63,6 +65,7 @@ def _fit_means(round: Round):
             assignment__round=round,
             assignment__scored_at__isnull=False,
             criterion__prize__isnull=False,
+            assignment__in=Assignment.objects.filter(round=round).exclude(conflicted_assignment()),
         )
         .values("assignment__entry_id", "criterion__prize_id")
         .annotate(total=Sum("value"), n=Count("pk"))

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from members import kana
 
-from .conflicts import is_conflicted, visible_to
+from .conflicts import conflicted_assignment, is_conflicted, visible_to
 from .models import Assignment, Attachment, Decision, Edition, Entry, Judge, Round, Score
 
 
@@ -110,6 +110,7 @@ def other_scores(assignment: Assignment):
     return (
         Assignment.objects.filter(round=assignment.round_id, entry=assignment.entry_id)
         .exclude(pk=assignment.pk)
+        .exclude(conflicted_assignment())
         .filter(scored_at__isnull=False)
         .select_related("judge__user")
         .prefetch_related(Prefetch("scores", queryset=Score.objects.select_related("criterion")))

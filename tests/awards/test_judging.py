@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from awards import conflicts, judging
-from awards.models import AuditEvent, Conflict, Nomination
+from awards.models import Assignment, AuditEvent, Conflict, Nomination
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -41,7 +41,7 @@ def member_judge(judging_edition, member, organisation):
 
 
 def test_conflicts_are_computed_from_the_data_and_declared(
-    member_judge, entries, judging_edition, secretariat
+    member_judge, entries, judging_edition, first_round, secretariat
 ):
     own, _partner, _nominated, free = entries
     assert member_judge.organisation_id == own.organisation_id and member_judge.prefecture == 17
@@ -66,10 +66,14 @@ def test_conflicts_are_computed_from_the_data_and_declared(
     assert not conflicts.visible_to(member_judge, judging_edition.entries.all()).exists()
     _judges, listed, cells = conflicts.matrix(judging_edition)
     assert [f.kind for f in cells[member_judge.pk, free.pk]] == ["personal", "same_prefecture"]
-    # the matrix's hard flags and the database filter say the same thing
+    # the matrix's hard flags and both database filters say the same thing
+    for entry in listed:
+        Assignment.objects.create(round=first_round, judge=member_judge, entry=entry)
+    flagged = Assignment.objects.filter(conflicts.conflicted_assignment())
     for entry in listed:
         hard = any(f.hard for f in cells.get((member_judge.pk, entry.pk), []))
         assert hard == conflicts.is_conflicted(member_judge, entry.pk)
+        assert hard == flagged.filter(entry=entry).exists()
     assert AuditEvent.objects.filter(action="conflict_declared", entry=free).exists()
 
 
@@ -92,8 +96,6 @@ def test_a_conflicted_judge_gets_404_and_does_not_see_the_entry_in_the_list(
 ):
     own, _partner, _nominated, free = entries
     # Even an assignment made before a conflict was known does not open the entry.
-    from awards.models import Assignment
-
     Assignment.objects.create(round=first_round, judge=member_judge, entry=own)
     Assignment.objects.create(round=first_round, judge=member_judge, entry=free)
     client.force_login(member)

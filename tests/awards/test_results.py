@@ -134,3 +134,12 @@ def test_the_chair_sees_results_without_its_conflicted_entries(client, scored, j
     assert client.get(url).status_code == 404
     client.force_login(outsider)
     assert client.get(url).status_code == 403
+
+
+def test_a_review_by_a_judge_conflicted_after_scoring_counts_nowhere(scored, secretariat):
+    stage, entries, judges, prize = scored
+    judging.declare_conflict(judges["J3"], entries["E1"], "collaboration", "共同事業", secretariat)
+    e1 = next(r for r in results.round_results(stage) if r.entry.title == "E1")
+    assert judges["J3"].pk not in e1.by_judge and e1.count == 2
+    assert (e1.mean, e1.median) == (Decimal("2.75"), Decimal("2.75"))
+    assert e1.fit == {prize.pk: Decimal("3.00")}  # (4 + 2) / 2
