@@ -43,12 +43,12 @@ class EntryResult:
         return len(self.by_judge)
 
 
-def _weighted_by_assignment(round: Round):
+def _weighted_by_assignment(round: Round, conflicted: list[int]):
     """(entry id, judge id, weighted mean) of every completed review, from the database."""
     rubric = Q(scores__criterion__prize__isnull=True)
     return (
         Assignment.objects.filter(round=round, scored_at__isnull=False)
-        .exclude(conflicted_assignment())
+        .exclude(pk__in=conflicted)
         .values("entry_id", "judge_id")
         .annotate(
             points=Sum(F("scores__value") * F("scores__criterion__weight"), filter=rubric),
@@ -59,14 +59,14 @@ def _weighted_by_assignment(round: Round):
     )
 
 
-def _fit_means(round: Round):
+def _fit_means(round: Round, conflicted: list[int]):
     return (
         Score.objects.filter(
             assignment__round=round,
             assignment__scored_at__isnull=False,
             criterion__prize__isnull=False,
-            assignment__in=Assignment.objects.filter(round=round).exclude(conflicted_assignment()),
         )
+        .exclude(assignment_id__in=conflicted)
         .values("assignment__entry_id", "criterion__prize_id")
         .annotate(total=Sum("value"), n=Count("pk"))
         .values_list("assignment__entry_id", "criterion__prize_id", "total", "n")
@@ -104,14 +104,20 @@ def round_results(round: Round, *, viewer: Judge | None = None) -> list[EntryRes
         entries = visible_to(viewer, entries)
     results = {entry.pk: EntryResult(entry) for entry in entries}
     scores = {}
-    for entry_id, judge_id, points, weight in _weighted_by_assignment(round):
+    # Usually none or a few: checked once, so the aggregates stay plain.
+    conflicted = list(
+        Assignment.objects.filter(round=round)
+        .filter(conflicted_assignment())
+        .values_list("pk", flat=True)
+    )
+    for entry_id, judge_id, points, weight in _weighted_by_assignment(round, conflicted):
         if entry_id in results:
             scores[judge_id, entry_id] = (points / weight).quantize(PLACES)
     for (judge_id, entry_id), value in scores.items():
         results[entry_id].by_judge[judge_id] = value
     for (judge_id, entry_id), value in z_scores(scores).items():
         results[entry_id].z[judge_id] = value
-    for entry_id, prize_id, total, n in _fit_means(round):
+    for entry_id, prize_id, total, n in _fit_means(round, conflicted):
         if entry_id in results:
             results[entry_id].fit[prize_id] = (Decimal(total) / n).quantize(PLACES)
     for result in results.values():
