@@ -346,9 +346,7 @@ class AttachmentInline(admin.TabularInline):
 
     @admin.display(description=_("file"))
     def download(self, obj):
-        return format_html(
-            "<a href='{}'>{}</a>", reverse("awards:attachment", args=[obj.pk]), obj.name
-        )
+        return _links((reverse("awards:attachment", args=[obj.pk]), obj.name))
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -442,11 +440,7 @@ class AssignmentAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("scores"))
     def correct(self, obj):
-        return format_html(
-            "<a href='{}'>{}</a>",
-            reverse("admin:awards_assignment_correct", args=[obj.pk]),
-            _("correct"),
-        )
+        return _links((reverse("admin:awards_assignment_correct", args=[obj.pk]), _("correct")))
 
     def has_add_permission(self, request):
         return False
@@ -589,10 +583,8 @@ class NotificationAdmin(admin.ModelAdmin):
     def progress(self, obj):
         if not obj.mailing_id:
             return _("not sent")
-        return format_html(
-            "<a href='{}'>{}</a>",
-            reverse("admin:newsletter_mailing_change", args=[obj.mailing_id]),
-            _("progress"),
+        return _links(
+            (reverse("admin:newsletter_mailing_change", args=[obj.mailing_id]), _("progress"))
         )
 
     @admin.action(description=_("Send the selected notifications"))

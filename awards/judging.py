@@ -58,15 +58,6 @@ def assign(round: Round, judges, entries, by) -> tuple[int, int]:
     return made, skipped
 
 
-def unassign(assignment_ids, by) -> int:
-    assignments = Assignment.objects.filter(pk__in=assignment_ids, scored_at__isnull=True)
-    rounds = set(assignments.values_list("round__edition_id", "round_id"))
-    removed, _detail = assignments.delete()
-    for edition_id, round_id in rounds:
-        audit.record(edition_id, by, "unassigned", round=Round(pk=round_id), count=removed)
-    return removed
-
-
 def load(round: Round):
     """Judges of the round's edition with their assigned and scored counts."""
     return round.edition.judges.select_related("user").annotate(

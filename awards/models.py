@@ -452,9 +452,6 @@ class Round(models.Model):
         now = now or timezone.now()
         return self.opens_at <= now < self.closes_at
 
-    def is_closed(self, now=None) -> bool:
-        return (now or timezone.now()) >= self.closes_at
-
 
 class Criterion(models.Model):
     """A rubric line; with a prize it is that prize's "fit", shown but not totalled."""

@@ -203,17 +203,15 @@ def make_edition(year=2027, *, phase="call", **fields):
     return edition
 
 
-def make_entry(edition, owner=None, *, track="programme", status="submitted", **fields):
-    """A complete entry of `track` (every section filled in)."""
+def _entry(track, **fields):
+    """An unsaved, complete entry of `track` (every section filled in), searchable."""
     from awards.models import Entry
     from awards.services import refresh_search_text
 
-    track = edition.tracks.get(kind=track)
     entry = Entry(
-        edition=edition,
+        edition=track.edition,
         track=track,
-        owner=owner,
-        status=status,
+        status=fields.pop("status", Entry.Status.SUBMITTED),
         title=fields.pop("title", f"地域支援プログラム{next(_counter)}"),
         organisation_name=fields.pop("organisation_name", "公益財団法人テスト財団"),
         prefecture=fields.pop("prefecture", 13),
@@ -223,11 +221,17 @@ def make_entry(edition, owner=None, *, track="programme", status="submitted", **
         sections={s.key: f"{s.label}の内容" for s in track.sections.all()},
         **fields,
     )
-    if status == "submitted":
+    if entry.status == Entry.Status.SUBMITTED and entry.submitted_at is None:
         from django.utils import timezone
 
         entry.submitted_at = timezone.now()
     refresh_search_text(entry)
+    return entry
+
+
+def make_entry(edition, owner=None, *, track="programme", status="submitted", **fields):
+    """A complete entry of `track` (every section filled in)."""
+    entry = _entry(edition.tracks.get(kind=track), owner=owner, status=status, **fields)
     entry.save()
     return entry
 
@@ -250,7 +254,6 @@ def bulk_judging(edition, stage, *, entries: int, judges: int, prefix="審査"):
     from django.utils import timezone
 
     from awards.models import Assignment, Entry, Judge, Score
-    from awards.services import refresh_search_text
 
     user_model = get_user_model()
     users = user_model.objects.bulk_create(
@@ -263,21 +266,16 @@ def bulk_judging(edition, stage, *, entries: int, judges: int, prefix="審査"):
     )
     track = edition.tracks.get(kind="programme")
     now = timezone.now()
-    rows = []
-    for n in range(entries):
-        entry = Entry(
-            edition=edition,
-            track=track,
-            status=Entry.Status.SUBMITTED,
+    rows = [
+        _entry(
+            track,
             title=f"{prefix}プログラム{n:04d}",
             organisation_name=f"公益財団法人{prefix}財団{n:04d}",
             prefecture=n % 47 + 1,
-            summary="地域企業の新事業を支援する。",
-            sections={section.key: "内容" for section in track.sections.all()},
             submitted_at=now,
         )
-        refresh_search_text(entry)
-        rows.append(entry)
+        for n in range(entries)
+    ]
     created = Entry.objects.bulk_create(rows, batch_size=1000)
     assignments = Assignment.objects.bulk_create(
         (
