@@ -100,7 +100,9 @@ RULES: dict[str, Callable] = {
     "newsletter.view_archive": _anyone,
     "newsletter.subscribe": _anyone,
     "newsletter.manage_own_subscription": _has(Role.MEMBER),
-    "surveys.view_own": _has(Role.MEMBER),
+    "surveys.view": lambda user: bool(roles_of(user) & {Role.MEMBER, Role.SECRETARIAT}),
+    "surveys.answer": _has(Role.MEMBER),
+    "surveys.manage": _has(Role.SECRETARIAT),
     "admin.access": _has(Role.SECRETARIAT),
 }
 

@@ -10,10 +10,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from members.prefectures import PREFECTURES
+from portal.html import links as _links
 from portal.tabular import Rejected
 
 from . import archive_import, conflicts, decisions, defaults, judging, services
@@ -36,13 +36,6 @@ from .models import (
     Track,
     TrackSection,
 )
-
-
-def _links(*pairs) -> str:
-    return format_html(
-        " · ".join(["<a href='{}'>{}</a>"] * len(pairs)),
-        *[value for url, label in pairs for value in (url, label)],
-    )
 
 
 class TrackInline(admin.TabularInline):

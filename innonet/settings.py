@@ -337,6 +337,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "newsletter.tasks.start_due_issues",
         "schedule": 60.0,
     },
+    # Survey reminders: each survey's limit and spacing are data; this only wakes them.
+    "survey-reminders": {
+        "task": "surveys.tasks.send_reminders",
+        "schedule": crontab(hour=9, minute=30),
+    },
     # Picks up mailings whose workers died or whose retries are due.
     "resume-mailings": {
         "task": "newsletter.tasks.resume_mailings",

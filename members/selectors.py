@@ -44,20 +44,23 @@ def contacts_of(organisation):
     )
 
 
-def billing_emails(organisation_ids) -> dict[int, str]:
-    """Where each organisation's invoices go: the billing contact, else the primary contact."""
+def role_emails(organisation_ids, kinds) -> dict[int, dict[str, str]]:
+    """The addresses of the current holders of these roles: {organisation: {kind: email}}."""
     roles = (
         PersonRole.objects.current()
-        .filter(
-            organisation_id__in=list(organisation_ids),
-            kind__in=[PersonRole.Kind.BILLING, PersonRole.Kind.PRIMARY],
-        )
+        .filter(organisation_id__in=list(organisation_ids), kind__in=list(kinds))
         .exclude(person__email="")
         .values_list("organisation_id", "kind", "person__email")
     )
     found: dict[int, dict[str, str]] = {}
     for organisation, kind, email in roles:
         found.setdefault(organisation, {})[kind] = email
+    return found
+
+
+def billing_emails(organisation_ids) -> dict[int, str]:
+    """Where each organisation's invoices go: the billing contact, else the primary contact."""
+    found = role_emails(organisation_ids, [PersonRole.Kind.BILLING, PersonRole.Kind.PRIMARY])
     return {
         organisation: kinds.get(PersonRole.Kind.BILLING) or kinds[PersonRole.Kind.PRIMARY]
         for organisation, kinds in found.items()

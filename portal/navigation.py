@@ -23,7 +23,7 @@ AREAS = [
     Area("members:directory", _("Member directory"), "members.view_directory"),
     Area("awards:index", _("Award"), "awards.view"),
     Area("newsletter:index", _("Newsletter"), "newsletter.view_archive"),
-    Area("surveys:index", _("Surveys"), "surveys.view_own"),
+    Area("surveys:index", _("Surveys"), "surveys.view"),
     Area("admin:index", _("Secretariat admin"), "admin.access"),
 ]
 

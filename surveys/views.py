@@ -1,8 +1,202 @@
-from django.shortcuts import render
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from accounts.permissions import require
+from accounts.permissions import can, member_organisation, require
+from portal.pagination import paginate
+
+from . import exports, selectors, services
+from .layout import answer_sections, kept_changes, submitted_summary
+from .models import BankQuestion, Question, Survey
+from .questionnaire import load
+from .results import GROUPINGS, all_texts, bank_comparison
+from .results import results as compute_results
 
 
-@require("surveys.view_own")
+@require("surveys.view")
 def index(request):
-    return render(request, "surveys/index.html")
+    organisation = member_organisation(request.user)
+    context = {
+        "own": selectors.surveys_for(organisation) if organisation is not None else [],
+        "published": selectors.published_surveys(),
+    }
+    if can(request.user, "surveys.manage"):
+        context["managed"] = Survey.objects.order_by("-opens_at")
+    return render(request, "surveys/index.html", context)
+
+
+def _own_response(request, pk):
+    survey = get_object_or_404(Survey, pk=pk, opens_at__lte=timezone.now())
+    organisation = member_organisation(request.user)
+    response = services.response_for(survey, organisation) if organisation else None
+    if response is None:
+        raise Http404
+    return survey, response
+
+
+def _base_version(request) -> int:
+    try:
+        return int(request.POST.get("version", ""))
+    except ValueError:
+        return 0
+
+
+@require("surveys.answer")
+def answer(request, pk):
+    survey, response = _own_response(request, pk)
+    questionnaire = load(survey)
+    form = services.answer_form(questionnaire, response)
+    kept = []
+    if request.method == "POST":
+        values = services.field_values(request.POST, form.fields)
+        try:
+            saved = services.save_draft(
+                response.pk, values, base_version=_base_version(request), user=request.user
+            )
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+            return redirect("surveys:answer", survey.pk)
+        response = saved.response
+        if saved.kept:
+            kept = kept_changes(form, saved.kept)
+            form = services.answer_form(questionnaire, response)
+        elif "submit" in request.POST:
+            form = services.submit(response.pk, questionnaire, user=request.user)
+            if form.is_valid():
+                messages.success(
+                    request, _("Thank you: your institution's answers are submitted.")
+                )
+                return redirect("surveys:answer", survey.pk)
+            response.refresh_from_db()
+            messages.error(request, _("Some answers need attention: see the messages below."))
+        else:
+            messages.success(request, _("Your answers are saved as a draft."))
+            return redirect("surveys:answer", survey.pk)
+    editable = survey.is_open() and not response.is_submitted
+    context = {
+        "survey": survey,
+        "response": response,
+        "editable": editable,
+        "kept": kept,
+        "can_reopen": survey.is_open() and response.is_submitted,
+    }
+    if editable:
+        context["sections"] = answer_sections(questionnaire, form)
+        context["form"] = form
+    else:
+        context["summary"] = submitted_summary(questionnaire, response)
+    return render(request, "surveys/answer.html", context)
+
+
+@require_POST
+@require("surveys.answer")
+def autosave(request, pk):
+    """The answer page's background save: the same merge as the Save button, as JSON."""
+    survey, response = _own_response(request, pk)
+    form = services.answer_form(load(survey), response)
+    values = services.field_values(request.POST, form.fields)
+    try:
+        saved = services.save_draft(
+            response.pk, values, base_version=_base_version(request), user=request.user
+        )
+    except ValidationError as error:
+        return JsonResponse({"error": error.messages[0]}, status=409)
+    when = date_format(timezone.localtime(saved.response.updated_at), "TIME_FORMAT")
+    return JsonResponse(
+        {
+            "version": saved.response.version,
+            "status": _("Saved at %(time)s.") % {"time": when},
+            "others": bool(saved.others),
+            "notice": _(
+                "Another contact of your institution changed answers meanwhile: reload the "
+                "page to see them before going on."
+            )
+            if saved.others
+            else "",
+        }
+    )
+
+
+@require_POST
+@require("surveys.answer")
+def reopen(request, pk):
+    survey, response = _own_response(request, pk)
+    try:
+        services.reopen(response.pk, user=request.user)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(
+            request,
+            _(
+                "The response is open for changes. Your submitted answers still count; "
+                "submit again before the close to replace them."
+            ),
+        )
+    return redirect("surveys:answer", survey.pk)
+
+
+def _readable_survey(request, pk) -> Survey:
+    """The survey whose results this user may read: the secretariat's always, members'
+    once published."""
+    survey = get_object_or_404(Survey, pk=pk)
+    if can(request.user, "surveys.manage"):
+        return survey
+    if can(request.user, "surveys.answer") and survey.results_published:
+        return survey
+    raise Http404
+
+
+@require("surveys.view")
+def results(request, pk):
+    survey = _readable_survey(request, pk)
+    by = request.GET.get("by")
+    staff = can(request.user, "surveys.manage")
+    outcome = compute_results(load(survey), by=by if by in GROUPINGS else None, names=staff)
+    return render(
+        request,
+        "surveys/results.html",
+        {"survey": survey, "results": outcome, "staff": staff, "by": outcome.by},
+    )
+
+
+@require("surveys.view")
+def texts(request, pk, question_id):
+    survey = _readable_survey(request, pk)
+    question = get_object_or_404(Question, pk=question_id, survey=survey)
+    staff = can(request.user, "surveys.manage")
+    rows = all_texts(question, names=staff and not survey.anonymous)
+    return render(
+        request,
+        "surveys/texts.html",
+        {"survey": survey, "question": question, **paginate(request, rows, 100)},
+    )
+
+
+@require("surveys.manage")
+def rate(request, pk):
+    survey = get_object_or_404(Survey, pk=pk)
+    return render(
+        request, "surveys/rate.html", {"survey": survey, **selectors.response_rate(survey)}
+    )
+
+
+@require("surveys.manage")
+def export(request, pk, fmt):
+    survey = get_object_or_404(Survey, pk=pk)
+    if fmt == "xlsx":
+        return exports.excel(load(survey))
+    if fmt == "csv":
+        return exports.csv(load(survey))
+    raise Http404
+
+
+@require("surveys.manage")
+def bank(request, code):
+    entry = get_object_or_404(BankQuestion, code=code)
+    return render(request, "surveys/bank.html", {"bank": entry, "years": bank_comparison(entry)})

@@ -299,3 +299,114 @@ def bulk_judging(edition, stage, *, entries: int, judges: int, prefix="審査"):
         batch_size=5000,
     )
     return panel
+
+
+# --- Surveys ------------------------------------------------------------------------------
+
+
+def make_survey(questions, *, classes=None, open_now=True, **fields):
+    """A survey of one section per `questions` group.
+
+    `questions` is a list of dicts: code, kind, text (optional), options (labels; a label
+    ending in "*" is an "other (please describe)" option; a (label, score) pair is a
+    rated point), and optionally required, classes (codes), condition ((code, [labels])),
+    minimum, maximum, unit, max_choices, section (title; default "第1部").
+    """
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from surveys.models import Option, Question, Section, Survey
+
+    now = timezone.now()
+    day = timedelta(days=1)
+    survey = Survey.objects.create(
+        **{
+            "title": f"会員アンケート{next(_counter)}",
+            "opens_at": now - day if open_now else now - 30 * day,
+            "closes_at": now + 10 * day if open_now else now - day,
+            **fields,
+        }
+    )
+    survey.classes.set(classes or [full_class()])
+    sections, by_code = {}, {}
+    for order, spec in enumerate(questions):
+        title = spec.get("section", "第1部")
+        if title not in sections:
+            sections[title] = Section.objects.create(survey=survey, order=len(sections), title=title)
+        question = Question.objects.create(
+            survey=survey,
+            section=sections[title],
+            order=order,
+            code=spec["code"],
+            text=spec.get("text", f"{spec['code']}の質問"),
+            kind=spec["kind"],
+            required=spec.get("required", True),
+            **{k: spec[k] for k in ("minimum", "maximum", "unit", "max_choices") if k in spec},
+        )
+        for n, label in enumerate(spec.get("options", []), 1):
+            label, score = label if isinstance(label, tuple) else (label, None)
+            Option.objects.create(
+                question=question,
+                order=n,
+                code=str(n),
+                label=label.rstrip("*"),
+                is_other=label.endswith("*"),
+                value=score,
+            )
+        if "classes" in spec:
+            from members.models import MembershipClass
+
+            question.classes.set(MembershipClass.objects.filter(code__in=spec["classes"]))
+        if "condition" in spec:
+            code, labels = spec["condition"]
+            question.condition_question = by_code[code]
+            question.save()
+            question.condition_options.set(by_code[code].options.filter(label__in=labels))
+        by_code[spec["code"]] = question
+    return survey
+
+
+def survey_values(survey, answers: dict) -> dict[str, list[str]]:
+    """Form values from {code: answer}: an option label, a list of labels, text, a number,
+    {part label: number} for a breakdown; "<code>_other" for an "other" description."""
+    from surveys.models import Kind
+
+    values = {}
+    for question in survey.questions.prefetch_related("options"):
+        options = {o.label: str(o.pk) for o in question.options.all()}
+        if f"{question.code}_other" in answers:
+            values[question.other_field_name] = [answers[f"{question.code}_other"]]
+        if question.code not in answers:
+            continue
+        answer = answers[question.code]
+        if question.kind == Kind.BREAKDOWN:
+            for option in question.options.all():
+                part = answer.get(option.label)
+                values[question.part_field_name(option)] = [] if part is None else [str(part)]
+        elif question.kind == Kind.MULTIPLE:
+            values[question.field_name] = [options[label] for label in answer]
+        elif question.kind in (Kind.SINGLE, Kind.RATING):
+            values[question.field_name] = [options[answer]]
+        else:
+            values[question.field_name] = [str(answer)]
+    return values
+
+
+def answer_survey(survey, organisation, user, answers: dict, *, submit=True):
+    """The institution's response with `answers` saved (and submitted): the real services."""
+    from surveys import services
+    from surveys.questionnaire import load
+
+    response = services.response_for(survey, organisation)
+    services.save_draft(
+        response.pk,
+        survey_values(survey, answers),
+        base_version=response.version,
+        user=user,
+    )
+    if submit:
+        form = services.submit(response.pk, load(survey), user=user)
+        assert form.is_valid(), form.errors
+    response.refresh_from_db()
+    return response

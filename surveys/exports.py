@@ -1,0 +1,156 @@
+"""Exports of submitted responses: one row per response, one or more columns per question.
+
+Excel carries a codebook sheet (column, question, type, option codes); CSV is UTF-8 with a
+BOM for Excel on Windows. Anonymous surveys export no institution column. Three queries
+whatever the size: responses, answers, choices.
+"""
+
+import csv as csvlib
+import io
+from dataclasses import dataclass
+
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from .models import Answer, Choice, Kind, Response
+from .questionnaire import Questionnaire
+
+
+@dataclass
+class Column:
+    header: str
+    question: object
+    option: object = None
+    other: bool = False
+
+
+def columns(questionnaire: Questionnaire) -> list[Column]:
+    out = []
+    for q in questionnaire.questions:
+        if q.kind == Kind.MULTIPLE or q.kind == Kind.BREAKDOWN:
+            out += [Column(f"{q.code}_{o.code}", q, o) for o in q.option_list]
+        else:
+            out.append(Column(q.code, q))
+        if q.kind != Kind.BREAKDOWN and any(o.is_other for o in q.option_list):
+            out.append(Column(f"{q.code}_other", q, other=True))
+    return out
+
+
+def _fixed_headers(anonymous: bool) -> list[str]:
+    names = [] if anonymous else [_("institution")]
+    return [_("response"), *names, _("membership class"), _("regional block"), _("submitted at")]
+
+
+def rows(questionnaire: Questionnaire):
+    survey = questionnaire.survey
+    cols = columns(questionnaire)
+    index = {}
+    for i, col in enumerate(cols):
+        key = (col.question.pk, col.option.pk if col.option else None, col.other)
+        index[key] = i
+    responses = list(
+        Response.objects.submitted()
+        .filter(survey=survey)
+        .order_by("pk")
+        .values_list(
+            "pk", "organisation__name", "membership_class__name", "block__name", "submitted_at"
+        )
+    )
+    values = {pk: [""] * len(cols) for pk, *_rest in responses}
+    kinds = {q.pk: q.kind for q in questionnaire.questions}
+    option_codes = {o.pk: o.code for q in questionnaire.questions for o in q.option_list}
+    option_columns = {
+        q.pk: [index[(q.pk, o.pk, False)] for o in q.option_list]
+        for q in questionnaire.questions
+        if q.kind == Kind.MULTIPLE
+    }
+    for response, question, text, number in Answer.objects.filter(
+        response__survey=survey, response__submitted_at__isnull=False
+    ).values_list("response_id", "question_id", "text", "number"):
+        kind = kinds[question]
+        if kind == Kind.MULTIPLE:  # shown: unticked options are 0, not blank
+            for i in option_columns[question]:
+                values[response][i] = 0
+        elif kind not in (Kind.SINGLE, Kind.RATING, Kind.BREAKDOWN):
+            values[response][index[(question, None, False)]] = (
+                number if number is not None else text
+            )
+    choices = (
+        Choice.objects.filter(
+            answer__response__survey=survey, answer__response__submitted_at__isnull=False
+        )
+        .order_by()
+        .values_list(
+            "answer__response_id", "answer__question_id", "option_id", "value", "other_text"
+        )
+    )
+    for response, question, option, value, other in choices:
+        kind = kinds[question]
+        if kind == Kind.MULTIPLE:
+            values[response][index[(question, option, False)]] = 1
+        elif kind == Kind.BREAKDOWN:
+            values[response][index[(question, option, False)]] = value
+        else:
+            values[response][index[(question, None, False)]] = option_codes[option]
+        if other:
+            values[response][index[(question, None, True)]] = other
+    headers = _fixed_headers(survey.anonymous) + [c.header for c in cols]
+    yield headers
+    for number, (pk, name, class_name, block, submitted_at) in enumerate(responses, 1):
+        fixed = [number] + ([] if survey.anonymous else [name])
+        when = timezone.localtime(submitted_at).replace(tzinfo=None)
+        yield fixed + [class_name, block, when] + values[pk]
+
+
+def codebook(questionnaire: Questionnaire):
+    yield [_("column"), _("question"), _("type"), _("code"), _("label")]
+    for col in columns(questionnaire):
+        q = col.question
+        if col.other:
+            yield [col.header, q.text, q.get_kind_display(), "", _("other (description)")]
+        elif col.option is not None:
+            yield [col.header, q.text, q.get_kind_display(), col.option.code, col.option.label]
+        else:
+            yield [col.header, q.text, q.get_kind_display(), "", q.unit]
+            for option in q.option_list:
+                yield ["", "", "", option.code, option.label]
+
+
+def _filename(questionnaire: Questionnaire, ext: str) -> str:
+    return f"survey-{questionnaire.survey.pk}-{timezone.localdate():%Y%m%d}.{ext}"
+
+
+def excel(questionnaire: Questionnaire) -> HttpResponse:
+    workbook = Workbook(write_only=False)
+    sheet = workbook.active
+    sheet.title = _("responses")[:31]
+    for row in rows(questionnaire):
+        sheet.append(row)
+    book = workbook.create_sheet(_("codebook")[:31])
+    for row in codebook(questionnaire):
+        book.append(row)
+    for ws in (sheet, book):
+        for cell in ws[1]:
+            cell.font = Font(bold=True)
+        ws.freeze_panes = "A2"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    response = HttpResponse(
+        buffer.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{_filename(questionnaire, "xlsx")}"'
+    return response
+
+
+def csv(questionnaire: Questionnaire) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{_filename(questionnaire, "csv")}"'
+    response.write("\ufeff")
+    writer = csvlib.writer(response)
+    for row in rows(questionnaire):
+        writer.writerow(row)
+    return response

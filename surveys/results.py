@@ -1,0 +1,303 @@
+"""Survey results, counted in the database.
+
+Each question is counted over the submitted responses to which it was shown (an Answer
+row exists exactly then), so class-limited and conditional questions get their own
+denominator. Multiple choice counts institutions per option; an "other" description the
+secretariat recoded counts for the option it was recoded to. A fixed handful of queries
+serves any number of questions and responses.
+"""
+
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Avg, Count, F, Q, Window
+from django.db.models.functions import Coalesce, RowNumber
+
+from members.models import MembershipClass, RegionalBlock
+
+from .models import Answer, Choice, Kind, Option, Question, Response, Survey
+from .questionnaire import Questionnaire
+
+SMALL_GROUP = 3  # anonymous surveys hide breakdown groups smaller than this
+TEXT_SAMPLE = 20  # free-text answers listed per question on the results page
+
+GROUPINGS = {
+    "class": ("membership_class_id", MembershipClass),
+    "block": ("block_id", RegionalBlock),
+}
+
+
+@dataclass
+class Cell:
+    count: int = 0
+    shown: int = 0
+    average: Decimal | None = None
+    hidden: bool = False  # a small group of an anonymous survey
+
+    @property
+    def percent(self) -> Decimal | None:
+        if not self.shown:
+            return None
+        return (Decimal(100) * self.count / self.shown).quantize(Decimal("0.1"), ROUND_HALF_UP)
+
+
+@dataclass
+class OptionRow:
+    option: Option
+    total: Cell
+    groups: list[Cell] = field(default_factory=list)
+
+
+@dataclass
+class Group:
+    key: int
+    label: str
+    respondents: int
+    hidden: bool
+
+
+@dataclass
+class QuestionResult:
+    question: Question
+    shown: int
+    answered: int
+    average: Decimal | None
+    rows: list[OptionRow]
+    texts: list[dict]
+    text_count: int
+    columns: list[tuple[Group, Cell]] = field(default_factory=list)
+
+
+@dataclass
+class Results:
+    survey: Survey
+    respondents: int
+    questions: list[QuestionResult]
+    groups: list[Group]
+    by: str | None
+
+
+def _round(value) -> Decimal | None:
+    return None if value is None else Decimal(value).quantize(Decimal("0.1"), ROUND_HALF_UP)
+
+
+def results(
+    questionnaire: Questionnaire, *, by: str | None = None, names: bool = False
+) -> Results:
+    """All questions' results; `by` ("class" or "block") adds a cross-tabulation and
+    `names` lists free-text answers with the institution (never for anonymous surveys)."""
+    survey = questionnaire.survey
+    submitted = Response.objects.submitted().filter(survey=survey)
+    group_field = GROUPINGS[by][0] if by in GROUPINGS else None
+    names = names and not survey.anonymous
+
+    groups = _groups(survey, submitted, by) if group_field else []
+
+    answer_keys = ["question_id"] + ([f"response__{group_field}"] if group_field else [])
+    answer_stats = (
+        Answer.objects.filter(response__in=submitted)
+        .values(*answer_keys)
+        .annotate(
+            shown=Count("id"),
+            answered=Count("id", filter=Q(answered=True)),
+            average=Avg("number"),
+        )
+        .order_by()
+    )
+    choice_keys = ["counted"] + ([f"answer__response__{group_field}"] if group_field else [])
+    choice_stats = (
+        Choice.objects.filter(answer__response__in=submitted)
+        .annotate(counted=Coalesce("recoded_to_id", "option_id"))
+        .values(*choice_keys)
+        .annotate(count=Count("answer__response_id", distinct=True), average=Avg("value"))
+        .order_by()
+    )
+
+    shown, answered, averages = {}, {}, {}
+    group_shown, group_average = {}, {}
+    for row in answer_stats:
+        question = row["question_id"]
+        if group_field:
+            key = (question, row[f"response__{group_field}"])
+            group_shown[key] = row["shown"]
+            group_average[key] = row["average"]
+        shown[question] = shown.get(question, 0) + row["shown"]
+        answered[question] = answered.get(question, 0) + row["answered"]
+    if group_field:  # averages over all groups need their own query only when grouped
+        averages = {
+            row["question_id"]: row["average"]
+            for row in Answer.objects.filter(response__in=submitted, number__isnull=False)
+            .values("question_id")
+            .annotate(average=Avg("number"))
+            .order_by()
+        }
+    else:
+        averages = {row["question_id"]: row["average"] for row in answer_stats}
+
+    counts, option_averages, group_counts = {}, {}, {}
+    for row in choice_stats:
+        option = row["counted"]
+        if group_field:
+            key = (option, row[f"answer__response__{group_field}"])
+            group_counts[key] = (row["count"], row["average"])
+        counts[option] = counts.get(option, 0) + row["count"]
+    if group_field:
+        option_averages = {
+            row["counted"]: row["average"]
+            for row in Choice.objects.filter(answer__response__in=submitted, value__isnull=False)
+            .annotate(counted=Coalesce("recoded_to_id", "option_id"))
+            .values("counted")
+            .annotate(average=Avg("value"))
+            .order_by()
+        }
+    else:
+        option_averages = {row["counted"]: row["average"] for row in choice_stats}
+
+    texts, text_counts = _texts(questionnaire, submitted, names)
+
+    out = []
+    for question in questionnaire.questions:
+        q_shown = shown.get(question.pk, 0)
+        rows = []
+        for option in question.option_list:
+            total = Cell(counts.get(option.pk, 0), q_shown, _round(option_averages.get(option.pk)))
+            cells = []
+            for group in groups:
+                count, average = group_counts.get((option.pk, group.key), (0, None))
+                shown_here = group_shown.get((question.pk, group.key), 0)
+                cells.append(Cell(count, shown_here, _round(average), group.hidden))
+            rows.append(OptionRow(option, total, cells))
+        result = QuestionResult(
+            question=question,
+            shown=q_shown,
+            answered=answered.get(question.pk, 0),
+            average=_question_average(question, rows, averages),
+            rows=rows,
+            texts=texts.get(question.pk, []),
+            text_count=text_counts.get(question.pk, 0),
+            columns=[
+                (
+                    g,
+                    Cell(
+                        shown=group_shown.get((question.pk, g.key), 0),
+                        average=_round(group_average.get((question.pk, g.key))),
+                        hidden=g.hidden,
+                    ),
+                )
+                for g in groups
+            ],
+        )
+        out.append(result)
+    respondents = submitted.count()
+    return Results(survey, respondents, out, groups, by if group_field else None)
+
+
+def _question_average(question: Question, rows: list[OptionRow], averages: dict):
+    if question.kind == Kind.NUMBER:
+        return _round(averages.get(question.pk))
+    if question.kind == Kind.RATING:
+        scored = [(r.total.count, r.option.value) for r in rows if r.option.value is not None]
+        total = sum(count for count, _value in scored)
+        if total:
+            return _round(Decimal(sum(count * value for count, value in scored)) / total)
+    return None
+
+
+def _groups(survey: Survey, submitted, by: str) -> list[Group]:
+    field_name, model = GROUPINGS[by]
+    respondents = dict(
+        submitted.values_list(field_name)
+        .annotate(n=Count("id"))
+        .order_by()
+        .values_list(field_name, "n")
+    )
+    return [
+        Group(
+            item.pk,
+            str(item),
+            respondents[item.pk],
+            hidden=survey.anonymous and respondents[item.pk] < SMALL_GROUP,
+        )
+        for item in model.objects.filter(pk__in=respondents).order_by("order", "pk")
+    ]
+
+
+def _texts(questionnaire: Questionnaire, submitted, names: bool):
+    """The first free-text and "other" answers of each question and how many there are,
+    in one query each."""
+    text_kinds = (Kind.SHORT_TEXT, Kind.LONG_TEXT)
+    free = (
+        Answer.objects.filter(
+            response__in=submitted,
+            question_id__in=[q.pk for q in questionnaire.questions if q.kind in text_kinds],
+        )
+        .exclude(text="")
+        .annotate(
+            group=F("question_id"),
+            description=F("text"),
+            organisation=F("response__organisation__name"),
+            option_label=F("question__code"),
+        )
+    )
+    other = (
+        Choice.objects.filter(answer__response__in=submitted, option__is_other=True)
+        .exclude(other_text="")
+        .annotate(
+            group=F("answer__question_id"),
+            description=F("other_text"),
+            organisation=F("answer__response__organisation__name"),
+            option_label=Coalesce("recoded_to__label", "option__label"),
+        )
+    )
+    texts, counts = {}, {}
+    for queryset in (free, other):
+        rows = queryset.annotate(
+            position=Window(RowNumber(), partition_by=F("group"), order_by=F("id").asc()),
+            total=Window(Count("id"), partition_by=F("group")),
+        ).values("id", "group", "position", "total", "description", "organisation", "option_label")
+        for row in rows.filter(position__lte=TEXT_SAMPLE):
+            if not names:
+                row.pop("organisation")
+            texts.setdefault(row["group"], []).append(row)
+            counts[row["group"]] = counts.get(row["group"], 0) + (
+                row["total"] if row["position"] == 1 else 0
+            )
+    return texts, counts
+
+
+def all_texts(question: Question, *, names: bool):
+    """Every free-text or "other" answer of a question, for the full list page."""
+    submitted = Response.objects.submitted().filter(survey=question.survey_id)
+    if question.kind in (Kind.SHORT_TEXT, Kind.LONG_TEXT):
+        rows = (
+            Answer.objects.filter(response__in=submitted, question=question)
+            .exclude(text="")
+            .annotate(description=F("text"), option_label=F("question__code"))
+        )
+        organisation = "response__organisation__name"
+    else:
+        rows = (
+            Choice.objects.filter(
+                answer__response__in=submitted, answer__question=question, option__is_other=True
+            )
+            .exclude(other_text="")
+            .annotate(
+                description=F("other_text"),
+                option_label=Coalesce("recoded_to__label", "option__label"),
+            )
+        )
+        organisation = "answer__response__organisation__name"
+    fields = ["id", "description", "option_label"] + ([organisation] if names else [])
+    return rows.order_by("id").values(*fields)
+
+
+def bank_comparison(bank) -> list[Results]:
+    """The results of a bank question in every survey that asked it, oldest first."""
+    from .questionnaire import load
+
+    out = []
+    for question in bank.questions.select_related("survey").order_by("survey__opens_at"):
+        questionnaire = load(question.survey)
+        questionnaire.questions = [q for q in questionnaire.questions if q.pk == question.pk]
+        out.append(results(questionnaire))
+    return out

@@ -1,0 +1,81 @@
+from dataclasses import dataclass
+
+from django.db.models import Count, Max, Q
+from django.utils import timezone
+
+from members.models import Membership, MembershipClass, RegionalBlock
+
+from .models import Response, Survey
+from .services import targeted_organisations
+
+
+def surveys_for(organisation):
+    """Surveys an institution is (or was) asked, newest first, with its response if any."""
+    membership = Membership.objects.current().filter(organisation=organisation).first()
+    now = timezone.now()
+    asked = Q(responses__organisation=organisation)
+    if membership is not None:
+        asked |= Q(classes=membership.membership_class_id, opens_at__lte=now) & (
+            Q(blocks__isnull=True) | Q(blocks=organisation.block_id)
+        )
+    surveys = list(Survey.objects.filter(asked).distinct().order_by("-opens_at"))
+    responses = {
+        r.survey_id: r
+        for r in Response.objects.filter(organisation=organisation, survey__in=surveys)
+    }
+    for survey in surveys:
+        survey.own_response = responses.get(survey.pk)
+    return surveys
+
+
+def published_surveys():
+    return Survey.objects.filter(results_published_at__lte=timezone.now()).order_by("-opens_at")
+
+
+@dataclass
+class Rate:
+    label: str
+    submitted: int
+    targeted: int
+
+    @property
+    def percent(self) -> int | None:
+        return round(100 * self.submitted / self.targeted) if self.targeted else None
+
+
+def response_rate(survey: Survey) -> dict:
+    """Submitted / asked per class and per block, and who has not answered yet."""
+    counts = list(
+        Response.objects.filter(survey=survey)
+        .values("membership_class_id", "block_id")
+        .annotate(
+            targeted=Count("id"), submitted=Count("id", filter=Q(submitted_at__isnull=False))
+        )
+        .order_by()
+    )
+
+    def rates(model, key):
+        totals: dict[int, list[int]] = {}
+        for row in counts:
+            pair = totals.setdefault(row[key], [0, 0])
+            pair[0] += row["submitted"]
+            pair[1] += row["targeted"]
+        return [
+            Rate(str(item), *totals[item.pk])
+            for item in model.objects.filter(pk__in=totals).order_by("order", "pk")
+        ]
+
+    missing = (
+        Response.objects.filter(survey=survey, submitted_at__isnull=True)
+        .select_related("organisation", "membership_class", "block")
+        .annotate(reminders_sent=Count("reminders"), last_reminder=Max("reminders__sent_at"))
+        .order_by("block__order", "organisation__name_kana")
+    )
+    not_invited = targeted_organisations(survey).exclude(survey_responses__survey=survey).count()
+    return {
+        "total": Rate("", sum(r["submitted"] for r in counts), sum(r["targeted"] for r in counts)),
+        "by_class": rates(MembershipClass, "membership_class_id"),
+        "by_block": rates(RegionalBlock, "block_id"),
+        "missing": missing,
+        "not_yet_asked": not_invited,
+    }

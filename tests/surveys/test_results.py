@@ -1,0 +1,208 @@
+"""Visibility, denominators and aggregation, on a hand-computed example.
+
+Three full members and one academic member submit; a second academic member only
+drafts. Q2 is for full members only, Q3 only for those who answered Q2 with はい.
+"""
+
+from decimal import Decimal
+
+import pytest
+
+from members.models import MembershipClass
+from surveys.models import Answer, Choice
+from surveys.questionnaire import load
+from surveys.results import results
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+QUESTIONS = [
+    {"code": "Q1", "kind": "multiple", "options": ["情報", "アワード", "交流", "その他*"]},
+    {"code": "Q2", "kind": "single", "options": ["はい", "いいえ"], "classes": ["full"]},
+    {
+        "code": "Q3",
+        "kind": "multiple",
+        "options": ["若手", "中堅", "その他*"],
+        "condition": ("Q2", ["はい"]),
+    },
+    {"code": "Q4", "kind": "number", "required": False, "unit": "人"},
+    {
+        "code": "Q5",
+        "kind": "breakdown",
+        "options": ["A", "B"],
+        "classes": ["full"],
+        "required": False,
+    },
+    {"code": "Q6", "kind": "long_text", "required": False},
+]
+
+
+@pytest.fixture
+def example(db):
+    academic = factories.make_class("academic", MembershipClass.DuesRule.FLAT, flat_amount=15000)
+    academic.name, academic.order = "学術機関会員", 1
+    academic.save()
+    survey = factories.make_survey(QUESTIONS, classes=[factories.full_class(), academic])
+    user = factories.make_user("office-results@example.jp", is_staff=True)
+    orgs = {
+        name: factories.make_organisation(
+            name, membership_class=academic if name[0] == "A" else None
+        )
+        for name in ["F1財団", "F2財団", "F3財団", "A1大学", "A2大学"]
+    }
+    factories.answer_survey(
+        survey,
+        orgs["F1財団"],
+        user,
+        {
+            "Q1": ["情報", "アワード"],
+            "Q2": "はい",
+            "Q3": ["若手"],
+            "Q4": 10,
+            "Q5": {"A": 60, "B": 40},
+        },
+    )
+    factories.answer_survey(
+        survey,
+        orgs["F2財団"],
+        user,
+        {
+            "Q1": ["情報", "その他"],
+            "Q1_other": "メルマガ",
+            "Q2": "いいえ",
+            "Q3": ["中堅"],  # typed, but Q3 is not shown after いいえ: it must not count
+            "Q4": 20,
+            "Q5": {"A": 20, "B": 80},
+            "Q6": "地域ブロックの会合を増やしてほしい",
+        },
+    )
+    factories.answer_survey(
+        survey,
+        orgs["F3財団"],
+        user,
+        {"Q1": ["交流"], "Q2": "はい", "Q3": ["中堅", "その他"], "Q3_other": "ＤＸ人材"},
+    )
+    factories.answer_survey(survey, orgs["A1大学"], user, {"Q1": ["情報"], "Q4": 30})
+    factories.answer_survey(survey, orgs["A2大学"], user, {"Q1": ["アワード"]}, submit=False)
+    return survey
+
+
+def _by_code(outcome):
+    return {r.question.code: r for r in outcome.questions}
+
+
+def _counts(result):
+    return {row.option.label: (row.total.count, row.total.percent) for row in result.rows}
+
+
+def test_shown_questions_are_remembered_per_response(example):
+    shown = {
+        response.organisation.name: sorted(a.question.code for a in response.answers.all())
+        for response in example.responses.prefetch_related("answers__question")
+    }
+    assert shown == {
+        "F1財団": ["Q1", "Q2", "Q3", "Q4", "Q5", "Q6"],
+        "F2財団": ["Q1", "Q2", "Q4", "Q5", "Q6"],
+        "F3財団": ["Q1", "Q2", "Q3", "Q4", "Q5", "Q6"],
+        "A1大学": ["Q1", "Q4", "Q6"],
+        "A2大学": [],
+    }
+
+
+def test_counts_and_denominators(example):
+    outcome = results(load(example))
+    by_code = _by_code(outcome)
+    assert outcome.respondents == 4
+    assert by_code["Q1"].shown == 4
+    assert _counts(by_code["Q1"]) == {
+        "情報": (3, Decimal("75.0")),
+        "アワード": (1, Decimal("25.0")),
+        "交流": (1, Decimal("25.0")),
+        "その他": (1, Decimal("25.0")),
+    }
+    assert by_code["Q2"].shown == 3
+    assert _counts(by_code["Q2"]) == {"はい": (2, Decimal("66.7")), "いいえ": (1, Decimal("33.3"))}
+    assert by_code["Q3"].shown == 2
+    assert _counts(by_code["Q3"]) == {
+        "若手": (1, Decimal("50.0")),
+        "中堅": (1, Decimal("50.0")),
+        "その他": (1, Decimal("50.0")),
+    }
+
+
+def test_averages_of_numbers_and_breakdowns(example):
+    by_code = _by_code(results(load(example)))
+    q4 = by_code["Q4"]
+    assert (q4.shown, q4.answered, q4.average) == (4, 3, Decimal("20.0"))
+    q5 = by_code["Q5"]
+    assert (q5.shown, q5.answered) == (3, 2)
+    assert {row.option.label: row.total.average for row in q5.rows} == {
+        "A": Decimal("40.0"),
+        "B": Decimal("60.0"),
+    }
+
+
+def test_other_and_free_text_are_listed_normalised(example):
+    by_code = _by_code(results(load(example), names=True))
+    assert [
+        (t["option_label"], t["description"], t["organisation"]) for t in by_code["Q1"].texts
+    ] == [("その他", "メルマガ", "F2財団")]
+    assert [t["description"] for t in by_code["Q3"].texts] == ["DX人材"]
+    assert [t["description"] for t in by_code["Q6"].texts] == [
+        "地域ブロックの会合を増やしてほしい"
+    ]
+    assert by_code["Q6"].text_count == 1
+
+
+def test_recoded_other_counts_for_its_option_once_per_institution(example):
+    other = Choice.objects.filter(option__is_other=True)
+    q1, q3 = (example.questions.get(code=c) for c in ("Q1", "Q3"))
+    other.filter(answer__question=q1).update(recoded_to=q1.options.get(label="情報"))
+    other.filter(answer__question=q3).update(recoded_to=q3.options.get(label="若手"))
+    by_code = _by_code(results(load(example)))
+    # F2 chose 情報 and described メルマガ: recoding it to 情報 still counts F2 once.
+    assert _counts(by_code["Q1"])["情報"] == (3, Decimal("75.0"))
+    assert _counts(by_code["Q1"])["その他"] == (0, Decimal("0.0"))
+    assert _counts(by_code["Q3"]) == {
+        "若手": (2, Decimal("100.0")),
+        "中堅": (1, Decimal("50.0")),
+        "その他": (0, Decimal("0.0")),
+    }
+
+
+def test_cross_tabulation_by_class(example):
+    outcome = results(load(example), by="class")
+    assert [(g.label, g.respondents, g.hidden) for g in outcome.groups] == [
+        ("正会員", 3, False),
+        ("学術機関会員", 1, False),
+    ]
+    q1 = _by_code(outcome)["Q1"]
+    assert [column.shown for _group, column in q1.columns] == [3, 1]
+    assert {row.option.label: [c.count for c in row.groups] for row in q1.rows} == {
+        "情報": [2, 1],
+        "アワード": [1, 0],
+        "交流": [1, 0],
+        "その他": [1, 0],
+    }
+    assert [c.average for _g, c in _by_code(outcome)["Q4"].columns] == [
+        Decimal("15.0"),
+        Decimal("30.0"),
+    ]
+
+
+def test_anonymous_surveys_hide_small_groups_and_names(example):
+    example.anonymous = True
+    example.save()
+    outcome = results(load(example), by="class", names=True)
+    assert [(g.label, g.hidden) for g in outcome.groups] == [
+        ("正会員", False),
+        ("学術機関会員", True),
+    ]
+    q1 = _by_code(outcome)["Q1"]
+    assert all(row.groups[1].hidden for row in q1.rows)
+    assert "organisation" not in q1.texts[0]
+
+
+def test_a_question_not_shown_stores_nothing(example):
+    f2 = example.responses.get(organisation__name="F2財団")
+    assert not Answer.objects.filter(response=f2, question__code="Q3").exists()
