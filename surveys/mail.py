@@ -8,7 +8,7 @@ is retried or run twice.
 from datetime import timedelta
 
 from django.db import transaction
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -68,7 +68,7 @@ def due_reminders(survey: Survey, now):
         )
         .annotate(sent=Count("reminders"), last=Max("reminders__sent_at"))
         .filter(sent__lt=survey.reminder_limit)
-        .exclude(last__gt=quiet_since)
+        .filter(Q(last__isnull=True) | Q(last__lte=quiet_since))
     )
 
 

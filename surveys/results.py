@@ -10,7 +10,7 @@ serves any number of questions and responses.
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Avg, Count, F, Q, Window
+from django.db.models import Count, F, Q, Sum, Window
 from django.db.models.functions import Coalesce, RowNumber
 
 from members.models import MembershipClass, RegionalBlock
@@ -77,6 +77,15 @@ class Results:
     by: str | None
 
 
+def _add(sums: dict, key, row) -> None:
+    total, numbers = sums.get(key, (Decimal(0), 0))
+    sums[key] = (total + (row["total"] or 0), numbers + row["numbers"])
+
+
+def _mean(total, numbers: int) -> Decimal | None:
+    return Decimal(total) / numbers if numbers else None
+
+
 def _round(value) -> Decimal | None:
     return None if value is None else Decimal(value).quantize(Decimal("0.1"), ROUND_HALF_UP)
 
@@ -93,6 +102,7 @@ def results(
 
     groups = _groups(survey, submitted, by) if group_field else []
 
+    # Sums and counts, not averages, so that the totals over groups follow exactly.
     answer_keys = ["question_id"] + ([f"response__{group_field}"] if group_field else [])
     answer_stats = (
         Answer.objects.filter(response__in=submitted)
@@ -100,7 +110,8 @@ def results(
         .annotate(
             shown=Count("id"),
             answered=Count("id", filter=Q(answered=True)),
-            average=Avg("number"),
+            total=Sum("number"),
+            numbers=Count("number"),
         )
         .order_by()
     )
@@ -109,49 +120,36 @@ def results(
         Choice.objects.filter(answer__response__in=submitted)
         .annotate(counted=Coalesce("recoded_to_id", "option_id"))
         .values(*choice_keys)
-        .annotate(count=Count("answer__response_id", distinct=True), average=Avg("value"))
+        .annotate(
+            count=Count("answer__response_id", distinct=True),
+            total=Sum("value"),
+            numbers=Count("value"),
+        )
         .order_by()
     )
 
-    shown, answered, averages = {}, {}, {}
+    shown, answered, number_sums = {}, {}, {}
     group_shown, group_average = {}, {}
     for row in answer_stats:
         question = row["question_id"]
         if group_field:
             key = (question, row[f"response__{group_field}"])
             group_shown[key] = row["shown"]
-            group_average[key] = row["average"]
+            group_average[key] = _mean(row["total"], row["numbers"])
         shown[question] = shown.get(question, 0) + row["shown"]
         answered[question] = answered.get(question, 0) + row["answered"]
-    if group_field:  # averages over all groups need their own query only when grouped
-        averages = {
-            row["question_id"]: row["average"]
-            for row in Answer.objects.filter(response__in=submitted, number__isnull=False)
-            .values("question_id")
-            .annotate(average=Avg("number"))
-            .order_by()
-        }
-    else:
-        averages = {row["question_id"]: row["average"] for row in answer_stats}
+        _add(number_sums, question, row)
+    averages = {question: _mean(*sums) for question, sums in number_sums.items()}
 
-    counts, option_averages, group_counts = {}, {}, {}
+    counts, value_sums, group_counts = {}, {}, {}
     for row in choice_stats:
         option = row["counted"]
         if group_field:
             key = (option, row[f"answer__response__{group_field}"])
-            group_counts[key] = (row["count"], row["average"])
+            group_counts[key] = (row["count"], _mean(row["total"], row["numbers"]))
         counts[option] = counts.get(option, 0) + row["count"]
-    if group_field:
-        option_averages = {
-            row["counted"]: row["average"]
-            for row in Choice.objects.filter(answer__response__in=submitted, value__isnull=False)
-            .annotate(counted=Coalesce("recoded_to_id", "option_id"))
-            .values("counted")
-            .annotate(average=Avg("value"))
-            .order_by()
-        }
-    else:
-        option_averages = {row["counted"]: row["average"] for row in choice_stats}
+        _add(value_sums, option, row)
+    option_averages = {option: _mean(*sums) for option, sums in value_sums.items()}
 
     texts, text_counts = _texts(questionnaire, submitted, names)
 
@@ -188,7 +186,7 @@ def results(
             ],
         )
         out.append(result)
-    respondents = submitted.count()
+    respondents = sum(g.respondents for g in groups) if group_field else submitted.count()
     return Results(survey, respondents, out, groups, by if group_field else None)
 
 

@@ -333,7 +333,9 @@ def make_survey(questions, *, classes=None, open_now=True, **fields):
     for order, spec in enumerate(questions):
         title = spec.get("section", "第1部")
         if title not in sections:
-            sections[title] = Section.objects.create(survey=survey, order=len(sections), title=title)
+            sections[title] = Section.objects.create(
+                survey=survey, order=len(sections), title=title
+            )
         question = Question.objects.create(
             survey=survey,
             section=sections[title],
@@ -410,3 +412,65 @@ def answer_survey(survey, organisation, user, answers: dict, *, submit=True):
         assert form.is_valid(), form.errors
     response.refresh_from_db()
     return response
+
+
+def bulk_responses(survey, organisations, *, submitted=True):
+    """A submitted response of each organisation with answers to every question shown,
+    deterministic and made with bulk_create (for query budgets and the bench)."""
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from surveys.models import Answer, Choice, Kind, Response
+    from surveys.questionnaire import load, shown_questions
+
+    questionnaire = load(survey)
+    membership_class = full_class()
+    now = timezone.now() if submitted else None
+    responses = Response.objects.bulk_create(
+        (
+            Response(
+                survey=survey,
+                organisation=o,
+                membership_class=membership_class,
+                block_id=o.block_id,
+                submitted_at=now,
+            )
+            for o in organisations
+        ),
+        batch_size=2000,
+    )
+    questions = questionnaire.for_class(membership_class.pk)
+    answers, picks = [], []
+    for n, response in enumerate(responses):
+        chosen = {}
+        for question in questions:
+            options = question.option_list
+            if question.kind in (Kind.SINGLE, Kind.RATING):
+                chosen[question.pk] = [options[(n + question.pk) % len(options)]]
+            elif question.kind == Kind.MULTIPLE:
+                chosen[question.pk] = [options[n % len(options)], options[(n + 1) % len(options)]]
+            elif question.kind == Kind.BREAKDOWN:
+                chosen[question.pk] = options
+        shown = shown_questions(questions, {q: {o.pk for o in os} for q, os in chosen.items()})
+        for question in questions:
+            if question.pk not in shown:
+                continue
+            answer = Answer(response=response, question=question, answered=True)
+            if question.kind in (Kind.SHORT_TEXT, Kind.LONG_TEXT):
+                answer.text = f"意見{n}"
+            elif question.kind == Kind.NUMBER:
+                answer.number = Decimal(n % 100)
+            answers.append(answer)
+            for k, option in enumerate(chosen.get(question.pk, [])):
+                value = None
+                if question.kind == Kind.BREAKDOWN:
+                    rest = 100 - 10 * (len(options) - 1)
+                    value = Decimal(rest if k == 0 else 10)
+                other = f"その他の回答{n}" if option.is_other else ""
+                picks.append((answer, Choice(option=option, value=value, other_text=other)))
+    Answer.objects.bulk_create(answers, batch_size=5000)
+    for answer, choice in picks:
+        choice.answer_id = answer.pk
+    Choice.objects.bulk_create((choice for _a, choice in picks), batch_size=5000)
+    return responses

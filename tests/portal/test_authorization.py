@@ -26,9 +26,9 @@ MATRIX = {
     "primary_contact": [302, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200,
                         403],
     "judge":       [302, 200, 403, 403, 403, 403, 403, 403, 403, 200, 200, 200, 403, 403, 403],
-    "secretariat": [302, 200, 403, 403, 403, 403, 403, 403, 200, 200, 200, 200, 403, 403, MFA],
+    "secretariat": [302, 200, 403, 403, 403, 403, 403, 403, 200, 200, 200, 200, 403, 200, MFA],
     "secretariat_with_mfa": [302, 200, 403, 403, 403, 403, 403, 403, 200, 200, 200, 200, 403,
-                             403, 200],
+                             200, 200],
 }  # fmt: skip
 
 # Views on one contact or invoice: (url name, method). Who may not is refused before the
@@ -72,6 +72,12 @@ ADMIN_VIEWS = [
     "admin:awards_decision_add",
     "admin:awards_notification_changelist",
     "admin:awards_auditevent_changelist",
+    "admin:surveys_survey_changelist",
+    "admin:surveys_survey_add",
+    "admin:surveys_question_changelist",
+    "admin:surveys_response_changelist",
+    "admin:surveys_otheranswer_changelist",
+    "admin:surveys_bankquestion_changelist",
 ]
 
 

@@ -8,6 +8,7 @@ from awards import demo as award_demo
 from members import demo as member_demo
 from members.models import Person
 from newsletter import demo as newsletter_demo
+from surveys import demo as survey_demo
 
 
 class Command(BaseCommand):
@@ -25,6 +26,7 @@ class Command(BaseCommand):
             judge_user=users.get(email=account_demo.JUDGE),
             applicant_user=users.get(email=account_demo.APPLICANT),
         )
+        survey_demo.seed(user=users.get(email=account_demo.SECRETARIAT))
         statement = settings.MEDIA_ROOT / "demo" / "zengin-sample.txt"
         lines = member_demo.write_sample_statement(statement)
         self.stdout.write(

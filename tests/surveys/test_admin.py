@@ -1,0 +1,144 @@
+"""Building surveys in the admin: checks across fields, copying, publishing, inviting."""
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from surveys.models import Option, OtherAnswer, Question, Survey
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def _question_form(survey, **changes):
+    q1 = survey.questions.get(code="Q1")
+    data = {
+        "survey": survey.pk,
+        "section": q1.section_id,
+        "order": 50,
+        "code": "N1",
+        "text": "新しい質問",
+        "kind": "multiple",
+        "required": "on",
+        "options-TOTAL_FORMS": "1",
+        "options-INITIAL_FORMS": "0",
+        "options-MIN_NUM_FORMS": "0",
+        "options-MAX_NUM_FORMS": "1000",
+        "options-0-order": "1",
+        "options-0-code": "1",
+        "options-0-label": "選択肢",
+        **changes,
+    }
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def _post_question(client, survey, **changes):
+    return client.post(reverse("admin:surveys_question_add"), _question_form(survey, **changes))
+
+
+@pytest.fixture
+def staff(client, secretariat_with_mfa):
+    client.force_login(secretariat_with_mfa)
+    return client
+
+
+def test_a_conditional_question_is_added(staff, survey):
+    q1 = survey.questions.get(code="Q1")
+    response = _post_question(
+        staff,
+        survey,
+        condition_question=q1.pk,
+        condition_options=[q1.options.get(label="あった").pk],
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    question = Question.objects.get(code="N1")
+    assert question.condition_question == q1 and question.options.count() == 1
+
+
+@pytest.mark.parametrize(
+    "changes, field",
+    [
+        ({"condition_question": "Q7"}, "condition_question"),  # not a choice question
+        ({"condition_question": "Q1"}, "condition_options"),  # no answers given
+        ({"max_choices": "2", "kind": "single"}, "max_choices"),
+        ({"kind": "number", "minimum": "10", "maximum": "5"}, "maximum"),
+    ],
+)
+def test_builder_refuses_inconsistent_questions(staff, survey, changes, field):
+    codes = {q.code: q.pk for q in survey.questions.all()}
+    changes = {k: codes.get(v, v) for k, v in changes.items()}
+    response = _post_question(staff, survey, **changes)
+    assert response.status_code == 200
+    assert field in response.context["adminform"].form.errors
+
+
+def test_a_condition_must_come_earlier_and_use_its_own_answers(staff, survey):
+    later = factories.make_survey(
+        [{"code": "A", "kind": "single", "options": ["x"]}], classes=list(survey.classes.all())
+    )
+    other_option = later.questions.get().options.get()
+    response = _post_question(
+        staff,
+        survey,
+        order=0,
+        condition_question=survey.questions.get(code="Q5").pk,
+        condition_options=[other_option.pk],
+    )
+    errors = response.context["adminform"].form.errors
+    assert "condition_question" in errors and "condition_options" in errors
+
+
+def test_copy_to_next_year_keeps_structure_and_conditions(staff, survey):
+    q1 = survey.questions.get(code="Q1")
+    dependant = Question.objects.create(
+        survey=survey, section=q1.section, order=99, code="D1", text="追加", kind="short_text",
+        condition_question=q1,
+    )  # fmt: skip
+    dependant.condition_options.set([q1.options.get(label="あった")])
+    staff.post(
+        reverse("admin:surveys_survey_changelist"),
+        {"action": "copy", "_selected_action": [survey.pk]},
+    )
+    copy = Survey.objects.exclude(pk=survey.pk).get()
+    assert copy.copied_from == survey
+    assert (copy.opens_at - survey.opens_at).days == 364
+    assert [q.code for q in copy.questions.all()] == [q.code for q in survey.questions.all()]
+    d1 = copy.questions.get(code="D1")
+    assert d1.condition_question.survey == copy
+    assert [o.question.survey for o in d1.condition_options.all()] == [copy]
+    assert (
+        Option.objects.filter(question__survey=copy).count()
+        == Option.objects.filter(question__survey=survey).count()
+    )
+    assert not copy.responses.exists()
+
+
+def test_publish_and_invite_actions(
+    staff, survey, organisation, django_capture_on_commit_callbacks, smtp_server
+):
+    from members.models import PersonRole
+    from members.services import assign_role
+
+    assign_role(
+        factories.make_person(organisation, email="p@isico.example.jp"), PersonRole.Kind.PRIMARY
+    )
+    url = reverse("admin:surveys_survey_changelist")
+    staff.post(url, {"action": "publish", "_selected_action": [survey.pk]})
+    survey.refresh_from_db()
+    assert survey.results_published_at <= timezone.now()
+    with django_capture_on_commit_callbacks(execute=True):
+        staff.post(url, {"action": "send_invitations", "_selected_action": [survey.pk]})
+    assert [to for to, _raw in smtp_server.received] == [["p@isico.example.jp"]]
+
+
+def test_other_answers_are_recoded_to_an_option_of_their_question(staff, example):
+    choice = OtherAnswer.objects.get(other_text="メルマガ")
+    url = reverse("admin:surveys_otheranswer_change", args=[choice.pk])
+    page = staff.get(url)
+    offered = list(page.context["adminform"].form.fields["recoded_to"].queryset)
+    assert [o.label for o in offered] == ["情報", "アワード", "交流"]
+    target = offered[1]
+    assert staff.post(url, {"recoded_to": target.pk}).status_code == 302
+    choice.refresh_from_db()
+    assert choice.recoded_to == target
+    assert staff.get(reverse("admin:surveys_otheranswer_changelist")).status_code == 200

@@ -1,0 +1,73 @@
+"""Excel (responses plus a codebook) and CSV with a BOM; anonymous exports name nobody."""
+
+import csv
+import io
+
+import pytest
+from django.urls import reverse
+from django.utils.translation import gettext
+from openpyxl import load_workbook
+
+from surveys.models import Kind
+
+pytestmark = pytest.mark.django_db
+
+
+def _csv(client, survey):
+    body = client.get(reverse("surveys:export", args=[survey.pk, "csv"])).content
+    assert body.startswith("\ufeff".encode())
+    return list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+
+
+def test_csv_has_one_row_per_response_and_a_column_per_option(
+    client, secretariat_with_mfa, example
+):
+    client.force_login(secretariat_with_mfa)
+    header, *rows = _csv(client, example)
+    fixed = ["response", "institution", "membership class", "regional block", "submitted at"]
+    assert header[:5] == [gettext(h) for h in fixed]
+    by_name = {row[1]: dict(zip(header, row, strict=True)) for row in rows}
+    assert sorted(by_name) == ["A1大学", "F1財団", "F2財団", "F3財団"]  # A2 only drafted
+    f2 = by_name["F2財団"]
+    assert (f2["Q1_1"], f2["Q1_2"], f2["Q1_3"], f2["Q1_4"], f2["Q1_other"]) == (
+        "1",
+        "0",
+        "0",
+        "1",
+        "メルマガ",
+    )
+    assert f2["Q2"] == "2"  # option code of いいえ
+    assert f2["Q3_1"] == f2["Q3_2"] == ""  # not shown to F2: blank, not 0
+    assert (f2["Q4"], f2["Q5_1"], f2["Q5_2"]) == ("20.00", "20.00", "80.00")
+    assert by_name["A1大学"]["Q2"] == ""  # full members only
+
+
+def test_excel_has_responses_and_a_codebook(client, secretariat_with_mfa, example):
+    client.force_login(secretariat_with_mfa)
+    content = client.get(reverse("surveys:export", args=[example.pk, "xlsx"])).content
+    workbook = load_workbook(io.BytesIO(content))
+    responses, codebook = workbook.worksheets
+    assert responses.max_row == 5
+    rows = list(codebook.values)
+    q2 = next(r for r in rows if r[0] == "Q2")
+    assert q2[1:3] == ("Q2の質問", str(Kind.SINGLE.label))
+    assert rows[rows.index(q2) + 1][3:] == ("1", "はい")
+    assert any(r[0] == "Q1_4" and r[3] == "4" and r[4] == "その他" for r in rows)
+    assert any(r[0] == "Q1_other" for r in rows)
+
+
+def test_anonymous_exports_name_no_institution(client, secretariat_with_mfa, example):
+    example.anonymous = True
+    example.save()
+    client.force_login(secretariat_with_mfa)
+    text = client.get(reverse("surveys:export", args=[example.pk, "csv"])).content.decode(
+        "utf-8-sig"
+    )
+    xlsx = load_workbook(
+        io.BytesIO(client.get(reverse("surveys:export", args=[example.pk, "xlsx"])).content)
+    )
+    cells = {str(c) for row in xlsx.worksheets[0].values for c in row}
+    page = client.get(reverse("surveys:results", args=[example.pk])).content.decode()
+    for name in ["F1財団", "F2財団", "F3財団", "A1大学"]:
+        assert name not in text and name not in cells and name not in page
+    assert "メルマガ" in text and "メルマガ" in page

@@ -1,0 +1,52 @@
+"""The answer page and the results page cost a fixed number of queries, whatever the
+number of responses (10 and 1,000) and of questions."""
+
+import pytest
+from django.urls import reverse
+
+from tests import factories
+from tests.surveys.conftest import ALL_KINDS
+
+pytestmark = pytest.mark.django_db
+
+# The survey of conftest twice over, with a conditional question: 15 questions.
+QUESTIONS = [
+    *ALL_KINDS,
+    *({**q, "code": f"R{q['code'][1:]}", "section": "第2部"} for q in ALL_KINDS),
+    {
+        "code": "C1",
+        "kind": "multiple",
+        "options": ["若手", "中堅"],
+        "condition": ("Q1", ["あった"]),
+    },
+]
+
+
+@pytest.mark.parametrize("responses", [10, 1000])
+def test_answer_and_results_pages_within_budget(
+    client, member, organisation, secretariat_with_mfa, responses, django_assert_max_num_queries
+):
+    survey = factories.make_survey(QUESTIONS)
+    factories.bulk_responses(survey, factories.bulk_organisations(responses))
+    factories.answer_survey(survey, organisation, member, {"R3": "途中"}, submit=False)
+
+    client.force_login(member)
+    with django_assert_max_num_queries(16):
+        page = client.get(reverse("surveys:answer", args=[survey.pk]))
+    assert len(page.context["form"].questions) == len(QUESTIONS)
+
+    client.force_login(secretariat_with_mfa)
+    for by in ["", "class", "block"]:
+        with django_assert_max_num_queries(16):
+            page = client.get(reverse("surveys:results", args=[survey.pk]), {"by": by})
+        assert page.context["results"].respondents == responses
+    q1 = next(r for r in page.context["results"].questions if r.question.code == "Q1")
+    assert q1.shown == responses and sum(row.total.count for row in q1.rows) == responses
+
+    with django_assert_max_num_queries(16):
+        page = client.get(reverse("surveys:rate", args=[survey.pk]))
+    assert page.context["total"].targeted == responses + 1
+
+    for fmt in ["xlsx", "csv"]:
+        with django_assert_max_num_queries(14):
+            assert client.get(reverse("surveys:export", args=[survey.pk, fmt])).status_code == 200
