@@ -1,6 +1,6 @@
 """Dues run and member directory at 10,000 organisations, on PostgreSQL with DEBUG=false;
-the award's results view (bench/awards.py); then the newsletter's dispatch through real
-Celery workers (bench/newsletter.py).
+the award's results view (bench/awards.py); the survey results page (bench/surveys.py);
+then the newsletter's dispatch through real Celery workers (bench/newsletter.py).
 
 Run through `make bench` (which sets the environment); django.setup() has been called by
 bench/__main__.py. Prints one line of figures per scenario on stdout, progress on stderr.
@@ -25,6 +25,7 @@ from psycopg import sql
 from bench.awards import bench_results
 from bench.common import check, progress
 from bench.newsletter import bench_dispatch
+from bench.surveys import bench_survey_results
 from innonet.celery import app as celery_app
 from members import fiscal, selectors
 from members.demo import BLOCK_OF_PREFECTURE, BLOCKS, KINDS
@@ -310,4 +311,5 @@ def run() -> None:
     print(bench_dues_run(fiscal_year, office), flush=True)
     print(bench_directory(member), flush=True)
     print(bench_results(), flush=True)
+    print(bench_survey_results(), flush=True)
     print(bench_dispatch(), flush=True)

@@ -6,6 +6,7 @@ from django.views.decorators.http import require_GET
 from accounts.permissions import Role, member_organisation, require, roles_of
 from members import fiscal
 from members import selectors as member_selectors
+from surveys import selectors as survey_selectors
 
 from . import health
 
@@ -23,10 +24,12 @@ def dashboard(request):
     fiscal_year = fiscal.current_fiscal_year()
     context = {"roles": roles, "Role": Role, "organisation": organisation}
     if organisation:
+        membership = member_selectors.current_membership(organisation)
         context.update(
             fiscal_year=fiscal_year,
-            membership=member_selectors.current_membership(organisation),
+            membership=membership,
             year=member_selectors.membership_year(organisation, fiscal_year),
+            surveys=survey_selectors.awaiting_answers(organisation, membership),
         )
     return render(request, "portal/dashboard.html", context)
 

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext_lazy
 
 from portal.html import links
 
@@ -41,10 +41,13 @@ class QuestionInline(admin.TabularInline):
     show_change_link = True
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
         if db_field.name == "section":
             survey_id = request.resolver_match.kwargs.get("object_id")
-            kwargs["queryset"] = Section.objects.filter(survey_id=survey_id)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+            field.queryset = Section.objects.filter(survey_id=survey_id)
+            # Listed once for every row: a queryset would be read again for each question.
+            field.choices = [("", "---------"), *((s.pk, str(s)) for s in field.queryset)]
+        return field
 
 
 @admin.register(Survey)
@@ -62,7 +65,7 @@ class SurveyAdmin(admin.ModelAdmin):
             _("Dates and reminders"),
             {"fields": ["opens_at", "closes_at", "reminder_limit", "reminder_interval_days"]},
         ),
-        (_("Results"), {"fields": ["results_published_at", "copied_from"]}),
+        (pgettext_lazy("survey", "Results"), {"fields": ["results_published_at", "copied_from"]}),
     ]
 
     @admin.display(description=_("pages"))
@@ -70,7 +73,7 @@ class SurveyAdmin(admin.ModelAdmin):
         if not obj.pk:
             return "—"
         return links(
-            (reverse("surveys:results", args=[obj.pk]), _("Results")),
+            (reverse("surveys:results", args=[obj.pk]), pgettext_lazy("survey", "Results")),
             (reverse("surveys:rate", args=[obj.pk]), _("Response rate")),
             (reverse("surveys:export", args=[obj.pk, "xlsx"]), _("Excel")),
             (reverse("surveys:export", args=[obj.pk, "csv"]), "CSV"),
@@ -225,8 +228,13 @@ class QuestionAdmin(admin.ModelAdmin):
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def _object(self, request):
-        object_id = request.resolver_match.kwargs.get("object_id")
-        return Question.objects.filter(pk=object_id).first() if object_id else None
+        """The question being edited, read once per request (every field asks for it)."""
+        if not hasattr(request, "_survey_question"):
+            object_id = request.resolver_match.kwargs.get("object_id")
+            request._survey_question = (
+                Question.objects.filter(pk=object_id).first() if object_id else None
+            )
+        return request._survey_question
 
 
 @admin.register(BankQuestion)
@@ -286,7 +294,7 @@ class OtherAnswerAdmin(admin.ModelAdmin):
             .select_related("answer__question", "recoded_to", "option")
         )
 
-    @admin.display(description=_("question"))
+    @admin.display(description=pgettext_lazy("survey", "question"))
     def question(self, obj):
         return obj.answer.question
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
@@ -79,13 +80,9 @@ def rows(questionnaire: Questionnaire):
                 number if number is not None else text
             )
     choices = (
-        Choice.objects.filter(
-            answer__response__survey=survey, answer__response__submitted_at__isnull=False
-        )
+        Choice.objects.filter(response__survey=survey, response__submitted_at__isnull=False)
         .order_by()
-        .values_list(
-            "answer__response_id", "answer__question_id", "option_id", "value", "other_text"
-        )
+        .values_list("response_id", "option__question_id", "option_id", "value", "other_text")
     )
     for response, question, option, value, other in choices:
         kind = kinds[question]
@@ -106,7 +103,13 @@ def rows(questionnaire: Questionnaire):
 
 
 def codebook(questionnaire: Questionnaire):
-    yield [_("column"), _("question"), _("type"), _("code"), _("label")]
+    yield [
+        _("column"),
+        pgettext("survey", "question"),
+        pgettext("survey", "type"),
+        _("code"),
+        _("label"),
+    ]
     for col in columns(questionnaire):
         q = col.question
         if col.other:

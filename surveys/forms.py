@@ -34,14 +34,18 @@ class Payload:
 
 
 class AnswerForm(forms.Form):
-    """The questions an institution's class is asked; all optional at field level, so
-    that `clean` can apply "required" only to the questions actually shown."""
+    """The questions an institution's class is asked. `clean` drops what a question not
+    shown would say, errors included, so "required" holds only for questions shown."""
 
     def __init__(self, questions: list[Question], *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.questions = questions
         for question in questions:
             self._add_fields(question)
+            if question.required and question.kind != Kind.BREAKDOWN:
+                field = self.fields[question.field_name]
+                field.required = True  # also marks the label for the eye
+                field.error_messages["required"] = _("This question needs an answer.")
 
     def _add_fields(self, question: Question) -> None:
         name, options = question.field_name, question.option_list
@@ -198,7 +202,7 @@ def _range_text(question: Question) -> str:
         return _("At least %(low)s%(unit)s.") % values
     if high is not None:
         return _("At most %(high)s%(unit)s.") % values
-    return ""
+    return _("Unit: %(unit)s") % values if unit else ""
 
 
 def _plain(number: Decimal | None) -> str:

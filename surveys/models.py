@@ -92,11 +92,11 @@ class Section(models.Model):
     )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     title = models.CharField(pgettext_lazy("document", "title"), max_length=200)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(pgettext_lazy("survey", "description"), blank=True)
 
     class Meta:
         verbose_name = _("section")
-        verbose_name_plural = _("sections")
+        verbose_name_plural = pgettext_lazy("survey", "sections")
         ordering = ["order", "pk"]
 
     def __str__(self):
@@ -107,7 +107,7 @@ class BankQuestion(models.Model):
     """The same question asked in several years: links them so their results compare."""
 
     code = models.SlugField(_("code"), unique=True)
-    text = models.CharField(_("question"), max_length=500)
+    text = models.CharField(pgettext_lazy("survey", "question"), max_length=500)
     notes = models.TextField(_("notes"), blank=True)
 
     class Meta:
@@ -125,7 +125,7 @@ class Kind(models.TextChoices):
     SHORT_TEXT = "short_text", _("short text")
     LONG_TEXT = "long_text", _("long text")
     RATING = "rating", _("rating scale")
-    NUMBER = "number", _("number")
+    NUMBER = "number", pgettext_lazy("survey", "number")
     BREAKDOWN = "breakdown", _("percentage breakdown (sums to 100)")
 
 
@@ -146,9 +146,9 @@ class Question(models.Model):
     code = models.CharField(
         _("code"), max_length=20, help_text=_("Column name in exports, e.g. Q3.")
     )
-    text = models.CharField(_("question"), max_length=500)
+    text = models.CharField(pgettext_lazy("survey", "question"), max_length=500)
     help_text = models.TextField(_("help text"), blank=True)
-    kind = models.CharField(_("type"), max_length=12, choices=Kind.choices)
+    kind = models.CharField(pgettext_lazy("survey", "type"), max_length=12, choices=Kind.choices)
     required = models.BooleanField(_("required"), default=True)
     max_choices = models.PositiveSmallIntegerField(
         _("at most this many choices"),
@@ -194,7 +194,7 @@ class Question(models.Model):
     )
 
     class Meta:
-        verbose_name = _("question")
+        verbose_name = pgettext_lazy("survey", "question")
         verbose_name_plural = _("questions")
         ordering = ["section__order", "section_id", "order", "pk"]
         constraints = [
@@ -224,7 +224,10 @@ class Option(models.Model):
     """A choice, a labelled point of a rating scale, or a part of a percentage breakdown."""
 
     question = models.ForeignKey(
-        Question, verbose_name=_("question"), on_delete=models.CASCADE, related_name="options"
+        Question,
+        verbose_name=pgettext_lazy("survey", "question"),
+        on_delete=models.CASCADE,
+        related_name="options",
     )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     code = models.CharField(_("code"), max_length=20, help_text=_("Value in exports, e.g. 1."))
@@ -331,12 +334,15 @@ class Answer(models.Model):
         Response, verbose_name=_("response"), on_delete=models.CASCADE, related_name="answers"
     )
     question = models.ForeignKey(
-        Question, verbose_name=_("question"), on_delete=models.PROTECT, related_name="answers"
+        Question,
+        verbose_name=pgettext_lazy("survey", "question"),
+        on_delete=models.PROTECT,
+        related_name="answers",
     )
     answered = models.BooleanField(_("answered"), default=False)
     text = models.TextField(_("text"), blank=True)
     number = models.DecimalField(
-        _("number"), max_digits=12, decimal_places=2, null=True, blank=True
+        pgettext_lazy("survey", "number"), max_digits=12, decimal_places=2, null=True, blank=True
     )
 
     class Meta:
@@ -360,11 +366,15 @@ class Choice(models.Model):
     answer = models.ForeignKey(
         Answer, verbose_name=_("answer"), on_delete=models.CASCADE, related_name="choices"
     )
+    # The answer's response again, so that counting choices joins responses, not answers.
+    response = models.ForeignKey(
+        Response, verbose_name=_("response"), on_delete=models.CASCADE, related_name="+"
+    )
     option = models.ForeignKey(
         Option, verbose_name=_("option"), on_delete=models.PROTECT, related_name="choices"
     )
     value = models.DecimalField(_("value"), max_digits=6, decimal_places=2, null=True, blank=True)
-    other_text = models.TextField(_("description"), blank=True)
+    other_text = models.TextField(pgettext_lazy("survey", "description"), blank=True)
     recoded_to = models.ForeignKey(
         Option,
         verbose_name=_("counted as"),
@@ -401,7 +411,7 @@ class Reminder(models.Model):
     response = models.ForeignKey(
         Response, verbose_name=_("response"), on_delete=models.CASCADE, related_name="reminders"
     )
-    number = models.PositiveSmallIntegerField(_("number"))
+    number = models.PositiveSmallIntegerField(pgettext_lazy("reminder", "number"))
     sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
     escalated = models.BooleanField(_("also to the representative"), default=False)
 

@@ -10,7 +10,7 @@ serves any number of questions and responses.
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, F, Q, Sum, Window
+from django.db.models import Count, Exists, F, OuterRef, Q, Sum, Window
 from django.db.models.functions import Coalesce, RowNumber
 
 from members.models import MembershipClass, RegionalBlock
@@ -115,18 +115,25 @@ def results(
         )
         .order_by()
     )
-    choice_keys = ["counted"] + ([f"answer__response__{group_field}"] if group_field else [])
+    group_keys = [f"response__{group_field}"] if group_field else []
     choice_stats = (
-        Choice.objects.filter(answer__response__in=submitted)
+        Choice.objects.filter(response__in=submitted)
         .annotate(counted=Coalesce("recoded_to_id", "option_id"))
-        .values(*choice_keys)
-        .annotate(
-            count=Count("answer__response_id", distinct=True),
-            total=Sum("value"),
-            numbers=Count("value"),
-        )
+        .values("counted", *group_keys)
+        .annotate(count=Count("id"), total=Sum("value"), numbers=Count("value"))
         .order_by()
     )
+    # An "other" recoded to an option the institution also ticked counts it once, not twice.
+    doubled = {
+        (row["recoded_to"], row.get(group_keys[0]) if group_keys else None): row["n"]
+        for row in Choice.objects.filter(response__in=submitted, recoded_to__isnull=False)
+        .filter(
+            Exists(Choice.objects.filter(answer=OuterRef("answer"), option=OuterRef("recoded_to")))
+        )
+        .values("recoded_to", *group_keys)
+        .annotate(n=Count("id"))
+        .order_by()
+    }
 
     shown, answered, number_sums = {}, {}, {}
     group_shown, group_average = {}, {}
@@ -144,10 +151,11 @@ def results(
     counts, value_sums, group_counts = {}, {}, {}
     for row in choice_stats:
         option = row["counted"]
+        group = row[group_keys[0]] if group_keys else None
+        count = row["count"] - doubled.get((option, group), 0)
         if group_field:
-            key = (option, row[f"answer__response__{group_field}"])
-            group_counts[key] = (row["count"], _mean(row["total"], row["numbers"]))
-        counts[option] = counts.get(option, 0) + row["count"]
+            group_counts[(option, group)] = (count, _mean(row["total"], row["numbers"]))
+        counts[option] = counts.get(option, 0) + count
         _add(value_sums, option, row)
     option_averages = {option: _mean(*sums) for option, sums in value_sums.items()}
 
@@ -238,12 +246,12 @@ def _texts(questionnaire: Questionnaire, submitted, names: bool):
         )
     )
     other = (
-        Choice.objects.filter(answer__response__in=submitted, option__is_other=True)
+        Choice.objects.filter(response__in=submitted, option__is_other=True)
         .exclude(other_text="")
         .annotate(
-            group=F("answer__question_id"),
+            group=F("option__question_id"),
             description=F("other_text"),
-            organisation=F("answer__response__organisation__name"),
+            organisation=F("response__organisation__name"),
             option_label=Coalesce("recoded_to__label", "option__label"),
         )
     )
@@ -276,7 +284,7 @@ def all_texts(question: Question, *, names: bool):
     else:
         rows = (
             Choice.objects.filter(
-                answer__response__in=submitted, answer__question=question, option__is_other=True
+                response__in=submitted, option__question=question, option__is_other=True
             )
             .exclude(other_text="")
             .annotate(
@@ -284,7 +292,7 @@ def all_texts(question: Question, *, names: bool):
                 option_label=Coalesce("recoded_to__label", "option__label"),
             )
         )
-        organisation = "answer__response__organisation__name"
+        organisation = "response__organisation__name"
     fields = ["id", "description", "option_label"] + ([organisation] if names else [])
     return rows.order_by("id").values(*fields)
 

@@ -28,6 +28,24 @@ def surveys_for(organisation):
     return surveys
 
 
+def awaiting_answers(organisation, membership):
+    """Open surveys that ask the institution and that it has not submitted (one query)."""
+    if membership is None:
+        return Survey.objects.none()
+    now = timezone.now()
+    done = Response.objects.filter(
+        organisation=organisation, submitted_at__isnull=False, reopened=False
+    )
+    return (
+        Survey.objects.filter(opens_at__lte=now, closes_at__gt=now)
+        .filter(classes=membership.membership_class_id)
+        .filter(Q(blocks__isnull=True) | Q(blocks=organisation.block_id))
+        .exclude(pk__in=done.values("survey_id"))
+        .distinct()
+        .order_by("closes_at")
+    )
+
+
 def published_surveys():
     return Survey.objects.filter(results_published_at__lte=timezone.now()).order_by("-opens_at")
 

@@ -42,7 +42,10 @@ def response_for(survey: Survey, organisation: Organisation) -> Response | None:
         .filter(organisation=organisation, membership_class__in=survey.classes.all())
         .first()
     )
-    if membership is None or not targeted_organisations(survey).filter(pk=organisation.pk):
+    if (
+        membership is None
+        or not targeted_organisations(survey).filter(pk=organisation.pk).exists()
+    ):
         return None
     response, _created = Response.objects.get_or_create(
         survey=survey,
@@ -204,7 +207,7 @@ def _store(response: Response, payloads: list[Payload]) -> None:
         for p in payloads
     )
     Choice.objects.bulk_create(
-        Choice(answer=answer, option=option, value=value, other_text=other)
+        Choice(answer=answer, response=response, option=option, value=value, other_text=other)
         for answer, payload in zip(answers, payloads, strict=True)
         for option, value, other in payload.choices
     )

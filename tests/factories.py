@@ -471,6 +471,6 @@ def bulk_responses(survey, organisations, *, submitted=True):
                 picks.append((answer, Choice(option=option, value=value, other_text=other)))
     Answer.objects.bulk_create(answers, batch_size=5000)
     for answer, choice in picks:
-        choice.answer_id = answer.pk
+        choice.answer_id, choice.response_id = answer.pk, answer.response_id
     Choice.objects.bulk_create((choice for _a, choice in picks), batch_size=5000)
     return responses

@@ -142,3 +142,21 @@ def test_other_answers_are_recoded_to_an_option_of_their_question(staff, example
     choice.refresh_from_db()
     assert choice.recoded_to == target
     assert staff.get(reverse("admin:surveys_otheranswer_changelist")).status_code == 200
+
+
+def test_a_bank_question_compares_years(staff, survey, organisation, member):
+    from surveys.models import BankQuestion
+    from surveys.services import copy_survey
+
+    bank = BankQuestion.objects.create(code="merit", text="会員であることのメリット")
+    survey.questions.filter(code="Q1").update(bank=bank)
+    factories.answer_survey(
+        survey, organisation, member, {"Q1": "あった", "Q2": ["交流"], "Q5": "良い"}
+    )
+    later = copy_survey(survey, title="翌年度アンケート")
+    page = staff.get(reverse("surveys:bank", args=["merit"]))
+    years = page.context["years"]
+    assert [r.survey for r in years] == [survey, later]
+    assert [[q.question.code for q in r.questions] for r in years] == [["Q1"], ["Q1"]]
+    assert [row.total.count for row in years[0].questions[0].rows] == [0, 1, 0]
+    assert [row.total.count for row in years[1].questions[0].rows] == [0, 0, 0]

@@ -37,7 +37,7 @@ def test_answer_and_results_pages_within_budget(
 
     client.force_login(secretariat_with_mfa)
     for by in ["", "class", "block"]:
-        with django_assert_max_num_queries(16):
+        with django_assert_max_num_queries(18):
             page = client.get(reverse("surveys:results", args=[survey.pk]), {"by": by})
         assert page.context["results"].respondents == responses
     q1 = next(r for r in page.context["results"].questions if r.question.code == "Q1")
@@ -50,3 +50,27 @@ def test_answer_and_results_pages_within_budget(
     for fmt in ["xlsx", "csv"]:
         with django_assert_max_num_queries(14):
             assert client.get(reverse("surveys:export", args=[survey.pk, fmt])).status_code == 200
+
+
+@pytest.mark.parametrize("copies", [1, 3])
+def test_admin_survey_pages_within_budget(
+    client, secretariat_with_mfa, copies, django_assert_max_num_queries
+):
+    questions = [
+        {**q, "code": f"{q['code']}-{n}", "section": f"第{n}部"}
+        for n in range(copies)
+        for q in ALL_KINDS
+    ]
+    survey = factories.make_survey(questions)
+    factories.bulk_responses(survey, factories.bulk_organisations(50))
+    client.force_login(secretariat_with_mfa)
+    question = survey.questions.first()
+    for url in [
+        reverse("admin:surveys_survey_change", args=[survey.pk]),
+        reverse("admin:surveys_question_change", args=[question.pk]),
+        reverse("admin:surveys_survey_changelist"),
+        reverse("admin:surveys_response_changelist"),
+        reverse("admin:surveys_otheranswer_changelist"),
+    ]:
+        with django_assert_max_num_queries(20):
+            assert client.get(url).status_code == 200, url

@@ -1,0 +1,189 @@
+"""In Debian's Chromium, in Japanese: the demo member contact answers the demo survey (the
+network's 2019 member survey), with a conditional question that shows only after はい, a
+required question left empty at first, a background autosave that survives a reload and an
+"other" answer; the secretariat, logged in with TOTP in a window of its own, sees the count
+of the chosen option go up by one and the description among the written answers."""
+
+import re
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.utils import translation
+from django.utils.translation import gettext
+from playwright.sync_api import expect
+
+from accounts import demo as accounts
+from members import demo as members
+from surveys import demo
+from surveys.models import Option, Question, Response, Survey
+from tests import browsing
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+OTHER_TEXT = "会員向けオンライン勉強会の共同開催"
+PHONE = {"width": 390, "height": 844}
+
+
+def ja(message: str) -> str:
+    """The portal's text in Japanese (the source string while the catalogue lacks it)."""
+    with translation.override("ja"):
+        return gettext(message)
+
+
+def saved_at() -> re.Pattern:
+    """The autosave status line once a save went through: "Saved at 14:05." in Japanese."""
+    before, after = ja("Saved at %(time)s.").split("%(time)s")
+    return re.compile(re.escape(before) + r"\d{1,2}:\d{2}" + re.escape(after))
+
+
+def block(page, question: Question):
+    """The answer page's block of one question (label, inputs, messages)."""
+    name = question.field_name
+    inputs = page.locator(f"[name='{name}'], [name^='{name}_']")  # q1 or q1_p7, not q15
+    return page.locator(".survey-question", has=inputs)
+
+
+def option(question: Question, label: str) -> Option:
+    return question.options.get(label=label)
+
+
+def choose(page, question: Question, label: str) -> None:
+    """Tick the option by its label, inside the question's own block (labels repeat)."""
+    block(page, question).get_by_label(label, exact=True).check()
+
+
+def fill_parts(page, question: Question, parts: list[int]) -> None:
+    for opt, part in zip(question.options.order_by("order"), parts, strict=True):
+        page.locator(f"[name='{question.part_field_name(opt)}']").fill(str(part))
+
+
+def shown_count(page, question: Question, label: str) -> int:
+    """The number of institutions shown for an option on the results page."""
+    section = page.locator(f"section[aria-labelledby='q{question.pk}']")
+    row = section.locator(
+        "table.bar-table tbody tr", has=page.get_by_role("rowheader", name=label, exact=True)
+    )
+    return int(row.locator("td").nth(1).inner_text())
+
+
+def test_member_answers_and_the_secretariat_sees_the_counts(
+    live_server, browser, page, artifacts, settings, tmp_path
+):
+    settings.DEBUG = True  # demo logins work only while DEBUG is on
+    settings.MEDIA_ROOT = tmp_path
+    call_command("seed_demo")
+    base = live_server.url
+    survey = Survey.objects.get(title=demo.TITLE)
+    q = {question.code: question for question in Question.objects.filter(survey=survey)}
+    used, merit, yes_no, wanted, staff_count = q["Q1"], q["Q2"], q["Q9"], q["Q10"], q["Q12"]
+    other_label = "その他（記述ください）"
+    assert option(used, other_label).is_other and wanted.condition_question_id == yes_no.pk
+    response = Response.objects.get(
+        survey=survey, organisation__name=members.DEMO_MEMBER_ORGANISATION
+    )
+    assert response.submitted_at is None
+    results_url = f"/surveys/{survey.pk}/results/"
+
+    # The secretariat (a window of its own: a TOTP code is good for one login) reads the
+    # count before the member answers.
+    office = get_user_model().objects.get(email=accounts.SECRETARIAT)
+    secret = browsing.with_totp(office)
+    desk = browser.new_context(locale="ja-JP", viewport={"width": 1280, "height": 900}).new_page()
+    browsing.log_in(
+        desk, base, office.email, accounts.DEMO_PASSWORD, next_url=results_url,
+        totp_secret=secret,
+    )  # fmt: skip
+    expect(desk.locator("h1")).to_contain_text(demo.TITLE)
+    before = shown_count(desk, used, other_label)
+
+    # The member contact opens the survey: Q10 waits for Q9 = はい.
+    browsing.log_in(page, base, accounts.MEMBER, accounts.DEMO_PASSWORD, next_url="/dashboard/")
+    page.goto(f"{base}/surveys/{survey.pk}/")
+    expect(page.locator("h1")).to_have_text(demo.TITLE)
+    expect(block(page, wanted)).to_be_hidden()
+    status = page.locator("[data-autosave-status]")
+    expect(status).to_be_empty()
+
+    # Changing answers saves them in the background; after a reload they are still there.
+    page.locator(f"[name='{staff_count.field_name}']").fill("25")
+    choose(page, yes_no, "はい")
+    expect(block(page, wanted)).to_be_visible()
+    expect(status).to_have_text(saved_at())
+    page.reload()
+    expect(page.locator(f"[name='{staff_count.field_name}']")).to_have_value("25")
+    expect(block(page, yes_no).get_by_label("はい", exact=True)).to_be_checked()
+    expect(block(page, wanted)).to_be_visible()
+    choose(page, yes_no, "いいえ")
+    expect(block(page, wanted)).to_be_hidden()
+    choose(page, yes_no, "はい")
+    expect(block(page, wanted)).to_be_visible()
+
+    # An "other" answer with its description, and the rest of the questionnaire, except
+    # one required question (Q2, 会員であることのメリット).
+    choose(page, used, "産学官金連携の先進的な取組に関する情報提供")
+    choose(page, used, other_label)
+    page.locator(f"[name='{used.other_field_name}']").fill(OTHER_TEXT)
+    choose(page, q["Q3"], "受賞した事業のノウハウを学べる機会等がほしい")
+    choose(page, q["Q4"], "応募を考えていない")
+    choose(page, q["Q5"], "イノベーションに関する施策等の情報提供")
+    choose(page, q["Q6"], "他地域の先進的な支援事例")
+    fill_parts(page, q["Q8"], [40, 20, 10, 10, 10, 10])
+    choose(page, wanted, "若手")
+    fill_parts(page, q["Q11"], [20, 50, 0, 10, 15, 5])
+    choose(page, q["Q15"], "現行のままでよい")
+    page.screenshot(path=artifacts / "survey-answer.png", full_page=True)
+
+    # The same page on a phone, in the member's session.
+    phone = browser.new_context(
+        storage_state=page.context.storage_state(),
+        locale="ja-JP",
+        viewport=PHONE,
+        is_mobile=True,
+        has_touch=True,
+    ).new_page()
+    phone.goto(f"{base}/surveys/{survey.pk}/")
+    expect(phone.locator("h1")).to_have_text(demo.TITLE)
+    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    phone.screenshot(path=artifacts / "survey-answer-phone.png", full_page=True)
+    phone.context.close()
+
+    # Submitting with Q2 empty: a message beside Q2, nothing submitted.
+    page.locator("button[name=submit]").click()
+    expect(
+        page.get_by_text(ja("Some answers need attention: see the messages below."))
+    ).to_be_visible()
+    message = block(page, merit).locator(".invalid-feedback")
+    expect(message).to_be_visible()
+    expect(message).to_have_text(ja("This question needs an answer."))
+    expect(page.locator(".invalid-feedback")).to_have_count(1)
+    page.screenshot(path=artifacts / "survey-answer-error.png", full_page=True)
+    response.refresh_from_db()
+    assert response.submitted_at is None
+    expect(page.locator(f"[name='{used.other_field_name}']")).to_have_value(OTHER_TEXT)
+
+    choose(page, merit, "あった")
+    page.locator("button[name=submit]").click()
+    expect(
+        page.get_by_text(ja("Thank you: your institution's answers are submitted."))
+    ).to_be_visible()
+    response.refresh_from_db()
+    assert response.is_submitted
+    expect(page.get_by_text(f"{other_label}（{OTHER_TEXT}）")).to_be_visible()
+
+    # The secretariat sees one more institution for その他 and the description.
+    desk.reload()
+    assert shown_count(desk, used, other_label) == before + 1
+    section = desk.locator(f"section[aria-labelledby='q{used.pk}']")
+    section.locator("details summary").click()
+    written = section.locator("details li", has_text=OTHER_TEXT)
+    expect(written).to_be_visible()
+    expect(written).to_contain_text(other_label)
+    expect(written).to_contain_text(members.DEMO_MEMBER_ORGANISATION)
+    bars = desk.locator("svg.bar rect")
+    assert bars.count() > 10 and bars.first.bounding_box()["width"] > 0
+    desk.screenshot(path=artifacts / "survey-results.png", full_page=True)
+    desk.set_viewport_size(PHONE)
+    assert desk.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    desk.screenshot(path=artifacts / "survey-results-phone.png", full_page=True)
+    desk.context.close()

@@ -1,0 +1,39 @@
+"""The response rate: submitted / asked per class and block, and who has not answered."""
+
+import pytest
+from django.urls import reverse
+
+from members.selectors import current_membership
+from surveys.selectors import awaiting_answers, response_rate
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def test_rate_per_class_and_block_with_who_is_missing(example):
+    rate = response_rate(example)
+    assert (rate["total"].submitted, rate["total"].targeted, rate["total"].percent) == (4, 5, 80)
+    assert [(r.label, r.submitted, r.targeted, r.percent) for r in rate["by_class"]] == [
+        ("正会員", 3, 3, 100),
+        ("学術機関会員", 1, 2, 50),
+    ]
+    assert [(r.label, r.submitted, r.targeted) for r in rate["by_block"]] == [("北陸", 4, 5)]
+    assert [r.organisation.name for r in rate["missing"]] == ["A2大学"]
+
+
+def test_rate_page_counts_institutions_not_yet_asked(client, secretariat_with_mfa, example):
+    factories.make_organisation("新規入会財団")  # joined after the responses were created
+    client.force_login(secretariat_with_mfa)
+    page = client.get(reverse("surveys:rate", args=[example.pk]))
+    assert page.context["not_yet_asked"] == 1
+    assert "A2大学" in page.content.decode()
+
+
+def test_dashboard_lists_surveys_awaiting_answers(client, member, organisation, survey):
+    assert list(awaiting_answers(organisation, current_membership(organisation))) == [survey]
+    client.force_login(member)
+    assert survey.title in client.get(reverse("portal:dashboard")).content.decode()
+    factories.answer_survey(
+        survey, organisation, member, {"Q1": "あった", "Q2": ["交流"], "Q5": "良い"}
+    )
+    assert survey.title not in client.get(reverse("portal:dashboard")).content.decode()
