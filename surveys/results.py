@@ -10,8 +10,8 @@ serves any number of questions and responses.
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Exists, F, OuterRef, Q, Sum, Window
-from django.db.models.functions import Coalesce, RowNumber
+from django.db.models import Count, Exists, F, OuterRef, Q, Sum
+from django.db.models.functions import Coalesce
 
 from members.models import MembershipClass, RegionalBlock
 
@@ -118,8 +118,7 @@ def results(
     group_keys = [f"response__{group_field}"] if group_field else []
     choice_stats = (
         Choice.objects.filter(response__in=submitted)
-        .annotate(counted=Coalesce("recoded_to_id", "option_id"))
-        .values("counted", *group_keys)
+        .values("option_id", "recoded_to_id", *group_keys)
         .annotate(count=Count("id"), total=Sum("value"), numbers=Count("value"))
         .order_by()
     )
@@ -148,18 +147,30 @@ def results(
         _add(number_sums, question, row)
     averages = {question: _mean(*sums) for question, sums in number_sums.items()}
 
-    counts, value_sums, group_counts = {}, {}, {}
+    # Per option as counted (recoded "other" under its new option), per group if any.
+    counts, chosen, group_counts, value_sums, group_sums = {}, {}, {}, {}, {}
     for row in choice_stats:
-        option = row["counted"]
-        group = row[group_keys[0]] if group_keys else None
-        count = row["count"] - doubled.get((option, group), 0)
-        if group_field:
-            group_counts[(option, group)] = (count, _mean(row["total"], row["numbers"]))
-        counts[option] = counts.get(option, 0) + count
+        option = row["recoded_to_id"] or row["option_id"]
+        key = (option, row[group_keys[0]] if group_keys else None)
+        chosen[row["option_id"]] = chosen.get(row["option_id"], 0) + row["count"]
+        counts[option] = counts.get(option, 0) + row["count"]
+        group_counts[key] = group_counts.get(key, 0) + row["count"]
         _add(value_sums, option, row)
+        _add(group_sums, key, row)
+    for key, n in doubled.items():
+        counts[key[0]] -= n
+        group_counts[key] -= n
     option_averages = {option: _mean(*sums) for option, sums in value_sums.items()}
 
-    texts, text_counts = _texts(questionnaire, submitted, names)
+    texts = _texts(questionnaire, submitted, names)
+    text_counts = {}
+    for question in questionnaire.questions:
+        if question.kind in (Kind.SHORT_TEXT, Kind.LONG_TEXT):
+            text_counts[question.pk] = answered.get(question.pk, 0)
+        else:
+            text_counts[question.pk] = sum(
+                chosen.get(o.pk, 0) for o in question.option_list if o.is_other
+            )
 
     out = []
     for question in questionnaire.questions:
@@ -169,7 +180,8 @@ def results(
             total = Cell(counts.get(option.pk, 0), q_shown, _round(option_averages.get(option.pk)))
             cells = []
             for group in groups:
-                count, average = group_counts.get((option.pk, group.key), (0, None))
+                key = (option.pk, group.key)
+                count, average = group_counts.get(key, 0), _mean(*group_sums.get(key, (0, 0)))
                 shown_here = group_shown.get((question.pk, group.key), 0)
                 cells.append(Cell(count, shown_here, _round(average), group.hidden))
             rows.append(OptionRow(option, total, cells))
@@ -228,47 +240,44 @@ def _groups(survey: Survey, submitted, by: str) -> list[Group]:
     ]
 
 
-def _texts(questionnaire: Questionnaire, submitted, names: bool):
-    """The first free-text and "other" answers of each question and how many there are,
-    in one query each."""
-    text_kinds = (Kind.SHORT_TEXT, Kind.LONG_TEXT)
-    free = (
-        Answer.objects.filter(
-            response__in=submitted,
-            question_id__in=[q.pk for q in questionnaire.questions if q.kind in text_kinds],
-        )
-        .exclude(text="")
-        .annotate(
-            group=F("question_id"),
-            description=F("text"),
-            organisation=F("response__organisation__name"),
-            option_label=F("question__code"),
-        )
-    )
-    other = (
-        Choice.objects.filter(response__in=submitted, option__is_other=True)
-        .exclude(other_text="")
-        .annotate(
-            group=F("option__question_id"),
-            description=F("other_text"),
-            organisation=F("response__organisation__name"),
-            option_label=Coalesce("recoded_to__label", "option__label"),
-        )
-    )
-    texts, counts = {}, {}
-    for queryset in (free, other):
-        rows = queryset.annotate(
-            position=Window(RowNumber(), partition_by=F("group"), order_by=F("id").asc()),
-            total=Window(Count("id"), partition_by=F("group")),
-        ).values("id", "group", "position", "total", "description", "organisation", "option_label")
-        for row in rows.filter(position__lte=TEXT_SAMPLE):
-            if not names:
-                row.pop("organisation")
-            texts.setdefault(row["group"], []).append(row)
-            counts[row["group"]] = counts.get(row["group"], 0) + (
-                row["total"] if row["position"] == 1 else 0
+def _texts(questionnaire: Questionnaire, submitted, names: bool) -> dict[int, list[dict]]:
+    """The first free-text and "other" answers of each question, in one query: a union of
+    one short, ordered query per question."""
+    parts = []
+    for question in questionnaire.questions:
+        if question.kind in (Kind.SHORT_TEXT, Kind.LONG_TEXT):
+            parts.append(
+                Answer.objects.filter(response__in=submitted, question=question)
+                .exclude(text="")
+                .annotate(
+                    group=F("question_id"),
+                    description=F("text"),
+                    organisation=F("response__organisation__name"),
+                    option_label=F("question__code"),
+                )
             )
-    return texts, counts
+        for option in question.option_list:
+            if option.is_other:
+                parts.append(
+                    Choice.objects.filter(response__in=submitted, option=option)
+                    .exclude(other_text="")
+                    .annotate(
+                        group=F("option__question_id"),
+                        description=F("other_text"),
+                        organisation=F("response__organisation__name"),
+                        option_label=Coalesce("recoded_to__label", "option__label"),
+                    )
+                )
+    if not parts:
+        return {}
+    fields = ["id", "group", "description", "organisation", "option_label"]
+    samples = [part.values(*fields).order_by("id")[:TEXT_SAMPLE] for part in parts]
+    texts: dict[int, list[dict]] = {}
+    for row in samples[0].union(*samples[1:], all=True):
+        if not names:
+            row.pop("organisation")
+        texts.setdefault(row["group"], []).append(row)
+    return texts
 
 
 def all_texts(question: Question, *, names: bool):
