@@ -1,4 +1,5 @@
 from allauth.mfa.models import Authenticator
+from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -6,7 +7,8 @@ from django.utils.translation import gettext as _
 
 
 class StaffMFAMiddleware:
-    """Staff reach the admin only after setting up two-factor authentication."""
+    """Staff reach the admin, and the secretariat's pages outside it (settings.
+    STAFF_MFA_PATHS), only after setting up two-factor authentication."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -16,7 +18,7 @@ class StaffMFAMiddleware:
         if (
             user.is_authenticated
             and user.is_staff
-            and request.path.startswith(reverse("admin:index"))
+            and request.path.startswith((reverse("admin:index"), *settings.STAFF_MFA_PATHS))
             and not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
         ):
             messages.warning(

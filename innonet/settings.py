@@ -312,6 +312,10 @@ ANYMAIL = {
     "WEBHOOK_SECRET": env_str("ANYMAIL_WEBHOOK_SECRET", "") or f"unset:{secrets.token_urlsafe(32)}"
 }
 
+# Staff must have set up two-factor authentication to open these (besides the admin):
+# pages that show members' answers.
+STAFF_MFA_PATHS = ["/surveys/"]
+
 # --- Celery ------------------------------------------------------------------
 
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")

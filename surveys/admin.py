@@ -28,108 +28,6 @@ from .models import (
 )
 
 
-class SectionInline(admin.TabularInline):
-    model = Section
-    extra = 0
-    fields = ["order", "title", "description"]
-
-
-class QuestionInline(admin.TabularInline):
-    model = Question
-    extra = 0
-    fields = ["section", "order", "code", "text", "kind", "required"]
-    show_change_link = True
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
-        if db_field.name == "section":
-            survey_id = request.resolver_match.kwargs.get("object_id")
-            field.queryset = Section.objects.filter(survey_id=survey_id)
-            # Listed once for every row: a queryset would be read again for each question.
-            field.choices = [("", "---------"), *((s.pk, str(s)) for s in field.queryset)]
-        return field
-
-
-@admin.register(Survey)
-class SurveyAdmin(admin.ModelAdmin):
-    list_display = ["title", "opens_at", "closes_at", "anonymous", "results_published_at", "pages"]
-    search_fields = ["title"]
-    filter_horizontal = ["classes", "blocks"]
-    readonly_fields = ["pages", "copied_from"]
-    inlines = [SectionInline, QuestionInline]
-    actions = ["send_invitations", "send_reminders", "publish", "unpublish", "copy"]
-    fieldsets = [
-        (None, {"fields": ["title", "introduction", "pages"]}),
-        (_("Who is asked"), {"fields": ["classes", "blocks", "anonymous"]}),
-        (
-            _("Dates and reminders"),
-            {"fields": ["opens_at", "closes_at", "reminder_limit", "reminder_interval_days"]},
-        ),
-        (pgettext_lazy("survey", "Results"), {"fields": ["results_published_at", "copied_from"]}),
-    ]
-
-    @admin.display(description=_("pages"))
-    def pages(self, obj):
-        if not obj.pk:
-            return "—"
-        return links(
-            (reverse("surveys:results", args=[obj.pk]), pgettext_lazy("survey", "Results")),
-            (reverse("surveys:rate", args=[obj.pk]), _("Response rate")),
-            (reverse("surveys:export", args=[obj.pk, "xlsx"]), _("Excel")),
-            (reverse("surveys:export", args=[obj.pk, "csv"]), "CSV"),
-        )
-
-    @admin.action(description=_("Send invitations (to institutions not invited yet)"))
-    def send_invitations(self, request, queryset):
-        for pk in queryset.values_list("pk", flat=True):
-            transaction.on_commit(lambda pk=pk: tasks.invite.delay(pk))
-        self.message_user(
-            request, _("Invitations are being sent; the response rate page shows who was.")
-        )
-
-    @admin.action(description=_("Send the reminders due now"))
-    def send_reminders(self, request, queryset):
-        for pk in queryset.values_list("pk", flat=True):
-            transaction.on_commit(lambda pk=pk: tasks.remind.delay(pk))
-        self.message_user(
-            request,
-            _(
-                "Reminders go to institutions that have not answered, within each survey's "
-                "limit and spacing."
-            ),
-        )
-
-    @admin.action(description=_("Publish the results to members"))
-    def publish(self, request, queryset):
-        count = queryset.filter(results_published_at__isnull=True).update(
-            results_published_at=timezone.now()
-        )
-        self.message_user(
-            request,
-            ngettext("%(n)d survey published.", "%(n)d surveys published.", count) % {"n": count},
-        )
-
-    @admin.action(description=_("Withdraw the published results"))
-    def unpublish(self, request, queryset):
-        queryset.update(results_published_at=None)
-
-    @admin.action(description=_("Copy to next year"))
-    def copy(self, request, queryset):
-        for survey in queryset:
-            copy = services.copy_survey(survey)
-            self.message_user(
-                request,
-                _("Copied as “%(title)s”: check its title and dates.") % {"title": copy.title},
-                messages.SUCCESS,
-            )
-
-
-class OptionInline(admin.TabularInline):
-    model = Option
-    extra = 0
-    fields = ["order", "code", "label", "value", "is_other"]
-
-
 class QuestionForm(forms.ModelForm):
     class Meta:
         model = Question
@@ -199,6 +97,132 @@ def _position_of(section, order: int, pk: int | None) -> tuple:
 
 def _position(question: Question) -> tuple:
     return _position_of(question.section, question.order, question.pk)
+
+
+class SectionInline(admin.TabularInline):
+    model = Section
+    extra = 0
+    fields = ["order", "title", "description"]
+
+
+class QuestionInline(admin.TabularInline):
+    model = Question
+    form = QuestionForm  # the same checks as the question's own page (type locked once answered)
+    extra = 0
+    fields = ["section", "order", "code", "text", "kind", "required"]
+    show_change_link = True
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "section":
+            survey_id = request.resolver_match.kwargs.get("object_id")
+            field.queryset = Section.objects.filter(survey_id=survey_id)
+            # Listed once for every row: a queryset would be read again for each question.
+            field.choices = [("", "---------"), *((s.pk, str(s)) for s in field.queryset)]
+        return field
+
+
+@admin.register(Survey)
+class SurveyAdmin(admin.ModelAdmin):
+    list_display = ["title", "opens_at", "closes_at", "anonymous", "results_published_at", "pages"]
+    search_fields = ["title"]
+    filter_horizontal = ["classes", "blocks"]
+    readonly_fields = ["pages", "copied_from"]
+    inlines = [SectionInline, QuestionInline]
+    actions = ["send_invitations", "send_reminders", "publish", "unpublish", "copy"]
+    fieldsets = [
+        (None, {"fields": ["title", "introduction", "pages"]}),
+        (_("Who is asked"), {"fields": ["classes", "blocks", "anonymous"]}),
+        (
+            _("Dates and reminders"),
+            {"fields": ["opens_at", "closes_at", "reminder_limit", "reminder_interval_days"]},
+        ),
+        (pgettext_lazy("survey", "Results"), {"fields": ["results_published_at", "copied_from"]}),
+    ]
+
+    @admin.display(description=_("pages"))
+    def pages(self, obj):
+        if not obj.pk:
+            return "—"
+        return links(
+            (reverse("surveys:results", args=[obj.pk]), pgettext_lazy("survey", "Results")),
+            (reverse("surveys:rate", args=[obj.pk]), _("Response rate")),
+            (reverse("surveys:export", args=[obj.pk, "xlsx"]), _("Excel")),
+            (reverse("surveys:export", args=[obj.pk, "csv"]), "CSV"),
+        )
+
+    @admin.action(description=_("Send invitations (to institutions not invited yet)"))
+    def send_invitations(self, request, queryset):
+        now = timezone.now()
+        for survey in queryset:
+            if not survey.is_open(now):
+                self.message_user(
+                    request,
+                    _("“%(title)s” is not open: invitations go out while it is open.")
+                    % {"title": survey.title},
+                    messages.ERROR,
+                )
+                continue
+            transaction.on_commit(lambda pk=survey.pk: tasks.invite.delay(pk))
+            self.message_user(
+                request,
+                _(
+                    "Invitations for “%(title)s” are being sent; the response rate page shows "
+                    "who was."
+                )
+                % {"title": survey.title},
+            )
+
+    @admin.action(description=_("Send the reminders due now"))
+    def send_reminders(self, request, queryset):
+        for pk in queryset.values_list("pk", flat=True):
+            transaction.on_commit(lambda pk=pk: tasks.remind.delay(pk))
+        self.message_user(
+            request,
+            _(
+                "Reminders go to institutions that have not answered, within each survey's "
+                "limit and spacing."
+            ),
+        )
+
+    @admin.action(description=_("Publish the results to members"))
+    def publish(self, request, queryset):
+        count = queryset.filter(results_published_at__isnull=True).update(
+            results_published_at=timezone.now()
+        )
+        self.message_user(
+            request,
+            ngettext("%(n)d survey published.", "%(n)d surveys published.", count) % {"n": count},
+        )
+
+    @admin.action(description=_("Withdraw the published results"))
+    def unpublish(self, request, queryset):
+        queryset.update(results_published_at=None)
+
+    @admin.action(description=_("Copy to next year"))
+    def copy(self, request, queryset):
+        for survey in queryset:
+            copy = services.copy_survey(survey)
+            self.message_user(
+                request,
+                _("Copied as “%(title)s”: check its title and dates.") % {"title": copy.title},
+                messages.SUCCESS,
+            )
+
+
+class OptionFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        kept = [f for f in self.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
+        if self.instance.kind in CHOICE_KINDS | {Question.Kind.BREAKDOWN} and not kept:
+            raise forms.ValidationError(_("This type of question needs at least one option."))
+
+
+class OptionInline(admin.TabularInline):
+    model = Option
+    formset = OptionFormSet
+    extra = 0
+    fields = ["order", "code", "label", "value", "is_other"]
 
 
 @admin.register(Question)
@@ -284,6 +308,11 @@ class OtherAnswerAdmin(admin.ModelAdmin):
     search_fields = ["other_text"]
     readonly_fields = ["question", "other_text"]
     fields = ["question", "other_text", "recoded_to"]
+
+    def lookup_allowed(self, lookup, value, request=None):
+        """Only the filters offered: a lookup by response would tie descriptions to one
+        institution, which anonymous surveys must never allow."""
+        return lookup in {"answer__response__survey__id__exact", "answer__question__id__exact"}
 
     def get_queryset(self, request):
         return (

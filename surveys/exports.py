@@ -1,12 +1,14 @@
 """Exports of submitted responses: one row per response, one or more columns per question.
 
 Excel carries a codebook sheet (column, question, type, option codes); CSV is UTF-8 with a
-BOM for Excel on Windows. Anonymous surveys export no institution column. Three queries
-whatever the size: responses, answers, choices.
+BOM for Excel on Windows. Anonymous surveys export no institution, no submission time, rows
+in random order, and no class or block of fewer than 3 respondents. Three queries whatever
+the size: responses, answers, choices.
 """
 
 import csv as csvlib
 import io
+from collections import Counter
 from dataclasses import dataclass
 
 from django.http import HttpResponse
@@ -14,10 +16,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
 from .models import Answer, Choice, Kind, Response
 from .questionnaire import Questionnaire
+from .results import SMALL_GROUP
+
+# A cell starting so is a formula to Excel: written as text (with a leading apostrophe).
+FORMULA_STARTS = frozenset("=+-@\t\r")
 
 
 @dataclass
@@ -41,8 +48,29 @@ def columns(questionnaire: Questionnaire) -> list[Column]:
 
 
 def _fixed_headers(anonymous: bool) -> list[str]:
-    names = [] if anonymous else [_("institution")]
-    return [_("response"), *names, _("membership class"), _("regional block"), _("submitted at")]
+    if anonymous:
+        return [_("response"), _("membership class"), _("regional block")]
+    return [
+        _("response"),
+        _("institution"),
+        _("membership class"),
+        _("regional block"),
+        _("submitted at"),
+    ]
+
+
+def _small(labels: list[str]) -> set[str]:
+    """Classes or blocks with fewer respondents than results.SMALL_GROUP."""
+    return {label for label, n in Counter(labels).items() if n < SMALL_GROUP}
+
+
+def _cell(value):
+    """A value as Excel should take it: text never as a formula, no control characters."""
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        if value[:1] in FORMULA_STARTS:
+            return "'" + value
+    return value
 
 
 def rows(questionnaire: Questionnaire):
@@ -52,10 +80,11 @@ def rows(questionnaire: Questionnaire):
     for i, col in enumerate(cols):
         key = (col.question.pk, col.option.pk if col.option else None, col.other)
         index[key] = i
+    # Anonymous: in an order unrelated to who answered when (and without the time).
     responses = list(
         Response.objects.submitted()
         .filter(survey=survey)
-        .order_by("pk")
+        .order_by("?" if survey.anonymous else "pk")
         .values_list(
             "pk", "organisation__name", "membership_class__name", "block__name", "submitted_at"
         )
@@ -82,10 +111,17 @@ def rows(questionnaire: Questionnaire):
     choices = (
         Choice.objects.filter(response__survey=survey, response__submitted_at__isnull=False)
         .order_by()
-        .values_list("response_id", "option__question_id", "option_id", "value", "other_text")
+        .values_list(
+            "response_id",
+            "option__question_id",
+            "option_id",
+            "recoded_to_id",
+            "value",
+            "other_text",
+        )
     )
-    for response, question, option, value, other in choices:
-        kind = kinds[question]
+    for response, question, chosen, recoded, value, other in choices:
+        kind, option = kinds[question], recoded or chosen  # as the results count it
         if kind == Kind.MULTIPLE:
             values[response][index[(question, option, False)]] = 1
         elif kind == Kind.BREAKDOWN:
@@ -94,12 +130,18 @@ def rows(questionnaire: Questionnaire):
             values[response][index[(question, None, False)]] = option_codes[option]
         if other:
             values[response][index[(question, None, True)]] = other
-    headers = _fixed_headers(survey.anonymous) + [c.header for c in cols]
-    yield headers
+    yield _fixed_headers(survey.anonymous) + [c.header for c in cols]
+    small_classes = _small([r[2] for r in responses]) if survey.anonymous else set()
+    small_blocks = _small([r[3] for r in responses]) if survey.anonymous else set()
     for number, (pk, name, class_name, block, submitted_at) in enumerate(responses, 1):
-        fixed = [number] + ([] if survey.anonymous else [name])
-        when = timezone.localtime(submitted_at).replace(tzinfo=None)
-        yield fixed + [class_name, block, when] + values[pk]
+        answers = [_cell(v) for v in values[pk]]
+        if survey.anonymous:
+            class_name = "" if class_name in small_classes else class_name
+            block = "" if block in small_blocks else block
+            yield [number, class_name, block, *answers]
+        else:
+            when = timezone.localtime(submitted_at).replace(tzinfo=None)
+            yield [number, _cell(name), class_name, block, when, *answers]
 
 
 def codebook(questionnaire: Questionnaire):

@@ -5,7 +5,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext as _
 
-from .models import Kind, Option, Question
+from .models import TEXT_KINDS, Kind, Option, Question
 from .questionnaire import shown_questions
 
 SHORT_TEXT_MAX = 200
@@ -15,8 +15,10 @@ HUNDRED = Decimal(100)
 
 
 def normalise_text(text: str) -> str:
-    """NFKC (full-width digits and letters to half-width, half-width kana to full-width)."""
-    return unicodedata.normalize("NFKC", text).strip()
+    """NFKC (full-width digits and letters to half-width, half-width kana to full-width),
+    without control characters (Word's vertical tab becomes a line break)."""
+    text = unicodedata.normalize("NFKC", text).replace("\v", "\n").replace("\f", "\n")
+    return "".join(c for c in text if c in "\n\t" or unicodedata.category(c) != "Cc").strip()
 
 
 @dataclass
@@ -73,7 +75,7 @@ class AnswerForm(forms.Form):
                 widget=forms.CheckboxSelectMultiple,
                 required=False,
             )
-        elif question.kind in (Kind.SHORT_TEXT, Kind.LONG_TEXT):
+        elif question.kind in TEXT_KINDS:
             short = question.kind == Kind.SHORT_TEXT
             self.fields[name] = forms.CharField(
                 label=label,
@@ -149,7 +151,7 @@ class AnswerForm(forms.Form):
         payload = Payload(question)
         if question.kind == Kind.BREAKDOWN:
             parts = [(o, data.get(question.part_field_name(o))) for o in question.option_list]
-            if any(value is not None for _o, value in parts):
+            if parts and any(value is not None for _o, value in parts):
                 total = sum((value or 0 for _o, value in parts), Decimal(0))
                 if total != HUNDRED:
                     self.add_error(
@@ -187,8 +189,8 @@ class AnswerForm(forms.Form):
         else:
             payload.text = normalise_text(data.get(name, "") or "")
         if question.required and not payload.answered:
-            first = self.field_names(question)[0]
-            self.add_error(first, _("This question needs an answer."))
+            names = self.field_names(question)
+            self.add_error(names[0] if names else None, _("This question needs an answer."))
             return None
         return payload
 

@@ -45,7 +45,7 @@ def answer_sections(questionnaire: Questionnaire, form: AnswerForm) -> list[dict
 def _display(field, values: list[str]) -> str:
     choices = dict(getattr(field, "choices", None) or [])
     shown = [str(choices.get(v, v)) for v in values if v != ""]
-    return "、".join(shown) if shown else _("(no answer)")
+    return _(", ").join(shown) if shown else _("(no answer)")
 
 
 def kept_changes(form: AnswerForm, kept: dict[str, dict]) -> list[dict]:
@@ -85,10 +85,13 @@ def _answer_text(question, answer) -> str:
     choices = list(answer.choices.all())
     if question.kind == Kind.BREAKDOWN:
         parts = [f"{c.option.label} {c.value.normalize():f}%" for c in choices if c.value]
-        return "、".join(parts) or _("(no answer)")
+        return _(", ").join(parts) or _("(no answer)")
     if choices:
-        return "、".join(
-            f"{c.option.label}（{c.other_text}）" if c.other_text else c.option.label
+        return _(", ").join(
+            _("%(option)s (%(description)s)")
+            % {"option": c.option.label, "description": c.other_text}
+            if c.other_text
+            else c.option.label
             for c in choices
         )
     if answer.number is not None:

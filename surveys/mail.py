@@ -28,7 +28,7 @@ def invite(survey_id: int) -> int:
     """Invite every targeted institution not invited yet; returns how many were."""
     with transaction.atomic():
         survey = Survey.objects.select_for_update().get(pk=survey_id)
-        if survey.is_closed():
+        if not survey.is_open():  # a link that opens nothing yet, or nothing any more
             return 0
         create_responses(survey)
         pending = list(

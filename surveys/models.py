@@ -205,10 +205,6 @@ class Question(models.Model):
         return f"{self.code} {self.text}"
 
     @property
-    def has_options(self) -> bool:
-        return self.kind in CHOICE_KINDS or self.kind == Kind.BREAKDOWN
-
-    @property
     def field_name(self) -> str:
         return f"q{self.pk}"
 

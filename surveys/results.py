@@ -15,8 +15,8 @@ from django.db.models.functions import Coalesce
 
 from members.models import MembershipClass, RegionalBlock
 
-from .models import Answer, Choice, Kind, Option, Question, Response, Survey
-from .questionnaire import Questionnaire
+from .models import TEXT_KINDS, Answer, Choice, Kind, Option, Question, Response, Survey
+from .questionnaire import Questionnaire, load
 
 SMALL_GROUP = 3  # anonymous surveys hide breakdown groups smaller than this
 TEXT_SAMPLE = 20  # free-text answers listed per question on the results page
@@ -91,16 +91,17 @@ def _round(value) -> Decimal | None:
 
 
 def results(
-    questionnaire: Questionnaire, *, by: str | None = None, names: bool = False
+    questionnaire: Questionnaire, *, by: str | None = None, staff: bool = False
 ) -> Results:
     """All questions' results; `by` ("class" or "block") adds a cross-tabulation and
-    `names` lists free-text answers with the institution (never for anonymous surveys)."""
+    `staff` (the secretariat) sees free-text answers with the institution, and small groups,
+    unless the survey is anonymous."""
     survey = questionnaire.survey
     submitted = Response.objects.submitted().filter(survey=survey)
     group_field = GROUPINGS[by][0] if by in GROUPINGS else None
-    names = names and not survey.anonymous
+    names = staff and not survey.anonymous
 
-    groups = _groups(survey, submitted, by) if group_field else []
+    groups = _groups(submitted, by, protect=survey.anonymous or not staff) if group_field else []
 
     # Sums and counts, not averages, so that the totals over groups follow exactly.
     answer_keys = ["question_id"] + ([f"response__{group_field}"] if group_field else [])
@@ -165,7 +166,7 @@ def results(
     texts = _texts(questionnaire, submitted, names)
     text_counts = {}
     for question in questionnaire.questions:
-        if question.kind in (Kind.SHORT_TEXT, Kind.LONG_TEXT):
+        if question.kind in TEXT_KINDS:
             text_counts[question.pk] = answered.get(question.pk, 0)
         else:
             text_counts[question.pk] = sum(
@@ -221,7 +222,10 @@ def _question_average(question: Question, rows: list[OptionRow], averages: dict)
     return None
 
 
-def _groups(survey: Survey, submitted, by: str) -> list[Group]:
+def _groups(submitted, by: str, *, protect: bool) -> list[Group]:
+    """The groups with respondents. Protected, groups under SMALL_GROUP are hidden, and so
+    is the next smallest while the hidden ones add up to fewer than SMALL_GROUP: otherwise
+    the total minus the groups shown would give a hidden group's answers away."""
     field_name, model = GROUPINGS[by]
     respondents = dict(
         submitted.values_list(field_name)
@@ -229,15 +233,21 @@ def _groups(survey: Survey, submitted, by: str) -> list[Group]:
         .order_by()
         .values_list(field_name, "n")
     )
-    return [
-        Group(
-            item.pk,
-            str(item),
-            respondents[item.pk],
-            hidden=survey.anonymous and respondents[item.pk] < SMALL_GROUP,
-        )
+    groups = [
+        Group(item.pk, str(item), respondents[item.pk], hidden=False)
         for item in model.objects.filter(pk__in=respondents).order_by("order", "pk")
     ]
+    if protect:
+        for group in groups:
+            group.hidden = group.respondents < SMALL_GROUP
+        hidden = sum(g.respondents for g in groups if g.hidden)
+        for group in sorted(groups, key=lambda g: g.respondents):
+            if not hidden or hidden >= SMALL_GROUP:
+                break
+            if not group.hidden:
+                group.hidden = True
+                hidden += group.respondents
+    return groups
 
 
 def _texts(questionnaire: Questionnaire, submitted, names: bool) -> dict[int, list[dict]]:
@@ -245,7 +255,7 @@ def _texts(questionnaire: Questionnaire, submitted, names: bool) -> dict[int, li
     one short, ordered query per question."""
     parts = []
     for question in questionnaire.questions:
-        if question.kind in (Kind.SHORT_TEXT, Kind.LONG_TEXT):
+        if question.kind in TEXT_KINDS:
             parts.append(
                 Answer.objects.filter(response__in=submitted, question=question)
                 .exclude(text="")
@@ -283,7 +293,7 @@ def _texts(questionnaire: Questionnaire, submitted, names: bool) -> dict[int, li
 def all_texts(question: Question, *, names: bool):
     """Every free-text or "other" answer of a question, for the full list page."""
     submitted = Response.objects.submitted().filter(survey=question.survey_id)
-    if question.kind in (Kind.SHORT_TEXT, Kind.LONG_TEXT):
+    if question.kind in TEXT_KINDS:
         rows = (
             Answer.objects.filter(response__in=submitted, question=question)
             .exclude(text="")
@@ -307,12 +317,11 @@ def all_texts(question: Question, *, names: bool):
 
 
 def bank_comparison(bank) -> list[Results]:
-    """The results of a bank question in every survey that asked it, oldest first."""
-    from .questionnaire import load
-
+    """The results of a bank question in every survey that asked it, oldest first (a few
+    queries per survey: one survey a year)."""
     out = []
     for question in bank.questions.select_related("survey").order_by("survey__opens_at"):
         questionnaire = load(question.survey)
         questionnaire.questions = [q for q in questionnaire.questions if q.pk == question.pk]
-        out.append(results(questionnaire))
+        out.append(results(questionnaire, staff=True))
     return out

@@ -1,4 +1,5 @@
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Max, Q
 from django.utils import timezone
@@ -58,7 +59,10 @@ class Rate:
 
     @property
     def percent(self) -> int | None:
-        return round(100 * self.submitted / self.targeted) if self.targeted else None
+        """Rounded half up, as the results are (48/50 = 96, 1/8 = 13)."""
+        if not self.targeted:
+            return None
+        return int((Decimal(100) * self.submitted / self.targeted).quantize(1, ROUND_HALF_UP))
 
 
 def response_rate(survey: Survey) -> dict:

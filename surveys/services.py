@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from members.models import Membership, Organisation
 
-from .forms import AnswerForm, Payload
+from .forms import LONG_TEXT_MAX, AnswerForm, Payload
 from .models import Answer, Choice, Question, Response, Survey
 from .questionnaire import Questionnaire
 
@@ -24,9 +24,7 @@ from .questionnaire import Questionnaire
 def targeted_organisations(survey: Survey):
     """Current members of the classes (and blocks) the survey asks."""
     memberships = Membership.objects.current().filter(membership_class__in=survey.classes.all())
-    organisations = Organisation.objects.filter(
-        pk__in=memberships.values("organisation_id"), block__isnull=False
-    )
+    organisations = Organisation.objects.filter(pk__in=memberships.values("organisation_id"))
     if survey.blocks.exists():
         organisations = organisations.filter(block__in=survey.blocks.all())
     return organisations
@@ -97,8 +95,16 @@ class SaveResult:
     others: list[str]
 
 
+# What a draft keeps of one field: more is not typing but abuse, and would bloat the row.
+DRAFT_VALUES_MAX, DRAFT_VALUE_MAX = 100, LONG_TEXT_MAX
+
+
 def field_values(data: QueryDict, names) -> dict[str, list[str]]:
-    return {name: list(data.getlist(name)) for name in names}
+    """The posted values of the form's fields only, capped in number and length."""
+    return {
+        name: [v[:DRAFT_VALUE_MAX] for v in data.getlist(name)[:DRAFT_VALUES_MAX]]
+        for name in names
+    }
 
 
 def save_draft(

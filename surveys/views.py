@@ -107,17 +107,19 @@ def autosave(request, pk):
     except ValidationError as error:
         return JsonResponse({"error": error.messages[0]}, status=409)
     when = date_format(timezone.localtime(saved.response.updated_at), "TIME_FORMAT")
+    notice = ""
+    if saved.others:
+        notice = _(
+            "Another contact of your institution changed answers meanwhile. Press “Save "
+            "draft” to see their answers beside yours; nothing you typed is lost."
+        )
     return JsonResponse(
         {
             "version": saved.response.version,
             "status": _("Saved at %(time)s.") % {"time": when},
             "others": bool(saved.others),
-            "notice": _(
-                "Another contact of your institution changed answers meanwhile: reload the "
-                "page to see them before going on."
-            )
-            if saved.others
-            else "",
+            "kept": [change["label"] for change in kept_changes(form, saved.kept)],
+            "notice": notice,
         }
     )
 
@@ -157,7 +159,7 @@ def results(request, pk):
     survey = _readable_survey(request, pk)
     by = request.GET.get("by")
     staff = can(request.user, "surveys.manage")
-    outcome = compute_results(load(survey), by=by if by in GROUPINGS else None, names=staff)
+    outcome = compute_results(load(survey), by=by if by in GROUPINGS else None, staff=staff)
     return render(
         request,
         "surveys/results.html",

@@ -32,9 +32,14 @@
   var version = form.querySelector("input[name='version']");
   var timer = null;
   var stopped = false;
+  var inFlight = false;
+  var again = false;
 
+  // One save at a time, so that an older save never lands after a newer one.
   function autosave() {
     if (stopped) { return; }
+    if (inFlight) { again = true; return; }
+    inFlight = true;
     var data = new FormData(form);
     fetch(form.getAttribute("data-autosave-url"), {
       method: "POST",
@@ -53,12 +58,15 @@
       status.textContent = result.body.status;
       if (result.body.others) {
         // Keep the old version: the other contact's answers stay protected until reload.
-        notice.textContent = result.body.notice;
+        notice.textContent = result.body.notice + (result.body.kept.length ? " (" + result.body.kept.join(" / ") + ")" : "");
         notice.classList.remove("d-none");
       } else {
         version.value = result.body.version;
       }
-    }).catch(function () { /* offline: the Save button still works */ });
+    }).catch(function () { /* offline: the Save button still works */ }).then(function () {
+      inFlight = false;
+      if (again) { again = false; autosave(); }
+    });
   }
 
   form.addEventListener("change", function () {

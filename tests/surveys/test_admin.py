@@ -160,3 +160,59 @@ def test_a_bank_question_compares_years(staff, survey, organisation, member):
     assert [[q.question.code for q in r.questions] for r in years] == [["Q1"], ["Q1"]]
     assert [row.total.count for row in years[0].questions[0].rows] == [0, 1, 0]
     assert [row.total.count for row in years[1].questions[0].rows] == [0, 0, 0]
+
+
+def test_other_answers_cannot_be_filtered_by_response(staff, example):
+    response = example.responses.get(organisation__name="F2財団")
+    url = reverse("admin:surveys_otheranswer_changelist")
+    assert staff.get(url, {"response": response.pk}).status_code == 400
+    assert staff.get(url, {"answer__response__id__exact": response.pk}).status_code == 400
+    assert staff.get(url, {"answer__response__survey__id__exact": example.pk}).status_code == 200
+
+
+def test_a_choice_question_needs_an_option(staff, survey):
+    response = _post_question(staff, survey, **{"options-TOTAL_FORMS": "0"})
+    assert response.status_code == 200
+    assert response.context["inline_admin_formsets"][0].formset.non_form_errors()
+
+
+def _filled(form) -> dict:
+    """What the browser would post back for a bound-or-initial form, unchanged."""
+    values = {form.add_prefix(name): form[name].value() for name in form.fields}
+    return {k: v for k, v in values.items() if v is not None and v is not False}
+
+
+def test_the_type_of_an_answered_question_is_locked_on_the_survey_page_too(staff, example):
+    url = reverse("admin:surveys_survey_change", args=[example.pk])
+    page = staff.get(url)
+    data = _filled(page.context["adminform"].form)
+    for inline in page.context["inline_admin_formsets"]:
+        formset = inline.formset
+        data |= {
+            formset.management_form.add_prefix(k): v
+            for k, v in formset.management_form.initial.items()
+        }
+        for form in formset.forms:
+            data |= _filled(form)
+    for name in ("opens_at", "closes_at"):
+        when = timezone.localtime(getattr(example, name))
+        data[f"{name}_0"], data[f"{name}_1"] = when.strftime("%Y-%m-%d"), when.strftime("%H:%M:%S")
+    questions = page.context["inline_admin_formsets"][1].formset
+    q1 = next(f for f in questions.forms if f.instance.code == "Q1")
+    data[q1.add_prefix("kind")] = "breakdown"
+    response = staff.post(url, data)
+    assert response.status_code == 200
+    errors = response.context["inline_admin_formsets"][1].formset.errors
+    assert [list(e) for e in errors if e] == [["kind"]]
+    assert example.questions.get(code="Q1").kind == "multiple"
+
+
+def test_invitations_wait_for_the_opening(staff, survey, django_capture_on_commit_callbacks):
+    survey.opens_at = timezone.now() + timezone.timedelta(days=1)
+    survey.save()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        staff.post(
+            reverse("admin:surveys_survey_changelist"),
+            {"action": "send_invitations", "_selected_action": [survey.pk]},
+        )
+    assert callbacks == [] and not survey.responses.exists()

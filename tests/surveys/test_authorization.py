@@ -107,3 +107,14 @@ def test_members_never_see_institution_names_even_when_published(
     client.force_login(outsider)
     page = client.get(reverse("surveys:results", args=[survey.pk])).content.decode()
     assert "独自回答" in page and organisation.name not in page
+
+
+def test_staff_without_two_factor_are_sent_to_set_it_up(client, secretariat, world):
+    survey = world[0]
+    client.force_login(secretariat)
+    for name in ["surveys:results", "surveys:rate"]:
+        response = client.get(reverse(name, args=[survey.pk]))
+        assert response.status_code == 302
+        assert response["Location"] == reverse("mfa_activate_totp")
+    response = client.get(reverse("surveys:export", args=[survey.pk, "csv"]))
+    assert response["Location"] == reverse("mfa_activate_totp")

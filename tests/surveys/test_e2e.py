@@ -169,7 +169,11 @@ def test_member_answers_and_the_secretariat_sees_the_counts(
     ).to_be_visible()
     response.refresh_from_db()
     assert response.is_submitted
-    expect(page.get_by_text(f"{other_label}（{OTHER_TEXT}）")).to_be_visible()
+    chosen = ja("%(option)s (%(description)s)") % {
+        "option": other_label,
+        "description": OTHER_TEXT,
+    }
+    expect(page.get_by_text(chosen)).to_be_visible()
 
     # The secretariat sees one more institution for その他 and the description.
     desk.reload()

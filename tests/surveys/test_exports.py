@@ -71,3 +71,48 @@ def test_anonymous_exports_name_no_institution(client, secretariat_with_mfa, exa
     for name in ["F1財団", "F2財団", "F3財団", "A1大学"]:
         assert name not in text and name not in cells and name not in page
     assert "メルマガ" in text and "メルマガ" in page
+
+
+def test_anonymous_export_has_no_time_and_blanks_small_classes(
+    client, secretariat_with_mfa, example
+):
+    example.anonymous = True
+    example.save()
+    client.force_login(secretariat_with_mfa)
+    header, *rows = _csv(client, example)
+    assert header[:3] == [
+        gettext("response"),
+        gettext("membership class"),
+        gettext("regional block"),
+    ]
+    assert gettext("submitted at") not in header
+    assert sorted(row[1] for row in rows) == ["", "正会員", "正会員", "正会員"]  # 1 academic
+
+
+def test_exports_count_recoded_other_answers_as_the_results_do(
+    client, secretariat_with_mfa, example
+):
+    from surveys.models import Choice
+
+    q1 = example.questions.get(code="Q1")
+    Choice.objects.filter(other_text="メルマガ").update(recoded_to=q1.options.get(label="交流"))
+    client.force_login(secretariat_with_mfa)
+    header, *rows = _csv(client, example)
+    f2 = next(dict(zip(header, row, strict=True)) for row in rows if row[1] == "F2財団")
+    assert (f2["Q1_3"], f2["Q1_4"], f2["Q1_other"]) == ("1", "0", "メルマガ")
+
+
+def test_exported_text_is_never_a_formula_nor_broken_by_control_characters(
+    client, secretariat_with_mfa, example
+):
+    from surveys.models import Answer
+
+    Answer.objects.filter(question__code="Q6").update(text='=HYPERLINK("http://x")\x0b次の行')
+    client.force_login(secretariat_with_mfa)
+    content = client.get(reverse("surveys:export", args=[example.pk, "xlsx"])).content
+    sheet = load_workbook(io.BytesIO(content)).worksheets[0]
+    column = [c.value for c in sheet[1]].index("Q6") + 1
+    written = [sheet.cell(row=r, column=column) for r in range(2, sheet.max_row + 1)]
+    texts = [c for c in written if c.value]
+    assert texts and all(c.data_type == "s" for c in texts)
+    assert {c.value for c in texts} == {'\'=HYPERLINK("http://x")次の行'}

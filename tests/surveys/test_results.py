@@ -7,6 +7,7 @@ import pytest
 from surveys.models import Answer, Choice
 from surveys.questionnaire import load
 from surveys.results import results
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -67,7 +68,7 @@ def test_averages_of_numbers_and_breakdowns(example):
 
 
 def test_other_and_free_text_are_listed_normalised(example):
-    by_code = _by_code(results(load(example), names=True))
+    by_code = _by_code(results(load(example), staff=True))
     assert [
         (t["option_label"], t["description"], t["organisation"]) for t in by_code["Q1"].texts
     ] == [("その他", "メルマガ", "F2財団")]
@@ -95,7 +96,7 @@ def test_recoded_other_counts_for_its_option_once_per_institution(example):
 
 
 def test_cross_tabulation_by_class(example):
-    outcome = results(load(example), by="class")
+    outcome = results(load(example), by="class", staff=True)
     assert [(g.label, g.respondents, g.hidden) for g in outcome.groups] == [
         ("正会員", 3, False),
         ("学術機関会員", 1, False),
@@ -117,14 +118,44 @@ def test_cross_tabulation_by_class(example):
 def test_anonymous_surveys_hide_small_groups_and_names(example):
     example.anonymous = True
     example.save()
-    outcome = results(load(example), by="class", names=True)
-    assert [(g.label, g.hidden) for g in outcome.groups] == [
-        ("正会員", False),
-        ("学術機関会員", True),
+    outcome = results(load(example), by="class", staff=True)
+    # 学術機関会員 has 1 respondent: hidden. 正会員 is hidden too, or "all" minus 正会員
+    # would give the one academic member's answers away.
+    assert [(g.label, g.respondents, g.hidden) for g in outcome.groups] == [
+        ("正会員", 3, True),
+        ("学術機関会員", 1, True),
     ]
     q1 = _by_code(outcome)["Q1"]
-    assert all(row.groups[1].hidden for row in q1.rows)
+    assert all(cell.hidden for row in q1.rows for cell in row.groups)
     assert "organisation" not in q1.texts[0]
+
+
+def test_hiding_stops_once_the_hidden_groups_reach_three(example, db):
+    from members.models import RegionalBlock
+
+    kanto = RegionalBlock.objects.create(name="関東", order=5)
+    user = factories.make_user("office-blocks@example.jp")
+    for name in ["K1財団", "K2財団", "K3財団", "K4財団"]:
+        organisation = factories.make_organisation(name, block=kanto)
+        factories.answer_survey(
+            example, organisation, user, {"Q1": ["交流"], "Q2": "いいえ", "Q4": 1}
+        )
+    example.anonymous = True
+    example.save()
+    groups = results(load(example), by="class", staff=True).groups
+    # 正会員 7, 学術機関会員 1: the small one is hidden with 正会員 (1 < 3).
+    assert [(g.respondents, g.hidden) for g in groups] == [(7, True), (1, True)]
+    groups = results(load(example), by="block", staff=True).groups
+    assert [(g.label, g.respondents, g.hidden) for g in groups] == [
+        ("北陸", 4, False),
+        ("関東", 4, False),
+    ]
+
+
+def test_members_reading_published_results_see_no_small_groups(example):
+    outcome = results(load(example), by="class")  # not the secretariat
+    assert [g.hidden for g in outcome.groups] == [True, True]
+    assert all("organisation" not in t for r in outcome.questions for t in r.texts)
 
 
 def test_a_question_not_shown_stores_nothing(example):
