@@ -34,6 +34,14 @@ def test_answer_and_results_pages_within_budget(
     with django_assert_max_num_queries(16):
         page = client.get(reverse("surveys:answer", args=[survey.pk]))
     assert len(page.context["form"].questions) == len(QUESTIONS)
+    with django_assert_max_num_queries(20):
+        saved = client.post(
+            reverse("surveys:autosave", args=[survey.pk]),
+            {"version": page.context["response"].version},
+        )
+    assert saved.json()["others"] is False
+    with django_assert_max_num_queries(12):
+        assert client.get(reverse("surveys:index")).status_code == 200
 
     client.force_login(secretariat_with_mfa)
     for by in ["", "class", "block"]:
@@ -42,6 +50,13 @@ def test_answer_and_results_pages_within_budget(
         assert page.context["results"].respondents == responses
     q1 = next(r for r in page.context["results"].questions if r.question.code == "Q1")
     assert q1.shown == responses and sum(row.total.count for row in q1.rows) == responses
+
+    r3 = survey.questions.get(code="R3")
+    with django_assert_max_num_queries(16):
+        page = client.get(reverse("surveys:texts", args=[survey.pk, r3.pk]))
+    assert page.context["page"].paginator.count == responses
+    with django_assert_max_num_queries(16):
+        assert client.get(reverse("surveys:index")).status_code == 200
 
     with django_assert_max_num_queries(16):
         page = client.get(reverse("surveys:rate", args=[survey.pk]))
