@@ -136,6 +136,7 @@ INSTALLED_APPS = [
     "awards",
     "newsletter",
     "surveys",
+    "assemblies",
 ]
 
 MIDDLEWARE = [

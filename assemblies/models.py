@@ -1,0 +1,159 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+
+class Assembly(models.Model):
+    """A general assembly (総会). Shares are fractions, so that two thirds is exact."""
+
+    title = models.CharField(pgettext_lazy("document", "title"), max_length=200)
+    held_on = models.DateField(_("held on"))
+    record_date = models.DateField(
+        _("record date"), help_text=_("The voter roll is frozen as it stood on this day.")
+    )
+    opens_at = models.DateTimeField(_("voting opens at"))
+    closes_at = models.DateTimeField(_("voting closes at"))
+    quorum_numerator = models.PositiveSmallIntegerField(_("quorum: share (numerator)"), default=1)
+    quorum_denominator = models.PositiveSmallIntegerField(
+        _("quorum: share (denominator)"), default=2
+    )
+    quorum_strict = models.BooleanField(
+        _("quorum: more than the share"),
+        default=True,
+        help_text=_("On: more than the share (a majority). Off: at least the share."),
+    )
+    secret_ballot = models.BooleanField(_("secret ballot"), default=True)
+    unpaid_loses_vote = models.BooleanField(
+        _("unpaid dues of the previous fiscal year remove the vote"), default=False
+    )
+    roll_frozen_at = models.DateTimeField(_("roll frozen at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("general assembly")
+        verbose_name_plural = _("general assemblies")
+        ordering = ["-held_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(opens_at__lt=models.F("closes_at")),
+                name="assembly_opens_before_it_closes",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(quorum_denominator__gt=0),
+                name="assembly_quorum_denominator_positive",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class RollEntry(models.Model):
+    """An organisation on the voter roll, as frozen at the record date."""
+
+    assembly = models.ForeignKey(
+        Assembly, verbose_name=_("general assembly"), on_delete=models.CASCADE, related_name="roll"
+    )
+    organisation = models.ForeignKey(
+        "members.Organisation",
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        related_name="roll_entries",
+    )
+    votes = models.PositiveSmallIntegerField(_("votes"))
+    eligible = models.BooleanField(_("may vote"), default=True)
+    counts_for_headcount = models.BooleanField(_("counts for the headcount"), default=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("voter roll entry")
+        verbose_name_plural = _("voter roll")
+        ordering = ["organisation__name_kana"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assembly", "organisation"], name="one_roll_entry_per_organisation"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.organisation} ({self.votes})"
+
+
+class Threshold(models.Model):
+    """What an item needs to pass: a share of the votes exercised and, optionally, of the
+    voting members by headcount (e.g. ordinary: more than 1/2; special: at least 2/3 of
+    the votes and 1/2 of the members)."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    votes_numerator = models.PositiveSmallIntegerField(_("votes: share (numerator)"))
+    votes_denominator = models.PositiveSmallIntegerField(_("votes: share (denominator)"))
+    votes_strict = models.BooleanField(_("votes: more than the share"), default=True)
+    headcount_numerator = models.PositiveSmallIntegerField(
+        _("headcount: share (numerator)"), null=True, blank=True
+    )
+    headcount_denominator = models.PositiveSmallIntegerField(
+        _("headcount: share (denominator)"), null=True, blank=True
+    )
+    headcount_strict = models.BooleanField(_("headcount: more than the share"), default=False)
+
+    class Meta:
+        verbose_name = _("threshold")
+        verbose_name_plural = _("thresholds")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(votes_denominator__gt=0), name="threshold_denominator_positive"
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class AgendaItem(models.Model):
+    assembly = models.ForeignKey(
+        Assembly,
+        verbose_name=_("general assembly"),
+        on_delete=models.CASCADE,
+        related_name="items",
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    title = models.CharField(pgettext_lazy("document", "title"), max_length=200)
+    text = models.TextField(_("text"), blank=True)
+    threshold = models.ForeignKey(
+        Threshold, verbose_name=_("threshold"), on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("agenda item")
+        verbose_name_plural = _("agenda items")
+        ordering = ["order", "pk"]
+
+    def __str__(self):
+        return self.title
+
+
+class Ballot(models.Model):
+    """One voter's vote on one item; the database allows only one."""
+
+    class Choice(models.TextChoices):
+        FOR = "for", _("for")
+        AGAINST = "against", _("against")
+        ABSTAIN = "abstain", _("abstain")
+
+    item = models.ForeignKey(
+        AgendaItem, verbose_name=_("agenda item"), on_delete=models.CASCADE, related_name="ballots"
+    )
+    voter = models.ForeignKey(
+        RollEntry, verbose_name=_("voter"), on_delete=models.PROTECT, related_name="ballots"
+    )
+    choice = models.CharField(_("vote"), max_length=10, choices=Choice.choices)
+    cast_at = models.DateTimeField(_("cast at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("ballot")
+        verbose_name_plural = _("ballots")
+        constraints = [
+            models.UniqueConstraint(fields=["item", "voter"], name="one_ballot_per_voter_and_item")
+        ]
+
+    def __str__(self):
+        return f"{self.item_id}/{self.voter_id}"
