@@ -6,7 +6,7 @@ written with openpyxl. Columns are (header, function of the object) pairs.
 
 import csv
 import io
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from django.contrib import admin
 from django.http import HttpResponse
@@ -24,25 +24,35 @@ def _rows(queryset, columns: Sequence[Column]):
 
 
 def csv_response(queryset, columns: Sequence[Column], name: str) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-    response.write("\ufeff")
-    writer = csv.writer(response)
-    writer.writerow([str(header) for header, _accessor in columns])
-    writer.writerows(_rows(queryset, columns))
-    return response
+    header = [str(header) for header, _accessor in columns]
+    return rows_csv_response([header, *_rows(queryset, columns)], name)
 
 
 def excel_response(queryset, columns: Sequence[Column], name: str) -> HttpResponse:
+    header = [str(header) for header, _accessor in columns]
+    return workbook_response([(name, [header, *_rows(queryset, columns)])], name)
+
+
+def rows_csv_response(rows: Iterable[list], name: str) -> HttpResponse:
+    """Rows (the first is the header) as UTF-8 CSV with a BOM."""
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+    response.write("\ufeff")
+    csv.writer(response).writerows(rows)
+    return response
+
+
+def workbook_response(sheets: Sequence[tuple[str, Iterable[list]]], name: str) -> HttpResponse:
+    """One Excel sheet per (title, rows); each first row is a bold, frozen header."""
     workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = name[:31]
-    sheet.append([str(header) for header, _accessor in columns])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in _rows(queryset, columns):
-        sheet.append(row)
-    sheet.freeze_panes = "A2"
+    workbook.remove(workbook.active)
+    for title, rows in sheets:
+        sheet = workbook.create_sheet(str(title)[:31])
+        for row in rows:
+            sheet.append(row)
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        sheet.freeze_panes = "A2"
     buffer = io.BytesIO()
     workbook.save(buffer)
     response = HttpResponse(

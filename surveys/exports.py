@@ -6,8 +6,6 @@ in random order, and no class or block of fewer than 3 respondents. Three querie
 the size: responses, answers, choices.
 """
 
-import csv as csvlib
-import io
 from collections import Counter
 from dataclasses import dataclass
 
@@ -15,9 +13,9 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
-from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
+
+from portal.exports import rows_csv_response, workbook_response
 
 from .models import Answer, Choice, Kind, Response
 from .questionnaire import Questionnaire
@@ -164,38 +162,14 @@ def codebook(questionnaire: Questionnaire):
                 yield ["", "", "", option.code, option.label]
 
 
-def _filename(questionnaire: Questionnaire, ext: str) -> str:
-    return f"survey-{questionnaire.survey.pk}-{timezone.localdate():%Y%m%d}.{ext}"
+def _filename(questionnaire: Questionnaire) -> str:
+    return f"survey-{questionnaire.survey.pk}-{timezone.localdate():%Y%m%d}"
 
 
 def excel(questionnaire: Questionnaire) -> HttpResponse:
-    workbook = Workbook(write_only=False)
-    sheet = workbook.active
-    sheet.title = _("responses")[:31]
-    for row in rows(questionnaire):
-        sheet.append(row)
-    book = workbook.create_sheet(_("codebook")[:31])
-    for row in codebook(questionnaire):
-        book.append(row)
-    for ws in (sheet, book):
-        for cell in ws[1]:
-            cell.font = Font(bold=True)
-        ws.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    response = HttpResponse(
-        buffer.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = f'attachment; filename="{_filename(questionnaire, "xlsx")}"'
-    return response
+    sheets = [(_("responses"), rows(questionnaire)), (_("codebook"), codebook(questionnaire))]
+    return workbook_response(sheets, _filename(questionnaire))
 
 
 def csv(questionnaire: Questionnaire) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{_filename(questionnaire, "csv")}"'
-    response.write("\ufeff")
-    writer = csvlib.writer(response)
-    for row in rows(questionnaire):
-        writer.writerow(row)
-    return response
+    return rows_csv_response(rows(questionnaire), _filename(questionnaire))
