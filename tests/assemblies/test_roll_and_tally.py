@@ -199,3 +199,28 @@ def test_the_secretariat_freezes_the_roll_in_the_admin(client, secretariat_with_
     assert assembly.roll.count() == 2
     page = client.get(reverse("admin:assemblies_rollentry_changelist"))
     assert page.status_code == 200 and "A財団" in page.content.decode()
+
+
+@pytest.mark.parametrize("size", [10, 300])
+def test_admin_assembly_pages_within_budget(
+    client, secretariat_with_mfa, size, django_assert_max_num_queries
+):
+    from django.urls import reverse
+
+    assembly = make_assembly()
+    RollEntry.objects.bulk_create(
+        RollEntry(assembly=assembly, organisation=o, votes=2)
+        for o in factories.bulk_organisations(size)
+    )
+    threshold = Threshold.objects.create(name="普通決議", votes_numerator=1, votes_denominator=2)
+    for n in range(3):
+        AgendaItem.objects.create(assembly=assembly, title=f"第{n + 1}号議案", threshold=threshold)
+    client.force_login(secretariat_with_mfa)
+    for url in [
+        reverse("admin:assemblies_assembly_changelist"),
+        reverse("admin:assemblies_assembly_change", args=[assembly.pk]),
+        reverse("admin:assemblies_rollentry_changelist"),
+        reverse("admin:assemblies_threshold_changelist"),
+    ]:
+        with django_assert_max_num_queries(14):
+            assert client.get(url).status_code == 200, url

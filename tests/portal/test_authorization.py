@@ -78,6 +78,9 @@ ADMIN_VIEWS = [
     "admin:surveys_response_changelist",
     "admin:surveys_otheranswer_changelist",
     "admin:surveys_bankquestion_changelist",
+    "admin:assemblies_assembly_changelist",
+    "admin:assemblies_threshold_changelist",
+    "admin:assemblies_rollentry_changelist",
 ]
 
 
