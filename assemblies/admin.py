@@ -1,32 +1,62 @@
-"""The secretariat's side of the general assembly. The roll is frozen by `freeze_roll`
-and never edited here: corrections with a recorded reason come with the voting pages."""
+"""The secretariat's set-up of the general assembly. The roll, ballots and the audit trail
+are never edited here: the roll is frozen by `freeze_roll`, corrected with a recorded reason
+and the vote opened and closed on the assembly's secretariat page. Ballots have no admin at
+all, so that a secret ballot stays secret."""
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from . import services
-from .models import AgendaItem, Assembly, RollEntry, Threshold
+from .models import AgendaAttachment, AgendaItem, Assembly, AuditEvent, RollEntry, Threshold
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 class AgendaItemInline(admin.StackedInline):
     model = AgendaItem
     extra = 0
-    fields = ["order", "title", "text", "threshold"]
+    fields = ["order", "title", "text", "threshold", "chair_choice"]
+    readonly_fields = ["chair_choice"]
+    show_change_link = True
 
 
 @admin.register(Assembly)
 class AssemblyAdmin(admin.ModelAdmin):
-    list_display = ["title", "held_on", "record_date", "opens_at", "closes_at", "roll_frozen_at"]
-    readonly_fields = ["roll_frozen_at"]
+    list_display = [
+        "title",
+        "held_on",
+        "record_date",
+        "opens_at",
+        "closes_at",
+        "roll_frozen_at",
+        "opened_at",
+        "closed_at",
+    ]
+    readonly_fields = ["roll_frozen_at", "opened_at", "closed_at"]
     inlines = [AgendaItemInline]
     actions = ["freeze_roll"]
+
+    def get_readonly_fields(self, request, obj=None):
+        """Once the vote is open its rules are fixed: the members voted under them."""
+        if obj is not None and obj.opened_at is not None:
+            return [field.name for field in obj._meta.fields]
+        return self.readonly_fields
 
     @admin.action(description=_("Freeze the voter roll at the record date"))
     def freeze_roll(self, request, queryset):
         for assembly in queryset:
             try:
-                count = services.freeze_roll(assembly.pk)
+                count = services.freeze_roll(assembly.pk, request.user)
             except ValidationError as error:
                 self.message_user(request, error.messages[0], messages.ERROR)
             else:
@@ -42,8 +72,25 @@ class ThresholdAdmin(admin.ModelAdmin):
     list_display = ["name", "votes_numerator", "votes_denominator", "votes_strict"]
 
 
+class AgendaAttachmentInline(admin.TabularInline):
+    model = AgendaAttachment
+    extra = 1
+
+
+@admin.register(AgendaItem)
+class AgendaItemAdmin(admin.ModelAdmin):
+    """An item's text and attachments (the inline on the assembly has no room for files)."""
+
+    list_display = ["title", "assembly", "order", "threshold"]
+    list_filter = ["assembly"]
+    list_select_related = ["assembly", "threshold"]
+    fields = ["assembly", "order", "title", "text", "threshold", "chair_choice"]
+    readonly_fields = ["chair_choice"]
+    inlines = [AgendaAttachmentInline]
+
+
 @admin.register(RollEntry)
-class RollEntryAdmin(admin.ModelAdmin):
+class RollEntryAdmin(ReadOnlyAdmin):
     list_display = [
         "organisation",
         "assembly",
@@ -56,11 +103,12 @@ class RollEntryAdmin(admin.ModelAdmin):
     list_select_related = ["organisation", "assembly"]
     search_fields = ["organisation__name", "organisation__name_kana"]
 
-    def has_add_permission(self, request):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin):
+    """Read-only: nobody edits or deletes the trail, not even a superuser."""
 
-    def has_delete_permission(self, request, obj=None):
-        return False
+    list_display = ["at", "assembly", "actor", "action", "entry", "item", "detail"]
+    list_filter = ["assembly", "action"]
+    list_select_related = ["assembly", "actor", "entry__organisation", "item"]
+    search_fields = ["entry__organisation__name", "actor__email"]

@@ -1,4 +1,8 @@
+import uuid
+
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -27,6 +31,8 @@ class Assembly(models.Model):
         _("unpaid dues of the previous fiscal year remove the vote"), default=False
     )
     roll_frozen_at = models.DateTimeField(_("roll frozen at"), null=True, blank=True)
+    opened_at = models.DateTimeField(_("voting opened at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("voting closed at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("general assembly")
@@ -45,6 +51,20 @@ class Assembly(models.Model):
 
     def __str__(self):
         return self.title
+
+    def is_open(self, now=None) -> bool:
+        """Ballots and proxies are taken once the secretariat opened the vote, inside the
+        window, until it is closed."""
+        now = now or timezone.now()
+        return (
+            self.opened_at is not None
+            and self.closed_at is None
+            and self.opens_at <= now < self.closes_at
+        )
+
+    @property
+    def is_closed(self) -> bool:
+        return self.closed_at is not None
 
 
 class RollEntry(models.Model):
@@ -108,6 +128,12 @@ class Threshold(models.Model):
         return self.name
 
 
+class Choice(models.TextChoices):
+    FOR = "for", _("for")
+    AGAINST = "against", _("against")
+    ABSTAIN = "abstain", _("abstain")
+
+
 class AgendaItem(models.Model):
     assembly = models.ForeignKey(
         Assembly,
@@ -121,6 +147,12 @@ class AgendaItem(models.Model):
     threshold = models.ForeignKey(
         Threshold, verbose_name=_("threshold"), on_delete=models.PROTECT, related_name="+"
     )
+    chair_choice = models.CharField(
+        _("the chair's vote for the proxies given to the chair"),
+        max_length=10,
+        choices=Choice.choices,
+        blank=True,
+    )
 
     class Meta:
         verbose_name = _("agenda item")
@@ -131,13 +163,83 @@ class AgendaItem(models.Model):
         return self.title
 
 
+def attachment_path(instance, filename):
+    """A random path: nobody can guess an attachment's URL, and none is served directly."""
+    return f"assemblies/attachments/{uuid.uuid4().hex}"
+
+
+class AgendaAttachment(models.Model):
+    item = models.ForeignKey(
+        AgendaItem,
+        verbose_name=_("agenda item"),
+        on_delete=models.CASCADE,
+        related_name="attachments",
+    )
+    title = models.CharField(pgettext_lazy("document", "title"), max_length=200)
+    file = models.FileField(_("file"), upload_to=attachment_path)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["pk"]
+
+    def __str__(self):
+        return self.title
+
+
+class Participation(models.Model):
+    """How an organisation on the roll takes part: once, in one way. A proxy holder's
+    ballots count with the weight of every roll entry that gave it a proxy."""
+
+    class Mode(models.TextChoices):
+        ONLINE = "online", _("votes online")
+        IN_PERSON = "in_person", _("attends in person")
+        PROXY_CHAIR = "proxy_chair", _("proxy to the chair")
+        PROXY_MEMBER = "proxy_member", _("proxy to another member")
+
+    entry = models.OneToOneField(
+        RollEntry,
+        verbose_name=_("voter roll entry"),
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="participation",
+    )
+    mode = models.CharField(_("participation"), max_length=20, choices=Mode.choices)
+    proxy_to = models.ForeignKey(
+        RollEntry,
+        verbose_name=_("proxy holder"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="proxies_held",
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("participation")
+        verbose_name_plural = _("participation")
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(proxy_to=models.F("entry")), name="no_proxy_to_oneself"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(mode="proxy_member", proxy_to__isnull=False)
+                | (~models.Q(mode="proxy_member") & models.Q(proxy_to__isnull=True)),
+                name="proxy_holder_only_for_member_proxies",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.entry_id}: {self.mode}"
+
+
 class Ballot(models.Model):
     """One voter's vote on one item; the database allows only one."""
 
-    class Choice(models.TextChoices):
-        FOR = "for", _("for")
-        AGAINST = "against", _("against")
-        ABSTAIN = "abstain", _("abstain")
+    Choice = Choice
 
     item = models.ForeignKey(
         AgendaItem, verbose_name=_("agenda item"), on_delete=models.CASCADE, related_name="ballots"
@@ -147,6 +249,9 @@ class Ballot(models.Model):
     )
     choice = models.CharField(_("vote"), max_length=10, choices=Choice.choices)
     cast_at = models.DateTimeField(_("cast at"), auto_now=True)
+    cast_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("ballot")
@@ -157,3 +262,52 @@ class Ballot(models.Model):
 
     def __str__(self):
         return f"{self.item_id}/{self.voter_id}"
+
+
+class AuditEvent(models.Model):
+    """Who did what, when, in an assembly. Written by the services; read-only in the admin.
+    With secret ballots a ballot event says that a vote was cast or changed, never which."""
+
+    assembly = models.ForeignKey(
+        Assembly, verbose_name=_("general assembly"), on_delete=models.CASCADE, related_name="audit"
+    )
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+    )
+    action = models.CharField(_("action"), max_length=40)
+    entry = models.ForeignKey(
+        RollEntry, verbose_name=_("voter roll entry"), on_delete=models.SET_NULL, null=True
+    )
+    item = models.ForeignKey(
+        AgendaItem, verbose_name=_("agenda item"), on_delete=models.SET_NULL, null=True
+    )
+    detail = models.JSONField(_("detail"), default=dict)
+
+    class Meta:
+        verbose_name = _("assembly audit event")
+        verbose_name_plural = _("assembly audit trail")
+        ordering = ["-at", "-pk"]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action}"
+
+
+class VoterReminder(models.Model):
+    """A reminder mailed to an organisation that has not taken part yet; the rows are the
+    claim that keeps a repeated request from mailing twice."""
+
+    entry = models.ForeignKey(
+        RollEntry, verbose_name=_("voter roll entry"), on_delete=models.CASCADE,
+        related_name="reminders",
+    )
+    sent_at = models.DateTimeField(_("sent at"))
+
+    class Meta:
+        verbose_name = pgettext_lazy("reminder", "reminder")
+        verbose_name_plural = pgettext_lazy("reminder", "reminders")
+        ordering = ["-sent_at"]

@@ -1,15 +1,19 @@
 """Counting an assembly: quorum and each item's outcome, by votes and by headcount, in the
-database (a few aggregate queries whatever the size of the roll)."""
+database (a few aggregate queries whatever the size of the roll).
+
+Every organisation that took part (online, in person or by proxy) is present for the
+quorum. A ballot counts with its voter's votes plus those of every member that gave the
+voter its proxy; the chair's vote on an item counts with the proxies given to the chair."""
 
 from dataclasses import dataclass, field
 from fractions import Fraction
 
 from django.db.models import Count, Exists, OuterRef, Q, Sum
 
-from .models import Assembly, Ballot
+from .models import Assembly, Ballot, Choice, Participation
 from .rules import reaches
 
-CHOICES = [choice for choice, _label in Ballot.Choice.choices]
+CHOICES = Choice.values
 
 
 @dataclass
@@ -40,7 +44,9 @@ def tally(assembly: Assembly) -> Tally:
         total=Sum("votes", default=0),
         heads=Count("id", filter=Q(counts_for_headcount=True)),
         present_votes=Sum(
-            "votes", filter=Q(Exists(Ballot.objects.filter(voter=OuterRef("pk")))), default=0
+            "votes",
+            filter=Q(Exists(Participation.objects.filter(entry=OuterRef("pk")))),
+            default=0,
         ),
     )
     present = roll["present_votes"]
@@ -50,26 +56,44 @@ def tally(assembly: Assembly) -> Tally:
         Fraction(assembly.quorum_numerator, assembly.quorum_denominator),
         strict=assembly.quorum_strict,
     )
-    counted = (
-        Ballot.objects.filter(item__assembly=assembly, voter__eligible=True)
-        .values("item_id", "choice")
-        .annotate(
-            votes=Sum("voter__votes"),
-            heads=Count("id", filter=Q(voter__counts_for_headcount=True)),
-        )
-        .order_by()
-    )
     by_item: dict[int, ItemResult] = {}
-    items = list(assembly.items.select_related("threshold"))
-    for item in items:
+    for item in assembly.items.select_related("threshold"):
         by_item[item.pk] = ItemResult(item, dict.fromkeys(CHOICES, 0), dict.fromkeys(CHOICES, 0))
-    for row in counted:
+    for row in _counted(assembly):
         result = by_item[row["item_id"]]
-        result.votes[row["choice"]] = row["votes"]
-        result.heads[row["choice"]] = row["heads"]
+        result.votes[row["choice"]] += row["votes"] or 0
+        result.heads[row["choice"]] += row["heads"]
+    chair = Participation.objects.filter(
+        entry__assembly=assembly, entry__eligible=True, mode=Participation.Mode.PROXY_CHAIR
+    ).aggregate(
+        votes=Sum("entry__votes", default=0),
+        heads=Count("pk", filter=Q(entry__counts_for_headcount=True)),
+    )
+    for result in by_item.values():
+        if result.item.chair_choice:
+            result.votes[result.item.chair_choice] += chair["votes"]
+            result.heads[result.item.chair_choice] += chair["heads"]
     for result in by_item.values():
         result.passed = quorum and passes(result, roll["heads"])
     return Tally(assembly, roll["total"], roll["heads"], present, quorum, list(by_item.values()))
+
+
+def _counted(assembly: Assembly):
+    """Per item and choice: the voters' own weight, then the weight of the proxies they
+    hold (two queries, so that neither join multiplies the other's rows)."""
+    ballots = Ballot.objects.filter(item__assembly=assembly).values("item_id", "choice").order_by()
+    own = ballots.filter(voter__eligible=True).annotate(
+        votes=Sum("voter__votes"),
+        heads=Count("pk", filter=Q(voter__counts_for_headcount=True)),
+    )
+    delegated = ballots.filter(voter__proxies_held__entry__eligible=True).annotate(
+        votes=Sum("voter__proxies_held__entry__votes"),
+        heads=Count(
+            "voter__proxies_held", filter=Q(voter__proxies_held__entry__counts_for_headcount=True)
+        ),
+    )
+    yield from own
+    yield from delegated
 
 
 def passes(result: ItemResult, roll_heads: int) -> bool:
@@ -78,7 +102,7 @@ def passes(result: ItemResult, roll_heads: int) -> bool:
     threshold = result.item.threshold
     share = Fraction(threshold.votes_numerator, threshold.votes_denominator)
     if not reaches(
-        result.votes[Ballot.Choice.FOR],
+        result.votes[Choice.FOR],
         result.votes_exercised,
         share,
         strict=threshold.votes_strict,
@@ -88,5 +112,5 @@ def passes(result: ItemResult, roll_heads: int) -> bool:
         return True
     heads = Fraction(threshold.headcount_numerator, threshold.headcount_denominator)
     return reaches(
-        result.heads[Ballot.Choice.FOR], roll_heads, heads, strict=threshold.headcount_strict
+        result.heads[Choice.FOR], roll_heads, heads, strict=threshold.headcount_strict
     )

@@ -474,3 +474,93 @@ def bulk_responses(survey, organisations, *, submitted=True):
         choice.answer_id, choice.response_id = answer.pk, answer.response_id
     Choice.objects.bulk_create((choice for _a, choice in picks), batch_size=5000)
     return responses
+
+
+# --- General assembly ---------------------------------------------------------------------
+
+
+def make_assembly(*, open_now=True, **fields):
+    """An assembly whose voting window spans now (or lies in June 2026)."""
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from django.utils import timezone
+
+    from assemblies.models import Assembly
+
+    if open_now:
+        now = timezone.now()
+        opens, held = now - timedelta(days=1), timezone.localdate() + timedelta(days=7)
+    else:
+        opens, held = datetime(2026, 6, 10, 9, tzinfo=ZoneInfo("Asia/Tokyo")), date(2026, 6, 20)
+    return Assembly.objects.create(
+        **{
+            "title": f"通常総会{next(_counter)}",
+            "held_on": held,
+            "record_date": held - timedelta(days=19),
+            "opens_at": opens,
+            "closes_at": opens + timedelta(days=10),
+            **fields,
+        }
+    )
+
+
+def make_thresholds():
+    """Ordinary (more than half of the votes exercised) and special (at least two thirds of
+    the votes and half of the voting members)."""
+    from assemblies.models import Threshold
+
+    ordinary = Threshold.objects.get_or_create(
+        name="普通決議", defaults={"votes_numerator": 1, "votes_denominator": 2}
+    )[0]
+    special = Threshold.objects.get_or_create(
+        name="特別決議",
+        defaults={
+            "votes_numerator": 2,
+            "votes_denominator": 3,
+            "votes_strict": False,
+            "headcount_numerator": 1,
+            "headcount_denominator": 2,
+        },
+    )[0]
+    return ordinary, special
+
+
+def make_voter(organisation, email=None):
+    """A login that is the organisation's designated voter."""
+    from members.models import PersonRole
+
+    email = email or f"voter{next(_counter)}@example.jp"
+    user = make_user(email)
+    person = make_person(organisation, user=user, email=email)
+    PersonRole.objects.create(
+        person=person, organisation=organisation, kind=PersonRole.Kind.VOTER, starts_on=date(2020, 4, 1)
+    )
+    return user
+
+
+def voting_assembly(weights: dict[str, int], **fields):
+    """An opened assembly with a roll of the given organisations (name → votes), one
+    designated voter each, and two items: ordinary and special."""
+    from django.utils import timezone
+
+    from assemblies.models import AgendaItem, RollEntry
+
+    assembly = make_assembly(roll_frozen_at=timezone.now(), opened_at=timezone.now(), **fields)
+    entries, voters = {}, {}
+    for name, votes in weights.items():
+        organisation = make_organisation(name)
+        entries[name] = RollEntry.objects.create(
+            assembly=assembly, organisation=organisation, votes=votes
+        )
+        voters[name] = make_voter(organisation)
+    ordinary, special = make_thresholds()
+    items = {
+        "ordinary": AgendaItem.objects.create(
+            assembly=assembly, order=1, title="第1号議案 事業計画", threshold=ordinary
+        ),
+        "special": AgendaItem.objects.create(
+            assembly=assembly, order=2, title="第2号議案 規約改正", threshold=special
+        ),
+    }
+    return assembly, entries, voters, items

@@ -1,35 +1,23 @@
 """The voter roll frozen at the record date, quorum and thresholds, on hand-computed
 weighted examples (votes 4, 3, 2 and 1: 10 votes, 4 voting members)."""
 
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date
 
 import pytest
 from django.core.exceptions import ValidationError
 
-from assemblies.models import AgendaItem, Assembly, Ballot, RollEntry, Threshold
+from assemblies.models import AgendaItem, RollEntry, Threshold
 from assemblies.rules import reaches
-from assemblies.services import freeze_roll
+from assemblies.services import cast, freeze_roll
 from assemblies.tally import tally
 from members.models import MembershipYear
 from tests import factories
 
 pytestmark = pytest.mark.django_db
-TOKYO = ZoneInfo("Asia/Tokyo")
 
 
 def make_assembly(**fields):
-    opens = datetime(2026, 6, 10, 9, tzinfo=TOKYO)
-    return Assembly.objects.create(
-        **{
-            "title": "令和8年度 通常総会",
-            "held_on": date(2026, 6, 20),
-            "record_date": date(2026, 6, 1),
-            "opens_at": opens,
-            "closes_at": opens + timedelta(days=10),
-            **fields,
-        }
-    )
+    return factories.make_assembly(open_now=False, title="令和8年度 通常総会", **fields)
 
 
 def year(organisation, fiscal_year, votes, standing="paid"):
@@ -100,36 +88,14 @@ def test_shares_are_exact(part, whole, share, strict, expected):
 
 @pytest.fixture
 def weighted(db):
-    assembly = make_assembly()
-    voters = {
-        name: RollEntry.objects.create(
-            assembly=assembly, organisation=factories.make_organisation(name), votes=votes
-        )
-        for name, votes in [("A", 4), ("B", 3), ("C", 2), ("D", 1)]
-    }
-    ordinary = Threshold.objects.create(name="普通決議", votes_numerator=1, votes_denominator=2)
-    special = Threshold.objects.create(
-        name="特別決議",
-        votes_numerator=2,
-        votes_denominator=3,
-        votes_strict=False,
-        headcount_numerator=1,
-        headcount_denominator=2,
-    )
-    items = {
-        "ordinary": AgendaItem.objects.create(
-            assembly=assembly, title="事業計画", threshold=ordinary
-        ),
-        "special": AgendaItem.objects.create(
-            assembly=assembly, title="規約改正", threshold=special
-        ),
-    }
-    return assembly, voters, items
+    assembly, entries, voters, items = factories.voting_assembly({"A": 4, "B": 3, "C": 2, "D": 1})
+    return assembly, (entries, voters), items
 
 
-def vote(voters, item, **choices):
+def vote(people, item, **choices):
+    entries, voters = people
     for name, choice in choices.items():
-        Ballot.objects.update_or_create(item=item, voter=voters[name], defaults={"choice": choice})
+        cast(entries[name].pk, {item.pk: choice}, voters[name])
 
 
 def _result(outcome, item):
@@ -181,8 +147,8 @@ def test_special_fails_on_headcount_despite_the_weight(weighted):
 
 def test_ineligible_voters_count_nowhere(weighted):
     assembly, voters, items = weighted
-    RollEntry.objects.filter(pk=voters["B"].pk).update(eligible=False)
     vote(voters, items["ordinary"], A="for", B="against")
+    RollEntry.objects.filter(pk=voters[0]["B"].pk).update(eligible=False)  # corrected later
     outcome = tally(assembly)
     assert (outcome.roll_votes, outcome.roll_heads, outcome.present_votes) == (7, 3, 4)
     assert _result(outcome, items["ordinary"]).votes == {"for": 4, "against": 0, "abstain": 0}

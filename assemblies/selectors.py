@@ -1,0 +1,120 @@
+"""Reads of the general assembly: who votes for an organisation, what a user sees, and the
+secretariat's live figures, each in a fixed number of queries."""
+
+from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.utils import timezone
+
+from accounts.permissions import member_organisation
+from members.models import PersonRole, RegionalBlock
+
+from .models import Assembly, Participation, RollEntry
+
+
+def designated_voter(organisation_id: int, user) -> bool:
+    """Whether the user is the organisation's current designated voter (議決権行使者)."""
+    if not user.is_authenticated:
+        return False
+    return (
+        PersonRole.objects.current()
+        .filter(
+            organisation_id=organisation_id,
+            kind=PersonRole.Kind.VOTER,
+            person__user=user,
+            person__left_on__isnull=True,
+        )
+        .exists()
+    )
+
+
+def is_designated_voter(user) -> bool:
+    """For the rules: a member contact who is its organisation's designated voter."""
+    organisation = member_organisation(user)
+    if organisation is None:
+        return False
+    if not hasattr(user, "_portal_is_voter"):
+        user._portal_is_voter = designated_voter(organisation.pk, user)
+    return user._portal_is_voter
+
+
+def visible_assemblies(user):
+    """Members see an assembly once its vote is opened; the secretariat sees all."""
+    assemblies = Assembly.objects.order_by("-held_on", "-pk")
+    if user.is_staff:
+        return assemblies
+    return assemblies.filter(opened_at__isnull=False, opens_at__lte=timezone.now())
+
+
+def own_entry(assembly: Assembly, user) -> RollEntry | None:
+    """The user's organisation on the assembly's roll, with its participation, or None."""
+    organisation = member_organisation(user)
+    if organisation is None:
+        return None
+    return (
+        RollEntry.objects.select_related("participation__proxy_to__organisation")
+        .filter(assembly=assembly, organisation=organisation)
+        .first()
+    )
+
+
+def _taken_part():
+    return Exists(Participation.objects.filter(entry=OuterRef("pk")))
+
+
+def eligible_roll(assembly: Assembly):
+    return assembly.roll.filter(eligible=True)
+
+
+def turnout_by_block(assembly: Assembly) -> list[dict]:
+    """Per regional block: organisations and votes on the roll, and how many took part."""
+    present = _taken_part()
+    rows = list(
+        eligible_roll(assembly)
+        .values("organisation__block")
+        .annotate(
+            entries=Count("pk"),
+            votes_total=Sum("votes"),
+            entries_present=Count("pk", filter=Q(present)),
+            votes_present=Sum("votes", filter=Q(present), default=0),
+        )
+        .order_by()
+    )
+    blocks = RegionalBlock.objects.in_bulk({row["organisation__block"] for row in rows} - {None})
+    for row in rows:
+        row["block"] = blocks.get(row["organisation__block"])
+    return sorted(rows, key=lambda row: (row["block"] is None, *_block_order(row["block"])))
+
+
+def _block_order(block) -> tuple:
+    return (block.order, block.name) if block else (0, "")
+
+
+def not_taken_part(assembly: Assembly):
+    """Voting organisations with no ballot, attendance or proxy yet (for reminders)."""
+    return (
+        eligible_roll(assembly)
+        .filter(~_taken_part())
+        .select_related("organisation")
+        .annotate(reminded=Count("reminders"))
+        .order_by("organisation__name_kana", "pk")
+    )
+
+
+def proxy_holders(assembly: Assembly, entry: RollEntry):
+    """The members an organisation may name as its proxy: voting, not itself, and not
+    proxies themselves."""
+    return (
+        eligible_roll(assembly)
+        .exclude(pk=entry.pk)
+        .exclude(participation__mode__in=["proxy_chair", "proxy_member"])
+        .select_related("organisation")
+        .order_by("organisation__name_kana")
+    )
+
+
+def attendance(assembly: Assembly):
+    """The roll with each organisation's participation, for the minutes."""
+    return (
+        assembly.roll.select_related(
+            "organisation", "participation__proxy_to__organisation"
+        ).order_by("organisation__name_kana", "pk")
+    )
