@@ -71,6 +71,21 @@ def is_primary_contact(user) -> bool:
     return user._portal_is_primary
 
 
+def is_designated_voter(user) -> bool:
+    """Whether the user is its organisation's current designated voter (議決権行使者)."""
+    if member_organisation(user) is None:
+        return False
+    if not hasattr(user, "_portal_is_voter"):
+        from members.models import PersonRole
+
+        user._portal_is_voter = (
+            PersonRole.objects.current()
+            .filter(person__user=user, person__left_on__isnull=True, kind=PersonRole.Kind.VOTER)
+            .exists()
+        )
+    return user._portal_is_voter
+
+
 def _has(role: Role) -> Callable:
     return lambda user: role in roles_of(user)
 
@@ -103,6 +118,9 @@ RULES: dict[str, Callable] = {
     "surveys.view": lambda user: bool(roles_of(user) & {Role.MEMBER, Role.SECRETARIAT}),
     "surveys.answer": _has(Role.MEMBER),
     "surveys.manage": _has(Role.SECRETARIAT),
+    "assemblies.view": lambda user: bool(roles_of(user) & {Role.MEMBER, Role.SECRETARIAT}),
+    "assemblies.vote": is_designated_voter,
+    "assemblies.manage": _has(Role.SECRETARIAT),
     "admin.access": _has(Role.SECRETARIAT),
 }
 

@@ -2,6 +2,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -51,6 +52,9 @@ class Assembly(models.Model):
 
     def __str__(self):
         return self.title
+
+    def get_absolute_url(self):
+        return reverse("assemblies:detail", args=[self.pk])
 
     def is_open(self, now=None) -> bool:
         """Ballots and proxies are taken once the secretariat opened the vote, inside the
@@ -269,7 +273,10 @@ class AuditEvent(models.Model):
     With secret ballots a ballot event says that a vote was cast or changed, never which."""
 
     assembly = models.ForeignKey(
-        Assembly, verbose_name=_("general assembly"), on_delete=models.CASCADE, related_name="audit"
+        Assembly,
+        verbose_name=_("general assembly"),
+        on_delete=models.CASCADE,
+        related_name="audit",
     )
     at = models.DateTimeField(_("at"), auto_now_add=True)
     actor = models.ForeignKey(
@@ -302,7 +309,9 @@ class VoterReminder(models.Model):
     claim that keeps a repeated request from mailing twice."""
 
     entry = models.ForeignKey(
-        RollEntry, verbose_name=_("voter roll entry"), on_delete=models.CASCADE,
+        RollEntry,
+        verbose_name=_("voter roll entry"),
+        on_delete=models.CASCADE,
         related_name="reminders",
     )
     sent_at = models.DateTimeField(_("sent at"))
@@ -311,3 +320,6 @@ class VoterReminder(models.Model):
         verbose_name = pgettext_lazy("reminder", "reminder")
         verbose_name_plural = pgettext_lazy("reminder", "reminders")
         ordering = ["-sent_at"]
+
+    def __str__(self):
+        return f"{self.entry_id} {self.sent_at:%Y-%m-%d %H:%M}"

@@ -26,16 +26,6 @@ def designated_voter(organisation_id: int, user) -> bool:
     )
 
 
-def is_designated_voter(user) -> bool:
-    """For the rules: a member contact who is its organisation's designated voter."""
-    organisation = member_organisation(user)
-    if organisation is None:
-        return False
-    if not hasattr(user, "_portal_is_voter"):
-        user._portal_is_voter = designated_voter(organisation.pk, user)
-    return user._portal_is_voter
-
-
 def visible_assemblies(user):
     """Members see an assembly once its vote is opened; the secretariat sees all."""
     assemblies = Assembly.objects.order_by("-held_on", "-pk")
@@ -113,8 +103,6 @@ def proxy_holders(assembly: Assembly, entry: RollEntry):
 
 def attendance(assembly: Assembly):
     """The roll with each organisation's participation, for the minutes."""
-    return (
-        assembly.roll.select_related(
-            "organisation", "participation__proxy_to__organisation"
-        ).order_by("organisation__name_kana", "pk")
-    )
+    return assembly.roll.select_related(
+        "organisation", "participation__proxy_to__organisation"
+    ).order_by("organisation__name_kana", "pk")

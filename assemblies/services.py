@@ -192,7 +192,9 @@ def cast(entry_id: int, choices: dict[int, str], user) -> int:
 def give_proxy(entry_id: int, user, *, holder_id: int | None = None) -> Participation:
     """A proxy to the chair (holder None) or to another voting member; never to oneself,
     never passed on, and only by an organisation that has not voted itself."""
-    assembly = Assembly.objects.get(pk=RollEntry.objects.values("assembly").get(pk=entry_id)["assembly"])
+    assembly = Assembly.objects.get(
+        pk=RollEntry.objects.values("assembly").get(pk=entry_id)["assembly"]
+    )
     if holder_id == entry_id:
         raise ValidationError(_("An organisation cannot give a proxy to itself."))
     entries = _lock_entries(assembly, *{entry_id, holder_id} - {None})
@@ -204,7 +206,10 @@ def give_proxy(entry_id: int, user, *, holder_id: int | None = None) -> Particip
     participation = _participation(entry)
     if participation is not None and participation.mode not in PROXIES:
         raise ValidationError(
-            _("Your organisation takes part already (online or in person): it cannot also give a proxy.")
+            _(
+                "Your organisation takes part already (online or in person): "
+                "it cannot also give a proxy."
+            )
         )
     if Participation.objects.filter(proxy_to=entry).exists():
         raise ValidationError(

@@ -38,7 +38,8 @@ class Tally:
     items: list[ItemResult]
 
 
-def tally(assembly: Assembly) -> Tally:
+def tally(assembly: Assembly, items=None) -> Tally:
+    """`items`: the assembly's agenda items with their thresholds, when the caller has them."""
     voters = assembly.roll.filter(eligible=True)
     roll = voters.aggregate(
         total=Sum("votes", default=0),
@@ -57,7 +58,7 @@ def tally(assembly: Assembly) -> Tally:
         strict=assembly.quorum_strict,
     )
     by_item: dict[int, ItemResult] = {}
-    for item in assembly.items.select_related("threshold"):
+    for item in items if items is not None else assembly.items.select_related("threshold"):
         by_item[item.pk] = ItemResult(item, dict.fromkeys(CHOICES, 0), dict.fromkeys(CHOICES, 0))
     for row in _counted(assembly):
         result = by_item[row["item_id"]]
@@ -111,6 +112,4 @@ def passes(result: ItemResult, roll_heads: int) -> bool:
     if threshold.headcount_numerator is None:
         return True
     heads = Fraction(threshold.headcount_numerator, threshold.headcount_denominator)
-    return reaches(
-        result.heads[Choice.FOR], roll_heads, heads, strict=threshold.headcount_strict
-    )
+    return reaches(result.heads[Choice.FOR], roll_heads, heads, strict=threshold.headcount_strict)

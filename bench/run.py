@@ -1,6 +1,7 @@
 """Dues run and member directory at 10,000 organisations, on PostgreSQL with DEBUG=false;
 the award's results view (bench/awards.py); the survey results page (bench/surveys.py);
-then the newsletter's dispatch through real Celery workers (bench/newsletter.py).
+the general assembly's tally (bench/assemblies.py); then the newsletter's dispatch through
+real Celery workers (bench/newsletter.py).
 
 Run through `make bench` (which sets the environment); django.setup() has been called by
 bench/__main__.py. Prints one line of figures per scenario on stdout, progress on stderr.
@@ -22,6 +23,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from psycopg import sql
 
+from bench.assemblies import bench_tally
 from bench.awards import bench_results
 from bench.common import check, progress
 from bench.newsletter import bench_dispatch
@@ -312,4 +314,5 @@ def run() -> None:
     print(bench_directory(member), flush=True)
     print(bench_results(), flush=True)
     print(bench_survey_results(), flush=True)
+    print(bench_tally(), flush=True)
     print(bench_dispatch(), flush=True)

@@ -314,8 +314,8 @@ ANYMAIL = {
 }
 
 # Staff must have set up two-factor authentication to open these (besides the admin):
-# pages that show members' answers.
-STAFF_MFA_PATHS = ["/surveys/"]
+# pages that show members' answers, and the general assembly.
+STAFF_MFA_PATHS = ["/surveys/", "/assembly/"]
 
 # --- Celery ------------------------------------------------------------------
 

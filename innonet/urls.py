@@ -23,5 +23,6 @@ urlpatterns = [
     path("award/", include("awards.urls")),
     path("newsletter/", include("newsletter.urls")),
     path("surveys/", include("surveys.urls")),
+    path("assembly/", include("assemblies.urls")),
     path("", include("portal.urls")),
 ]

@@ -93,7 +93,7 @@ def render_invoice(invoice, issuer) -> bytes:
     """The invoice as PDF bytes; `invoice.lines` should be prefetched by the caller."""
     lines = list(invoice.lines.all())
     totals = _checked_rate_totals(invoice, lines)
-    pdf = _new_document(f"請求書 {invoice.display_number}", issuer)
+    pdf = new_document(f"請求書 {invoice.display_number}", author=issuer.name)
 
     _title(pdf, "請求書")
     _document_facts(
@@ -109,14 +109,14 @@ def render_invoice(invoice, issuer) -> bytes:
 
     pdf.set_xy(PAGE_MARGIN, top)
     _addressee(pdf, invoice.addressee, invoice.postal_address)
-    _paragraph(pdf, "下記のとおりご請求申し上げます。", width=LEFT_COLUMN_WIDTH)
+    paragraph(pdf, "下記のとおりご請求申し上げます。", width=LEFT_COLUMN_WIDTH)
     pdf.ln(2)
     _amount_box(pdf, "ご請求金額（税込）", _yen_mark(invoice.total))
 
     pdf.set_y(max(pdf.get_y(), issuer_bottom) + 2)
-    _paragraph(pdf, f"対象年度: {invoice.fiscal_year}年度")
+    paragraph(pdf, f"対象年度: {invoice.fiscal_year}年度")
     if invoice.replaces_id:
-        _paragraph(
+        paragraph(
             pdf, f"本請求書は請求書番号 {invoice.replaces.display_number} を訂正するものです。"
         )
     pdf.ln(SECTION_GAP - 2)
@@ -140,7 +140,7 @@ def render_receipt(invoice, issuer, paid_on, amount, *, issued_on=None) -> bytes
     lines = list(invoice.lines.all())
     totals = _checked_rate_totals(invoice, lines)
     receipt_number = f"R-{invoice.display_number}"
-    pdf = _new_document(f"領収書 {receipt_number}", issuer)
+    pdf = new_document(f"領収書 {receipt_number}", author=issuer.name)
 
     _title(pdf, "領収書")
     _document_facts(
@@ -153,12 +153,12 @@ def render_receipt(invoice, issuer, paid_on, amount, *, issued_on=None) -> bytes
     pdf.set_xy(PAGE_MARGIN, top)
     _addressee(pdf, invoice.addressee)
     _amount_box(pdf, "金額", _yen_mark(amount))
-    _paragraph(pdf, f"但し {invoice.fiscal_year}年度 会費として", width=LEFT_COLUMN_WIDTH)
-    _paragraph(pdf, f"入金日: {_wareki_free_date(paid_on)}", width=LEFT_COLUMN_WIDTH)
-    _paragraph(pdf, "上記の金額を正に領収いたしました。", width=LEFT_COLUMN_WIDTH)
+    paragraph(pdf, f"但し {invoice.fiscal_year}年度 会費として", width=LEFT_COLUMN_WIDTH)
+    paragraph(pdf, f"入金日: {_wareki_free_date(paid_on)}", width=LEFT_COLUMN_WIDTH)
+    paragraph(pdf, "上記の金額を正に領収いたしました。", width=LEFT_COLUMN_WIDTH)
 
     pdf.set_y(max(pdf.get_y(), issuer_bottom) + SECTION_GAP)
-    _paragraph(pdf, f"内訳（請求書番号 {invoice.display_number}）")
+    paragraph(pdf, f"内訳（請求書番号 {invoice.display_number}）")
     pdf.ln(1)
     _totals_table(pdf, totals, invoice.total)
     _tax_notes(pdf, issuer, lines, reduced_footnote=False)
@@ -219,11 +219,11 @@ def _parsed_font():
     scratch = FPDF()
     scratch.add_font(FONT_FAMILY, fname=_font_path())
     font = scratch.fonts[FONT_FAMILY.lower()]
-    font.ttfont.close()  # each document gets its own fontTools object, see _add_font()
+    font.ttfont.close()  # each document gets its own fontTools object, see add_font()
     return font
 
 
-def _add_font(pdf: FPDF) -> None:
+def add_font(pdf: FPDF) -> None:
     """Make the cached font available to `pdf`, as `add_font` would.
 
     fpdf2 has no public way to share a parsed font between documents, and it subsets the
@@ -266,7 +266,7 @@ def _fresh_ttfont() -> TTFont:
 # --- Layout helpers ----------------------------------------------------------------------
 
 
-class _Document(FPDF):
+class Document(FPDF):
     """An A4 document whose pages show its number and "page/pages" at the bottom."""
 
     def __init__(self, reference: str):
@@ -281,14 +281,16 @@ class _Document(FPDF):
         self.set_text_color(0)
 
 
-def _new_document(title: str, issuer) -> FPDF:
-    pdf = _Document(title)
+def new_document(title: str, *, author: str = "", lang: str = "ja") -> FPDF:
+    """An A4 page with the portal's margins and the embedded font; the minutes use it too."""
+    pdf = Document(title)
     pdf.set_margins(PAGE_MARGIN, TOP_MARGIN, PAGE_MARGIN)
     pdf.set_auto_page_break(auto=True, margin=PAGE_MARGIN)
     pdf.set_title(title)
-    pdf.set_author(issuer.name)
-    pdf.set_lang("ja")
-    _add_font(pdf)
+    if author:
+        pdf.set_author(author)
+    pdf.set_lang(lang)
+    add_font(pdf)
     pdf.add_page()
     pdf.set_font(FONT_FAMILY, size=BODY_SIZE)
     return pdf
@@ -326,7 +328,7 @@ def _text_block(
     )
 
 
-def _paragraph(pdf: FPDF, text: str, *, width: float = 0, size: float = BODY_SIZE) -> None:
+def paragraph(pdf: FPDF, text: str, *, width: float = 0, size: float = BODY_SIZE) -> None:
     pdf.set_font(size=size)
     _text_block(pdf, text, width=width)
 
@@ -396,7 +398,7 @@ def _issuer_block(pdf: FPDF, issuer, on_day, top: float, *, with_seal: bool) -> 
     return bottom
 
 
-def _table(pdf: FPDF, col_widths, text_align, **options):
+def pdf_table(pdf: FPDF, col_widths, text_align, **options):
     """A bordered table in the document font (which has a single weight)."""
     return pdf.table(
         col_widths=col_widths,
@@ -411,7 +413,7 @@ def _table(pdf: FPDF, col_widths, text_align, **options):
 
 def _lines_table(pdf: FPDF, lines) -> None:
     pdf.set_font(size=BODY_SIZE)
-    with _table(
+    with pdf_table(
         pdf,
         col_widths=tuple(width for _, width, _ in LINE_COLUMNS),
         text_align=tuple(align for _, _, align in LINE_COLUMNS),
@@ -433,7 +435,7 @@ def _lines_table(pdf: FPDF, lines) -> None:
 def _totals_table(pdf: FPDF, totals, grand_total: int) -> None:
     """Amounts and tax per rate ("10%対象 X円 消費税 Y円"), then the total, on the right."""
     pdf.set_font(size=BODY_SIZE)
-    with _table(
+    with pdf_table(
         pdf,
         col_widths=tuple(width for width, _ in TOTALS_COLUMNS),
         text_align=tuple(align for _, align in TOTALS_COLUMNS),
@@ -461,13 +463,13 @@ def _tax_notes(pdf: FPDF, issuer, lines, *, reduced_footnote: bool) -> None:
     if notes:
         pdf.ln(3)
     for note in notes:
-        _paragraph(pdf, note, size=SMALL_SIZE + 0.5)
+        paragraph(pdf, note, size=SMALL_SIZE + 0.5)
 
 
 def _bank_transfer(pdf: FPDF, issuer) -> None:
     """お振込先: the account as the secretariat wrote it, and the note on transfer fees."""
     pdf.ln(SECTION_GAP)
-    _paragraph(pdf, "お振込先")
+    paragraph(pdf, "お振込先")
     _text_block(pdf, issuer.bank_account.strip(), width=CONTENT_WIDTH, border=1, padding=(2, 3))
     pdf.ln(1.5)
-    _paragraph(pdf, BANK_FEE_NOTE, size=SMALL_SIZE + 0.5)
+    paragraph(pdf, BANK_FEE_NOTE, size=SMALL_SIZE + 0.5)

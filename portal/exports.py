@@ -13,9 +13,23 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
 Column = tuple[str, Callable]
+
+# A cell starting so is a formula to Excel: written as text (with a leading apostrophe).
+FORMULA_STARTS = frozenset("=+-@\t\r")
+
+
+def safe_cell(value):
+    """A value as Excel should take it: text never as a formula, no control characters.
+    For cells holding what members typed (names, answers)."""
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        if value[:1] in FORMULA_STARTS:
+            return "'" + value
+    return value
 
 
 def _rows(queryset, columns: Sequence[Column]):

@@ -24,6 +24,7 @@ AREAS = [
     Area("awards:index", _("Award"), "awards.view"),
     Area("newsletter:index", _("Newsletter"), "newsletter.view_archive"),
     Area("surveys:index", _("Surveys"), "surveys.view"),
+    Area("assemblies:index", _("General assembly"), "assemblies.view"),
     Area("admin:index", _("Secretariat admin"), "admin.access"),
 ]
 

@@ -13,16 +13,12 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from portal.exports import rows_csv_response, workbook_response
+from portal.exports import rows_csv_response, safe_cell, workbook_response
 
 from .models import Answer, Choice, Kind, Response
 from .questionnaire import Questionnaire
 from .results import SMALL_GROUP
-
-# A cell starting so is a formula to Excel: written as text (with a leading apostrophe).
-FORMULA_STARTS = frozenset("=+-@\t\r")
 
 
 @dataclass
@@ -60,15 +56,6 @@ def _fixed_headers(anonymous: bool) -> list[str]:
 def _small(labels: list[str]) -> set[str]:
     """Classes or blocks with fewer respondents than results.SMALL_GROUP."""
     return {label for label, n in Counter(labels).items() if n < SMALL_GROUP}
-
-
-def _cell(value):
-    """A value as Excel should take it: text never as a formula, no control characters."""
-    if isinstance(value, str):
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
-        if value[:1] in FORMULA_STARTS:
-            return "'" + value
-    return value
 
 
 def rows(questionnaire: Questionnaire):
@@ -132,14 +119,14 @@ def rows(questionnaire: Questionnaire):
     small_classes = _small([r[2] for r in responses]) if survey.anonymous else set()
     small_blocks = _small([r[3] for r in responses]) if survey.anonymous else set()
     for number, (pk, name, class_name, block, submitted_at) in enumerate(responses, 1):
-        answers = [_cell(v) for v in values[pk]]
+        answers = [safe_cell(v) for v in values[pk]]
         if survey.anonymous:
             class_name = "" if class_name in small_classes else class_name
             block = "" if block in small_blocks else block
             yield [number, class_name, block, *answers]
         else:
             when = timezone.localtime(submitted_at).replace(tzinfo=None)
-            yield [number, _cell(name), class_name, block, when, *answers]
+            yield [number, safe_cell(name), class_name, block, when, *answers]
 
 
 def codebook(questionnaire: Questionnaire):

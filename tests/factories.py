@@ -534,7 +534,10 @@ def make_voter(organisation, email=None):
     user = make_user(email)
     person = make_person(organisation, user=user, email=email)
     PersonRole.objects.create(
-        person=person, organisation=organisation, kind=PersonRole.Kind.VOTER, starts_on=date(2020, 4, 1)
+        person=person,
+        organisation=organisation,
+        kind=PersonRole.Kind.VOTER,
+        starts_on=date(2020, 4, 1),
     )
     return user
 

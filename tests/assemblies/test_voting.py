@@ -163,14 +163,14 @@ def test_only_the_secretariat_opens_and_closes_through_the_rules(roll, secretari
 
 @pytest.mark.django_db(transaction=True)
 def test_two_simultaneous_ballots_for_one_organisation_give_one():
-    assembly, entries, voters, items = factories.voting_assembly({"A": 4})
+    _assembly, entries, voters, items = factories.voting_assembly({"A": 4})
     barrier, errors = threading.Barrier(2), []
 
     def submit(choice):
         try:
             barrier.wait()
             services.cast(entries["A"].pk, {items["ordinary"].pk: choice}, voters["A"])
-        except Exception as error:  # noqa: BLE001 - reported below
+        except Exception as error:
             errors.append(error)
         finally:
             connection.close()

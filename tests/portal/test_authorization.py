@@ -13,22 +13,26 @@ VIEWS = [
     "members:add_contact", "members:dues", "members:billing_profile", "members:units",
     "members:directory",
     "awards:index", "newsletter:index", "newsletter:subscribe", "newsletter:preferences",
-    "surveys:index", "admin:index",
+    "surveys:index", "assemblies:index", "admin:index",
 ]  # fmt: skip
 
 MATRIX = {
     # home dashboard org edit contact dues billing units directory award news subscribe topics
-    # surveys admin
+    # surveys assembly admin
     "anonymous":   [200, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, 200, 200, 200,
-                    LOGIN, LOGIN, LOGIN],
-    "applicant":   [302, 200, 403, 403, 403, 403, 403, 403, 403, 200, 200, 200, 403, 403, 403],
-    "member":      [302, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 403],
+                    LOGIN, LOGIN, LOGIN, LOGIN],
+    "applicant":   [302, 200, 403, 403, 403, 403, 403, 403, 403, 200, 200, 200, 403, 403, 403,
+                    403],
+    "member":      [302, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200,
+                    403],
     "primary_contact": [302, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200,
-                        403],
-    "judge":       [302, 200, 403, 403, 403, 403, 403, 403, 403, 200, 200, 200, 403, 403, 403],
-    "secretariat": [302, 200, 403, 403, 403, 403, 403, 403, 200, 200, 200, 200, 403, MFA, MFA],
+                        200, 403],
+    "judge":       [302, 200, 403, 403, 403, 403, 403, 403, 403, 200, 200, 200, 403, 403, 403,
+                    403],
+    "secretariat": [302, 200, 403, 403, 403, 403, 403, 403, 200, 200, 200, 200, 403, MFA, MFA,
+                    MFA],
     "secretariat_with_mfa": [302, 200, 403, 403, 403, 403, 403, 403, 200, 200, 200, 200, 403,
-                             200, 200],
+                             200, 200, 200],
 }  # fmt: skip
 
 # Views on one contact or invoice: (url name, method). Who may not is refused before the
@@ -81,6 +85,8 @@ ADMIN_VIEWS = [
     "admin:assemblies_assembly_changelist",
     "admin:assemblies_threshold_changelist",
     "admin:assemblies_rollentry_changelist",
+    "admin:assemblies_agendaitem_changelist",
+    "admin:assemblies_auditevent_changelist",
 ]
 
 

@@ -1,0 +1,11 @@
+from celery import shared_task
+
+from . import mail
+
+
+@shared_task
+def remind(assembly_id: int, user_id: int | None = None) -> int:
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
+    return mail.send_reminders(assembly_id, user)
