@@ -16,7 +16,7 @@ class BallotForm(forms.Form):
             self.fields[f"item_{item.pk}"] = forms.ChoiceField(
                 label=item.title,
                 choices=Choice.choices,
-                widget=forms.RadioSelect,
+                widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
                 required=False,
                 initial=(initial_choices or {}).get(item.pk),
             )
@@ -38,7 +38,9 @@ class BallotForm(forms.Form):
 
 
 class ProxyForm(forms.Form):
-    holder = forms.ChoiceField(label=_("Give the proxy to"))
+    holder = forms.ChoiceField(
+        label=_("Give the proxy to"), widget=forms.Select(attrs={"class": "form-select"})
+    )
 
     def __init__(self, *args, holders, **kwargs):
         super().__init__(*args, **kwargs)

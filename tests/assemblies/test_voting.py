@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from assemblies import services
 from assemblies.models import AuditEvent, Ballot, Participation
@@ -15,6 +15,13 @@ from assemblies.tally import tally
 from tests import factories
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """The services' refusals are matched by their English wording."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
