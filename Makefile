@@ -56,8 +56,9 @@ BENCH_ENV = DATABASE_URL=$(BENCH_DATABASE_URL) CELERY_BROKER_URL=$(BENCH_BROKER_
 	CACHE_URL=$(BENCH_CACHE_URL) CELERY_TASK_ALWAYS_EAGER=false DEBUG=false \
 	SECRET_KEY=bench-only-not-secret ALLOWED_HOSTS=testserver
 
-# make bench - figures (dues run, member directory) at 10,000 organisations and the
-# newsletter's dispatch of 20,000 messages through Celery workers; see bench/run.py.
+# make bench - figures at 10,000 organisations (dues run, member directory, award results,
+# survey results, the general assembly's tally) and the newsletter's dispatch of 20,000
+# messages through Celery workers; see bench/run.py.
 # Setup runs first, as for `make test`, with its output on stderr: stdout is only the figures.
 bench:
 	@$(MAKE) --no-print-directory setup services >&2

@@ -22,12 +22,26 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+def _before_opening(assembly) -> bool:
+    """The agenda is fixed once the vote opens: the members vote on what they saw."""
+    return assembly is None or assembly.opened_at is None
+
+
 class AgendaItemInline(admin.StackedInline):
     model = AgendaItem
     extra = 0
     fields = ["order", "title", "text", "threshold", "chair_choice"]
     readonly_fields = ["chair_choice"]
     show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return _before_opening(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return _before_opening(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return _before_opening(obj) and super().has_delete_permission(request, obj)
 
 
 @admin.register(Assembly)
@@ -87,6 +101,19 @@ class AgendaItemAdmin(admin.ModelAdmin):
     fields = ["assembly", "order", "title", "text", "threshold", "chair_choice"]
     readonly_fields = ["chair_choice"]
     inlines = [AgendaAttachmentInline]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "assembly":
+            kwargs["queryset"] = Assembly.objects.filter(opened_at__isnull=True)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def has_change_permission(self, request, obj=None):
+        opened = obj is not None and not _before_opening(obj.assembly)
+        return not opened and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        opened = obj is not None and not _before_opening(obj.assembly)
+        return not opened and super().has_delete_permission(request, obj)
 
 
 @admin.register(RollEntry)

@@ -4,6 +4,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from accounts.permissions import Role, member_organisation, require, roles_of
+from assemblies import selectors as assembly_selectors
 from members import fiscal
 from members import selectors as member_selectors
 from surveys import selectors as survey_selectors
@@ -30,6 +31,7 @@ def dashboard(request):
             membership=membership,
             year=member_selectors.membership_year(organisation, fiscal_year),
             surveys=survey_selectors.awaiting_answers(organisation, membership),
+            assemblies=assembly_selectors.awaiting_votes(organisation),
         )
     return render(request, "portal/dashboard.html", context)
 

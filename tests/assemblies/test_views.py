@@ -247,3 +247,55 @@ def test_assembly_pages_within_budget(
     client.force_login(voters["A"])
     with django_assert_max_num_queries(16):
         assert client.get(reverse("assemblies:detail", args=[pk])).status_code == 200
+
+
+def test_the_dashboard_lists_assemblies_awaiting_the_organisations_vote(client, setting):
+    client.force_login(setting["voter"])
+    dashboard = reverse("portal:dashboard")
+    assert setting["assembly"].get_absolute_url() in client.get(dashboard).content.decode()
+    item = setting["items"]["ordinary"].pk
+    client.post(reverse("assemblies:vote", args=[setting["assembly"].pk]), {f"item_{item}": "for"})
+    assert setting["assembly"].get_absolute_url() not in client.get(dashboard).content.decode()
+
+
+def test_reminders_reach_the_designated_voters_over_smtp(
+    setting, smtp_server, secretariat, django_capture_on_commit_callbacks
+):
+    """The voters of ISICO and C財団 are reminded; ASTEM has no contact in a role."""
+    from assemblies import mail
+
+    assembly = setting["assembly"]
+    for expected in (2, 0):  # the second run finds them reminded within 12 hours
+        with django_capture_on_commit_callbacks(execute=True):
+            assert mail.send_reminders(assembly.pk, secretariat) == expected
+    messages = {message["To"]: message for message in smtp_server.messages()}
+    assert set(messages) == {setting["voter"].email, setting["colleague"].email}
+    message = messages[setting["colleague"].email]
+    assert (
+        message["Subject"].startswith("【イノベーションネット】")
+        and assembly.title in message["Subject"]
+    )
+    body = message.get_body().get_content()
+    assert f"/assembly/{assembly.pk}/" in body and "C財団" in body
+
+
+def test_the_agenda_is_fixed_in_the_admin_once_the_vote_opens(
+    client, setting, secretariat_with_mfa
+):
+    item = setting["items"]["ordinary"]
+    client.force_login(secretariat_with_mfa)
+    page = client.get(reverse("admin:assemblies_agendaitem_change", args=[item.pk]))
+    assert page.status_code == 200 and not page.context["has_change_permission"]
+    client.post(
+        reverse("admin:assemblies_agendaitem_change", args=[item.pk]),
+        {
+            "assembly": item.assembly_id,
+            "order": 1,
+            "title": "差し替え",
+            "threshold": item.threshold_id,
+        },
+    )
+    item.refresh_from_db()
+    assert item.title == "第1号議案 事業計画"
+    assembly = client.get(reverse("admin:assemblies_assembly_change", args=[item.assembly_id]))
+    assert assembly.status_code == 200

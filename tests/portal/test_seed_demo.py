@@ -61,3 +61,27 @@ def test_seed_demo_creates_one_login_per_role():
         assert user.is_demo
         assert user.check_password(demo.DEMO_PASSWORD)
         assert role in roles_of(user)
+
+
+def test_seed_demo_opens_an_assembly_the_demo_member_can_vote_on(client, settings):
+    from django.urls import reverse
+
+    from accounts.permissions import can
+    from assemblies import demo as assembly_demo
+    from assemblies.models import Assembly, Ballot
+    from assemblies.tally import tally
+
+    call_command("seed_demo")
+    call_command("seed_demo")
+    assembly = Assembly.objects.get(title=assembly_demo.TITLE)
+    assert assembly.is_open() and assembly.roll.count() > 20
+    outcome = tally(assembly)
+    assert 0 < outcome.present_votes < outcome.roll_votes
+    assert Ballot.objects.filter(item__assembly=assembly).count() > 0
+    member = User.objects.get(email=demo.MEMBER)
+    assert can(member, "assemblies.vote")
+    settings.DEBUG = True  # demo logins work only on a DEBUG portal
+    client.force_login(member)
+    response = client.get(reverse("assemblies:detail", args=[assembly.pk]))
+    assert response.status_code == 200, response.get("Location")
+    assert 'value="for"' in response.content.decode()  # the voting form

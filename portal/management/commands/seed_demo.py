@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from accounts import demo as account_demo
+from assemblies import demo as assembly_demo
 from awards import demo as award_demo
 from members import demo as member_demo
 from members.models import Person
@@ -27,6 +28,7 @@ class Command(BaseCommand):
             applicant_user=users.get(email=account_demo.APPLICANT),
         )
         survey_demo.seed(user=users.get(email=account_demo.SECRETARIAT))
+        assembly_demo.seed(user=users.get(email=account_demo.SECRETARIAT))
         statement = settings.MEDIA_ROOT / "demo" / "zengin-sample.txt"
         lines = member_demo.write_sample_statement(statement)
         self.stdout.write(
