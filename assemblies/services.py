@@ -3,7 +3,7 @@ closing the vote, participation (online, in person, by proxy), ballots and corre
 Each write locks the rows it decides on and leaves an audit event."""
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -76,6 +76,19 @@ def _audit(assembly, user, action, *, entry=None, item_id=None, **detail):
 
 def _locked(assembly_id: int) -> Assembly:
     return Assembly.objects.select_for_update().get(pk=assembly_id)
+
+
+def _assembly_of(entry_id: int) -> Assembly:
+    """The entry's assembly under a shared row lock, taken before any roll entry lock.
+
+    Any number of ballots and proxies hold it at once; closing the vote (FOR UPDATE) waits
+    for them and every later one waits for the close and then sees it: nothing lands after
+    the close. SQLite (the embedded default) runs one write transaction at a time anyway."""
+    assembly_id = RollEntry.objects.values_list("assembly_id", flat=True).get(pk=entry_id)
+    if connection.vendor != "postgresql":
+        return Assembly.objects.get(pk=assembly_id)
+    table = Assembly._meta.db_table
+    return Assembly.objects.raw(f"SELECT * FROM {table} WHERE id = %s FOR SHARE", [assembly_id])[0]
 
 
 def _check_open(assembly: Assembly) -> None:
@@ -152,8 +165,8 @@ def cast(entry_id: int, choices: dict[int, str], user) -> int:
     The roll entry's row lock makes two contacts, or two tabs, take turns, and the unique
     (item, voter) constraint backs it. In-person votes are recorded by the secretariat.
     Returns how many ballots were cast or changed."""
+    assembly = _assembly_of(entry_id)
     entry = RollEntry.objects.select_for_update().get(pk=entry_id)
-    assembly = Assembly.objects.get(pk=entry.assembly_id)
     _check_open(assembly)
     participation = _participation(entry)
     in_person = participation is not None and participation.mode == Participation.Mode.IN_PERSON
@@ -192,9 +205,7 @@ def cast(entry_id: int, choices: dict[int, str], user) -> int:
 def give_proxy(entry_id: int, user, *, holder_id: int | None = None) -> Participation:
     """A proxy to the chair (holder None) or to another voting member; never to oneself,
     never passed on, and only by an organisation that has not voted itself."""
-    assembly = Assembly.objects.get(
-        pk=RollEntry.objects.values("assembly").get(pk=entry_id)["assembly"]
-    )
+    assembly = _assembly_of(entry_id)
     if holder_id == entry_id:
         raise ValidationError(_("An organisation cannot give a proxy to itself."))
     entries = _lock_entries(assembly, *{entry_id, holder_id} - {None})
@@ -235,8 +246,8 @@ def give_proxy(entry_id: int, user, *, holder_id: int | None = None) -> Particip
 
 @transaction.atomic
 def withdraw_proxy(entry_id: int, user) -> None:
+    assembly = _assembly_of(entry_id)
     entry = RollEntry.objects.select_for_update().get(pk=entry_id)
-    assembly = Assembly.objects.get(pk=entry.assembly_id)
     _check_open(assembly)
     _may_act_for(entry, user)
     deleted, _rows = Participation.objects.filter(entry=entry, mode__in=PROXIES).delete()
@@ -249,8 +260,8 @@ def withdraw_proxy(entry_id: int, user) -> None:
 def record_attendance(entry_id: int, user) -> None:
     """The secretariat records an organisation present at the meeting; attending in person
     replaces a proxy it had given."""
+    assembly = _assembly_of(entry_id)
     entry = RollEntry.objects.select_for_update().get(pk=entry_id)
-    assembly = Assembly.objects.get(pk=entry.assembly_id)
     _check_open(assembly)
     if not entry.eligible:
         raise ValidationError(_("This organisation has no vote at this assembly."))
@@ -288,8 +299,8 @@ CORRECTABLE = ["votes", "eligible", "counts_for_headcount"]
 @transaction.atomic
 def correct_entry(entry_id: int, user, *, reason: str, **changes) -> RollEntry:
     """A correction of the frozen roll, with its reason, before the vote closes."""
+    assembly = _assembly_of(entry_id)
     entry = RollEntry.objects.select_for_update().get(pk=entry_id)
-    assembly = Assembly.objects.get(pk=entry.assembly_id)
     _before_close(assembly)
     if not reason.strip():
         raise ValidationError(_("Give the reason for the correction."))

@@ -191,3 +191,46 @@ def test_two_simultaneous_ballots_for_one_organisation_give_one():
     assert Ballot.objects.filter(voter=entries["A"]).count() == 1
     assert Participation.objects.filter(entry=entries["A"]).count() == 1
     assert AuditEvent.objects.filter(action="ballot_cast").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_close_waits_for_a_ballot_in_flight_and_none_lands_after_it():
+    from django.db import OperationalError, transaction
+
+    assembly, entries, voters, items = factories.voting_assembly({"A": 4})
+    office = factories.make_user("office-close@example.jp", is_staff=True)
+    cast_inside, release, outcome = threading.Event(), threading.Event(), {}
+
+    def slow_ballot():
+        try:
+            with transaction.atomic():  # the ballot's locks stay held until this commits
+                services.cast(entries["A"].pk, {items["ordinary"].pk: "for"}, voters["A"])
+                cast_inside.set()
+                release.wait(timeout=30)
+        finally:
+            connection.close()
+
+    def close_now():
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute("SET LOCAL lock_timeout = '200ms'")
+                services.close_voting(assembly.pk, office)
+            outcome["closed"] = True
+        except OperationalError:
+            outcome["closed"] = False  # blocked by the ballot in flight
+        finally:
+            connection.close()
+
+    ballot = threading.Thread(target=slow_ballot)
+    ballot.start()
+    assert cast_inside.wait(timeout=30)
+    closer = threading.Thread(target=close_now)
+    closer.start()
+    closer.join()
+    release.set()
+    ballot.join()
+    assert outcome == {"closed": False}
+    services.close_voting(assembly.pk, office)
+    with pytest.raises(ValidationError, match="not open"):
+        services.cast(entries["A"].pk, {items["ordinary"].pk: "against"}, voters["A"])
+    assert Ballot.objects.get(voter=entries["A"]).choice == "for"
