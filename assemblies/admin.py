@@ -30,8 +30,7 @@ def _before_opening(assembly) -> bool:
 class AgendaItemInline(admin.StackedInline):
     model = AgendaItem
     extra = 0
-    fields = ["order", "title", "text", "threshold", "chair_choice"]
-    readonly_fields = ["chair_choice"]
+    fields = ["order", "title", "text", "threshold"]
     show_change_link = True
 
     def has_add_permission(self, request, obj=None):
@@ -85,6 +84,17 @@ class AssemblyAdmin(admin.ModelAdmin):
 class ThresholdAdmin(admin.ModelAdmin):
     list_display = ["name", "votes_numerator", "votes_denominator", "votes_strict"]
 
+    def has_change_permission(self, request, obj=None):
+        """A threshold an opened assembly voted under is fixed: editing it would rewrite
+        that assembly's results. Make a new one instead."""
+        used = (
+            obj is not None
+            and AgendaItem.objects.filter(
+                threshold=obj, assembly__opened_at__isnull=False
+            ).exists()
+        )
+        return not used and super().has_change_permission(request, obj)
+
 
 class AgendaAttachmentInline(admin.TabularInline):
     model = AgendaAttachment
@@ -98,8 +108,8 @@ class AgendaItemAdmin(admin.ModelAdmin):
     list_display = ["title", "assembly", "order", "threshold"]
     list_filter = ["assembly"]
     list_select_related = ["assembly", "threshold"]
-    fields = ["assembly", "order", "title", "text", "threshold", "chair_choice"]
-    readonly_fields = ["chair_choice"]
+    # No chair_choice here: recorded on the live page, and secret with a secret ballot.
+    fields = ["assembly", "order", "title", "text", "threshold"]
     inlines = [AgendaAttachmentInline]
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):

@@ -125,7 +125,21 @@ class Threshold(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(votes_denominator__gt=0), name="threshold_denominator_positive"
-            )
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    headcount_numerator__isnull=True, headcount_denominator__isnull=True
+                )
+                | models.Q(
+                    headcount_numerator__isnull=False,
+                    headcount_denominator__isnull=False,  # NULL > 0 would pass a CHECK
+                    headcount_denominator__gt=0,
+                ),
+                name="threshold_headcount_share_complete",
+                violation_error_message=_(
+                    "Give both parts of the headcount share (the denominator above 0), or neither."
+                ),
+            ),
         ]
 
     def __str__(self):
@@ -272,6 +286,18 @@ class AuditEvent(models.Model):
     """Who did what, when, in an assembly. Written by the services; read-only in the admin.
     With secret ballots a ballot event says that a vote was cast or changed, never which."""
 
+    class Action(models.TextChoices):
+        ROLL_FROZEN = "roll_frozen", _("roll frozen")
+        OPENED = "opened", _("vote opened")
+        CLOSED = "closed", _("vote closed")
+        BALLOT_CAST = "ballot_cast", _("vote cast")
+        BALLOT_CHANGED = "ballot_changed", _("vote changed")
+        PROXY_GIVEN = "proxy_given", _("proxy given")
+        PROXY_WITHDRAWN = "proxy_withdrawn", _("proxy withdrawn")
+        ATTENDANCE_RECORDED = "attendance_recorded", _("attendance recorded")
+        CHAIR_VOTE = "chair_vote", _("chair's vote recorded")
+        CORRECTED = "corrected", _("roll entry corrected")
+
     assembly = models.ForeignKey(
         Assembly,
         verbose_name=_("general assembly"),
@@ -286,7 +312,7 @@ class AuditEvent(models.Model):
         null=True,
         related_name="+",
     )
-    action = models.CharField(_("action"), max_length=40)
+    action = models.CharField(_("action"), max_length=40, choices=Action.choices)
     entry = models.ForeignKey(
         RollEntry, verbose_name=_("voter roll entry"), on_delete=models.SET_NULL, null=True
     )

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.permissions import can
 from members.fiscal import fiscal_year_of
 from members.models import Membership, MembershipYear
 
@@ -26,12 +27,16 @@ PROXIES = [Participation.Mode.PROXY_CHAIR, Participation.Mode.PROXY_MEMBER]
 
 @transaction.atomic
 def freeze_roll(assembly_id: int, user=None) -> int:
-    """The roll as it stood at the record date, from the frozen membership years: units
-    changed later never change it. Returns the number of entries; refuses a second time."""
+    """The roll from the membership years once the record date is over: the beat task
+    `freeze_due_rolls` runs a few minutes after midnight, so units chosen or dues paid later
+    never change it. Returns the number of entries; refuses a second time, and until the
+    record date has ended."""
     assembly = Assembly.objects.select_for_update().get(pk=assembly_id)
     if assembly.roll_frozen_at is not None:
         raise ValidationError(_("The voter roll of this assembly is frozen already."))
     day = assembly.record_date
+    if timezone.localdate() <= day:
+        raise ValidationError(_("The voter roll can be frozen once the record date has ended."))
     fiscal_year = fiscal_year_of(day)
     members = Membership.objects.filter(joined_on__lte=day).filter(
         Q(left_on__isnull=True) | Q(left_on__gt=day)
@@ -66,6 +71,21 @@ def freeze_roll(assembly_id: int, user=None) -> int:
     assembly.save(update_fields=["roll_frozen_at"])
     _audit(assembly, user, "roll_frozen", entries=len(entries))
     return len(entries)
+
+
+def freeze_due_rolls() -> int:
+    """Freeze the roll of every assembly whose record date ended; returns how many."""
+    due = Assembly.objects.filter(
+        roll_frozen_at__isnull=True, record_date__lt=timezone.localdate()
+    ).values_list("pk", flat=True)
+    frozen = 0
+    for pk in due:
+        try:
+            freeze_roll(pk)
+        except ValidationError:  # frozen meanwhile by the secretariat
+            continue
+        frozen += 1
+    return frozen
 
 
 def _audit(assembly, user, action, *, entry=None, item_id=None, **detail):
@@ -170,7 +190,7 @@ def cast(entry_id: int, choices: dict[int, str], user) -> int:
     _check_open(assembly)
     participation = _participation(entry)
     in_person = participation is not None and participation.mode == Participation.Mode.IN_PERSON
-    if not (in_person and user.is_staff):
+    if not (in_person and can(user, "assemblies.manage")):
         _may_act_for(entry, user)
     if not entry.eligible:
         raise ValidationError(_("Your organisation has no vote at this assembly."))
@@ -290,7 +310,9 @@ def record_chair_votes(assembly_id: int, choices: dict[int, str], user) -> None:
         if item.chair_choice != choices[item.pk]:
             item.chair_choice = choices[item.pk]
             item.save(update_fields=["chair_choice"])
-            _audit(assembly, user, "chair_vote", item_id=item.pk, choice=item.chair_choice)
+            # Secret ballot: the chair's vote would tell how the proxies to the chair voted.
+            detail = {} if assembly.secret_ballot else {"choice": item.chair_choice}
+            _audit(assembly, user, "chair_vote", item_id=item.pk, **detail)
 
 
 CORRECTABLE = ["votes", "eligible", "counts_for_headcount"]

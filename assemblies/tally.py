@@ -87,7 +87,10 @@ def _counted(assembly: Assembly):
         votes=Sum("voter__votes"),
         heads=Count("pk", filter=Q(voter__counts_for_headcount=True)),
     )
-    delegated = ballots.filter(voter__proxies_held__entry__eligible=True).annotate(
+    # A holder that lost its vote by a correction carries no proxies either.
+    delegated = ballots.filter(
+        voter__eligible=True, voter__proxies_held__entry__eligible=True
+    ).annotate(
         votes=Sum("voter__proxies_held__entry__votes"),
         heads=Count(
             "voter__proxies_held", filter=Q(voter__proxies_held__entry__counts_for_headcount=True)

@@ -167,14 +167,23 @@ def withdraw(request, pk):
     )
 
 
+def _counts_hidden(assembly) -> bool:
+    """A secret ballot's running count per item is hidden until the close: watched after
+    each vote, it would tell who voted what."""
+    return assembly.secret_ballot and not assembly.is_closed
+
+
 @require("assemblies.view")
 def results(request, pk):
     assembly = _visible(request, pk)
     if not assembly.is_closed and not can(request.user, "assemblies.manage"):
         raise Http404  # members see the results once the vote is closed
-    return render(
-        request, "assemblies/results.html", {"assembly": assembly, "tally": tally(assembly)}
-    )
+    context = {
+        "assembly": assembly,
+        "tally": tally(assembly),
+        "counts_hidden": _counts_hidden(assembly),
+    }
+    return render(request, "assemblies/results.html", context)
 
 
 @require("assemblies.view")
@@ -195,20 +204,21 @@ def attachment(request, pk):
 def live(request, pk):
     assembly = get_object_or_404(Assembly, pk=pk)
     items = list(_items(assembly))
+    chair = {item.pk: item.chair_choice for item in items if item.chair_choice}
+    if assembly.secret_ballot:
+        chair = dict.fromkeys(chair, SECRET)
     return render(
         request,
         "assemblies/live.html",
         {
             "assembly": assembly,
             "tally": tally(assembly, items),
+            "counts_hidden": _counts_hidden(assembly),
             "blocks": selectors.turnout_by_block(assembly),
             "chair_agenda": _agenda(
                 items,
-                ChairForm(
-                    items=items,
-                    initial_choices={i.pk: i.chair_choice for i in items},
-                    auto_id="chair_%s",
-                ),
+                ChairForm(items=items, initial_choices=_initial(chair), auto_id="chair_%s"),
+                chair,
             ),
             **paginate(request, selectors.not_taken_part(assembly), 50),
         },
@@ -373,6 +383,11 @@ def in_person_vote(request, pk, entry_id):
 @require("assemblies.manage")
 def minutes_export(request, pk, fmt):
     assembly = get_object_or_404(Assembly, pk=pk)
+    if _counts_hidden(assembly):
+        messages.error(
+            request, _("With a secret ballot the minutes are ready once the vote is closed.")
+        )
+        return redirect(reverse_live(pk))
     if fmt == "pdf":
         return minutes.pdf_response(assembly)
     if fmt == "xlsx":

@@ -347,6 +347,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "surveys.tasks.send_reminders",
         "schedule": crontab(hour=9, minute=30),
     },
+    # A general assembly's voter roll is frozen just after its record date ends.
+    "freeze-voter-rolls": {
+        "task": "assemblies.tasks.freeze_due_rolls",
+        "schedule": crontab(hour=0, minute=5),
+    },
     # Picks up mailings whose workers died or whose retries are due.
     "resume-mailings": {
         "task": "newsletter.tasks.resume_mailings",

@@ -5,6 +5,7 @@ from datetime import date
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from assemblies.models import AgendaItem, RollEntry, Threshold
 from assemblies.rules import reaches
@@ -60,6 +61,22 @@ def test_roll_is_frozen_from_the_record_date(members):
     assert _roll(assembly) == {"A財団": (3, True), "B財団": (2, True)}
     with pytest.raises(ValidationError):
         freeze_roll(assembly.pk)  # frozen once: later changes never reach it
+
+
+def test_rolls_are_frozen_by_the_beat_once_the_record_date_has_ended(members):
+    """Until the record date is over units may still change, so the roll waits for it."""
+    from assemblies.services import freeze_due_rolls
+
+    today = timezone.localdate()
+    waiting, due = factories.make_assembly(), factories.make_assembly()
+    for assembly, record_date in [(waiting, today), (due, date(2026, 6, 1))]:
+        assembly.record_date = record_date
+        assembly.save()
+    with pytest.raises(ValidationError):
+        freeze_roll(waiting.pk)  # the record date is today: not over yet
+    assert freeze_due_rolls() == 1
+    assert freeze_due_rolls() == 0  # run twice: nothing frozen twice
+    assert not waiting.roll.exists() and due.roll.count() == 2
 
 
 def test_unpaid_dues_of_the_previous_year_remove_the_vote_when_the_assembly_says_so(members):

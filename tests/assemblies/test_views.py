@@ -81,8 +81,9 @@ MATRIX = {
     "member": [200, 200, 200, 403, 403, 403, 404, *[403] * 11],
     "voter": [200, 200, 200, 302, 302, 302, 404, *[403] * 11],
     "stranger": [200, 200, 200, 404, 404, 404, 404, *[403] * 11],
+    # (minutes: 302, as a secret ballot's minutes wait for the close)
     "secretariat_with_mfa": [200, 200, 200, 403, 403, 403, 200, 200, 200, 200, 302, 302, 302,
-                             302, 302, 200, 302, 302],
+                             302, 302, 302, 302, 302],
 }  # fmt: skip
 
 
@@ -222,7 +223,7 @@ def test_assembly_pages_within_budget(
 ):
     from assemblies.models import RollEntry
 
-    assembly, entries, voters, items = factories.voting_assembly({"A": 2})
+    assembly, entries, voters, items = factories.voting_assembly({"A": 2}, secret_ballot=False)
     bulk = RollEntry.objects.bulk_create(
         RollEntry(assembly=assembly, organisation=o, votes=2)
         for o in factories.bulk_organisations(size)
@@ -299,3 +300,41 @@ def test_the_agenda_is_fixed_in_the_admin_once_the_vote_opens(
     assert item.title == "第1号議案 事業計画"
     assembly = client.get(reverse("admin:assemblies_assembly_change", args=[item.assembly_id]))
     assert assembly.status_code == 200
+
+
+def test_a_secret_ballots_count_waits_for_the_close(client, setting, secretariat_with_mfa):
+    """Watching the running count after each vote would tell who voted what: with a secret
+    ballot the secretariat sees turnout and quorum only, and the minutes after the close."""
+    assembly, items = setting["assembly"], setting["items"]
+    services.cast(setting["own"].pk, {items["ordinary"].pk: "against"}, setting["voter"])
+    services.record_chair_votes(assembly.pk, {items["ordinary"].pk: "for"}, secretariat_with_mfa)
+    client.force_login(secretariat_with_mfa)
+    hidden = gettext("Results by item")
+    for name in ("assemblies:live", "assemblies:results"):
+        body = client.get(reverse(name, args=[assembly.pk])).content.decode()
+        assert gettext("Quorum not reached") in body and hidden not in body, name
+    live = client.get(reverse("assemblies:live", args=[assembly.pk])).content.decode()
+    assert not re.search(r'<input[^>]*value="for"[^>]*checked', live)  # the chair's vote
+    minutes = reverse("assemblies:minutes", args=[assembly.pk, "xlsx"])
+    assert client.get(minutes).status_code == 302
+    assert AuditEvent.objects.get(action="chair_vote").detail == {}
+    admin_page = reverse("admin:assemblies_agendaitem_change", args=[items["ordinary"].pk])
+    assert "chair_choice" not in client.get(admin_page).content.decode()
+    services.close_voting(assembly.pk, secretariat_with_mfa)
+    assert hidden in client.get(reverse("assemblies:results", args=[assembly.pk])).content.decode()
+    assert client.get(minutes).status_code == 200
+
+
+def test_a_threshold_is_fixed_once_an_assembly_voted_under_it(
+    client, setting, secretariat_with_mfa
+):
+    from assemblies.models import Threshold
+
+    used = setting["items"]["ordinary"].threshold
+    spare = Threshold.objects.create(name="予備", votes_numerator=1, votes_denominator=2)
+    client.force_login(secretariat_with_mfa)
+    for threshold, editable in [(used, False), (spare, True)]:
+        url = reverse("admin:assemblies_threshold_change", args=[threshold.pk])
+        client.post(url, {"name": threshold.name, "votes_numerator": 2, "votes_denominator": 3})
+        threshold.refresh_from_db()
+        assert (threshold.votes_numerator == 2) is editable

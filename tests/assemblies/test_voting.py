@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone, translation
 
 from assemblies import services
@@ -195,7 +195,7 @@ def test_two_simultaneous_ballots_for_one_organisation_give_one():
 
 @pytest.mark.django_db(transaction=True)
 def test_the_close_waits_for_a_ballot_in_flight_and_none_lands_after_it():
-    from django.db import OperationalError, transaction
+    from django.db import OperationalError
 
     assembly, entries, voters, items = factories.voting_assembly({"A": 4})
     office = factories.make_user("office-close@example.jp", is_staff=True)
@@ -234,3 +234,30 @@ def test_the_close_waits_for_a_ballot_in_flight_and_none_lands_after_it():
     with pytest.raises(ValidationError, match="not open"):
         services.cast(entries["A"].pk, {items["ordinary"].pk: "against"}, voters["A"])
     assert Ballot.objects.get(voter=entries["A"]).choice == "for"
+
+
+def test_a_holder_corrected_to_no_vote_carries_no_proxies(roll, secretariat):
+    assembly, entries, voters, items = roll
+    services.give_proxy(entries["C"].pk, voters["C"], holder_id=entries["B"].pk)
+    services.cast(entries["B"].pk, {items["ordinary"].pk: "for"}, voters["B"])
+    assert _result(assembly, "ordinary", items).votes["for"] == 5  # B 3 + C 2
+    services.correct_entry(entries["B"].pk, secretariat, reason="資格喪失", eligible=False)
+    outcome = tally(assembly)
+    assert outcome.present_votes == 2  # C's proxy still counts as present
+    assert _result(assembly, "ordinary", items).votes["for"] == 0
+
+
+def test_a_headcount_share_needs_both_parts():
+    from django.db import IntegrityError
+
+    from assemblies.models import Threshold
+
+    for numerator, denominator in [(1, None), (1, 0), (None, 2)]:
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Threshold.objects.create(
+                name=f"不完全{numerator}{denominator}",
+                votes_numerator=1,
+                votes_denominator=2,
+                headcount_numerator=numerator,
+                headcount_denominator=denominator,
+            )
