@@ -7,19 +7,10 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from portal.admin import ReadOnlyAdmin
+
 from . import services
 from .models import AgendaAttachment, AgendaItem, Assembly, AuditEvent, RollEntry, Threshold
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 def _before_opening(assembly) -> bool:
@@ -143,8 +134,6 @@ class RollEntryAdmin(ReadOnlyAdmin):
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(ReadOnlyAdmin):
-    """Read-only: nobody edits or deletes the trail, not even a superuser."""
-
     list_display = ["at", "assembly", "actor", "action", "entry", "item", "detail"]
     list_filter = ["assembly", "action"]
     list_select_related = ["assembly", "actor", "entry__organisation", "item"]

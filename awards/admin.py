@@ -13,6 +13,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
 from members.prefectures import PREFECTURES
+from portal.admin import ReadOnlyAdmin
 from portal.html import links as _links
 from portal.tabular import Rejected
 
@@ -597,19 +598,8 @@ class NotificationAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
-    """Read-only: nobody edits or deletes the trail, not even a superuser."""
-
+class AuditEventAdmin(ReadOnlyAdmin):
     list_display = ["at", "actor", "action", "entry", "round", "detail"]
     list_filter = ["edition", "action"]
     list_select_related = ["actor", "entry__edition", "round__edition"]
     search_fields = ["entry__title", "actor__email"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
