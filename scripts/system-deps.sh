@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Debian packages the portal and its tests need: gettext (compiled messages),
-# Chromium and its driver (end-to-end tests), a CJK font (screenshots, PDFs).
+# Chromium and its driver (end-to-end tests), a CJK font (screenshots, PDFs),
+# wrk (the web benchmark).
 set -euo pipefail
-packages=(gettext chromium chromium-driver fonts-noto-cjk)
+packages=(gettext chromium chromium-driver fonts-noto-cjk wrk)
 missing=()
 for pkg in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

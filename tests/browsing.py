@@ -28,6 +28,10 @@ def log_in(page, base, email, password, *, next_url="/", totp_secret=None, langu
     page.get_by_label(password_label).fill(password)
     page.locator("main").get_by_role("button", name=SIGN_IN[language]).click()
     if totp_secret:
+        # allauth accepts only the current 30-second window: never type a code about to expire.
+        remaining = 30 - time.time() % 30
+        if remaining < 5:
+            time.sleep(remaining + 0.5)
         counter = int(time.time()) // 30
         page.locator("input[name=code]").fill(format_hotp_value(hotp_value(totp_secret, counter)))
         page.locator("main").get_by_role("button", name=SIGN_IN[language]).click()
