@@ -1,3 +1,4 @@
+from allauth.core import ratelimit
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
 from django.shortcuts import redirect, render
@@ -12,6 +13,9 @@ from .forms import SetPasswordForm
 @never_cache
 @sensitive_post_parameters("password1", "password2")
 def accept_invitation(request, token):
+    limited = ratelimit.consume_or_429(request, action="accept_invitation", limit_get=True)
+    if limited:
+        return limited
     try:
         invitation = services.invitation_from_token(token)
     except services.InvitationUnusable:

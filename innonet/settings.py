@@ -228,6 +228,9 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "20/m/ip,5/m/key",
     "reset_password_from_key": "20/m/ip",
     "confirm_email": "1/3m/key",
+    # Ours (accounts/views.py): opening an invitation link, GET included, so that nobody
+    # probes for valid links.
+    "accept_invitation": "20/m/ip",
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Innovation Net"

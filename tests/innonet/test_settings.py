@@ -60,6 +60,23 @@ def test_production_settings_pass_check_deploy_with_no_warnings():
     assert "System check identified no issues (0 silenced)." in result.stdout
 
 
+def test_production_cookies_are_secure_and_https_is_enforced():
+    names = [
+        "SESSION_COOKIE_SECURE",
+        "CSRF_COOKIE_SECURE",
+        "LANGUAGE_COOKIE_SECURE",
+        "SESSION_COOKIE_HTTPONLY",
+        "SECURE_SSL_REDIRECT",
+        "SECURE_HSTS_INCLUDE_SUBDOMAINS",
+    ]
+    script = "from django.conf import settings as s; " + "; ".join(
+        f"print(s.{name}, s.SECURE_HSTS_SECONDS)" for name in names
+    )
+    result = manage("shell", "--no-imports", "-c", script, env=PRODUCTION)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split("\n")[:-1] == ["True 31536000"] * len(names)
+
+
 def test_production_refuses_to_start_without_a_secret_key():
     env = {k: v for k, v in PRODUCTION.items() if k != "SECRET_KEY"}
     result = manage("check", env=env)
