@@ -3,10 +3,13 @@ are never edited here: the roll is frozen by `freeze_roll`, corrected with a rec
 and the vote opened and closed on the assembly's secretariat page. Ballots have no admin at
 all, so that a secret ballot stays secret."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
+from awards.uploads import check_attachment
 from portal.admin import ReadOnlyAdmin
 
 from . import services
@@ -87,8 +90,24 @@ class ThresholdAdmin(admin.ModelAdmin):
         return not used and super().has_change_permission(request, obj)
 
 
+class AgendaAttachmentForm(forms.ModelForm):
+    """A document every member downloads: typed by its bytes like an award attachment
+    (PDF, images, Office files; size and unpacked size limited)."""
+
+    class Meta:
+        model = AgendaAttachment
+        fields = ["title", "file"]
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if isinstance(upload, UploadedFile):
+            check_attachment(upload)
+        return upload
+
+
 class AgendaAttachmentInline(admin.TabularInline):
     model = AgendaAttachment
+    form = AgendaAttachmentForm
     extra = 1
 
 

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import can, require
+from awards import uploads
 from portal.pagination import paginate
 
 from . import minutes, selectors, services, tasks
@@ -194,7 +195,18 @@ def attachment(request, pk):
         ),
         pk=pk,
     )
-    return FileResponse(document.file.open("rb"), as_attachment=True, filename=document.title)
+    opened = document.file.open("rb")
+    try:
+        checked = uploads.check_attachment(opened)
+    except ValidationError:  # stored before uploads were checked: no type is claimed
+        content_type, extension = "application/octet-stream", ""
+    else:
+        content_type, extension = checked.content_type, checked.extension
+    opened.seek(0)
+    name = uploads.safe_name(document.title)
+    if extension and not name.lower().endswith(f".{extension}"):
+        name = f"{name}.{extension}"
+    return FileResponse(opened, as_attachment=True, filename=name, content_type=content_type)
 
 
 # --- The secretariat ----------------------------------------------------------------------

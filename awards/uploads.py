@@ -79,8 +79,21 @@ def check_attachment(upload) -> Checked:
     )
 
 
+# Names Windows refuses for a file, whatever the extension (CON.pdf is the console).
+WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL"} | {
+    f"{d}{n}" for d in ("COM", "LPT") for n in "123456789"
+}
+WINDOWS_FORBIDDEN = set('<>:"|?*')
+
+
 def safe_name(name: str) -> str:
-    """The file name to show and download as: no directories, no control characters."""
+    """The file name to show and download as: no directories (nor a drive), no control
+    characters, nothing Windows refuses to save."""
     base = name.replace("\\", "/").rsplit("/", 1)[-1]
-    cleaned = "".join(ch for ch in base if ch.isprintable()).strip(" .")
+    base = base.rsplit(":", 1)[-1]  # "C:evil.pdf", or an NTFS stream "a.pdf:evil"
+    cleaned = "".join(
+        "_" if ch in WINDOWS_FORBIDDEN else ch for ch in base if ch.isprintable()
+    ).strip(" .")
+    if cleaned.split(".", 1)[0].strip(" ").upper() in WINDOWS_RESERVED:
+        cleaned = f"_{cleaned}"
     return cleaned[:150] or "attachment"

@@ -12,6 +12,7 @@ from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts import services as account_services
+from portal import tabular
 
 from . import exports, fiscal, imports, reconciliation, selectors, services
 from .documents import zip_response
@@ -535,6 +536,7 @@ class StatementUploadForm(forms.ModelForm):
     def clean(self):
         upload = self.cleaned_data.get("upload")
         if upload is not None:
+            tabular.check_size(upload.size)  # before the file is read into memory
             # The whole import runs here, so a rejected file shows its reasons on the form.
             self.imported = reconciliation.import_statement(upload.read(), upload.name, self.user)
         return self.cleaned_data
@@ -594,6 +596,11 @@ class OrganisationImportForm(forms.ModelForm):
                 "problems are listed by row and column."
             )
         }
+
+    def clean_upload(self):
+        upload = self.cleaned_data["upload"]
+        tabular.check_size(upload.size)
+        return upload
 
 
 @admin.register(OrganisationImport)

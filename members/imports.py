@@ -6,6 +6,7 @@ length costs a fixed number of queries; problems are reported by row and column.
 
 import csv
 import io
+import uuid
 from dataclasses import dataclass
 
 from django import forms
@@ -292,9 +293,14 @@ def _write(rows: list[dict]) -> int:
 
 def queue(upload, user) -> OrganisationImport:
     """Store the upload and hand it to a worker once the transaction commits."""
+    from awards.uploads import safe_name
+
     from .tasks import import_organisations
 
-    job = OrganisationImport.objects.create(upload=upload, file_name=upload.name, uploaded_by=user)
+    # Stored under a random name (the original is only shown): nothing to guess or reach.
+    job = OrganisationImport(file_name=safe_name(upload.name), uploaded_by=user)
+    job.upload.save(uuid.uuid4().hex, upload, save=False)
+    job.save()
     transaction.on_commit(lambda: import_organisations.delay(job.pk))
     return job
 

@@ -7,10 +7,20 @@ is either imported completely or not at all.
 import csv
 import io
 import unicodedata
+import zipfile
 from datetime import date
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
+
+# A member list or winners archive is far smaller; an Excel file is a ZIP and is measured
+# before it is opened, so that a small file unpacking to gigabytes is refused (zip bomb).
+MAX_BYTES = getattr(settings, "IMPORT_MAX_BYTES", 20 * 1024 * 1024)
+MAX_INFLATED_BYTES = getattr(settings, "IMPORT_MAX_INFLATED_BYTES", 200 * 1024 * 1024)
+MAX_ZIP_MEMBERS = getattr(settings, "IMPORT_MAX_ZIP_MEMBERS", 2000)
 
 
 class Rejected(Exception):
@@ -36,10 +46,42 @@ def _cell(value) -> str:
     return unicodedata.normalize("NFKC", str(value)).strip()
 
 
+def _size_message(size: int) -> str:
+    return _("This file is %(size)s; the limit is %(limit)s.") % {
+        "size": filesizeformat(size),
+        "limit": filesizeformat(MAX_BYTES),
+    }
+
+
+def check_size(size: int) -> None:
+    """Refuse an upload that is too large before it is read or stored."""
+    if size > MAX_BYTES:
+        raise ValidationError(_size_message(size))
+
+
+def _check_archive(content: bytes) -> None:
+    try:
+        members = zipfile.ZipFile(io.BytesIO(content)).infolist()
+    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+        raise Rejected([problem(0, "", _("This is not a readable Excel file."))]) from exc
+    inflated = sum(member.file_size for member in members)
+    if len(members) > MAX_ZIP_MEMBERS or inflated > MAX_INFLATED_BYTES:
+        raise Rejected(
+            [
+                problem(
+                    0, "", _("This Office file unpacks to far more than its size and is refused.")
+                )
+            ]
+        )
+
+
 def read_rows(content: bytes, file_name: str) -> list[list[str]]:
     """The file's rows as text: Excel (.xlsx), or CSV in UTF-8 (with or without BOM) or
     Shift_JIS, as Excel on Japanese Windows saves it."""
+    if len(content) > MAX_BYTES:
+        raise Rejected([problem(0, "", _size_message(len(content)))])
     if file_name.lower().endswith(".xlsx"):
+        _check_archive(content)
         try:
             sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).active
         except Exception as exc:  # openpyxl raises many kinds for a damaged file
