@@ -1,9 +1,6 @@
 """Attachments are judged by their bytes, never by their name, and served only to those
 allowed to read the entry."""
 
-import io
-import zipfile
-
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -14,21 +11,9 @@ from awards import judging
 from awards.models import Attachment
 from awards.uploads import check_attachment
 from tests import factories
+from tests.sample_files import PDF, PNG, attach, office
 
 pytestmark = pytest.mark.django_db
-
-PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-
-
-def office(kind="word/document.xml", extra=()):
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("[Content_Types].xml", "<Types/>")
-        archive.writestr(kind, "<document/>")
-        for name, data in extra:
-            archive.writestr(name, data)
-    return buffer.getvalue()
 
 
 @pytest.fixture
@@ -37,11 +22,7 @@ def entry(edition, applicant):
 
 
 def upload(client, entry, name, content):
-    return client.post(
-        reverse("awards:entry_attach", args=[entry.pk]),
-        {"file": SimpleUploadedFile(name, content, content_type="application/pdf")},
-        follow=True,
-    )
+    return attach(client, entry, name, content, follow=True)
 
 
 def messages_of(response):

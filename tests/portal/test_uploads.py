@@ -3,9 +3,7 @@ path tricks, Windows' reserved names, ZIP archives of too many parts, the assemb
 documents and the secretariat's imports (type, size, zip bombs, storage names), and no
 uploaded file under a URL anybody could open or a server could run."""
 
-import io
 import stat
-import zipfile
 from pathlib import Path
 
 import pytest
@@ -18,20 +16,9 @@ from django.urls import Resolver404, resolve, reverse
 from awards.models import Attachment
 from awards.uploads import check_attachment, safe_name
 from tests import factories
+from tests.sample_files import PDF, attach, office
 
 pytestmark = pytest.mark.django_db
-
-PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
-
-
-def office(kind="word/document.xml", extra=()):
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("[Content_Types].xml", "<Types/>")
-        archive.writestr(kind, "<document/>")
-        for name, data in extra:
-            archive.writestr(name, data)
-    return buffer.getvalue()
 
 
 def bomb(kind="word/document.xml"):
@@ -77,18 +64,11 @@ def entry(applicant):
     return factories.make_entry(factories.make_edition(), applicant, status="draft")
 
 
-def _upload(client, entry, name, content):
-    return client.post(
-        reverse("awards:entry_attach", args=[entry.pk]),
-        {"file": SimpleUploadedFile(name, content, content_type="application/pdf")},
-    )
-
-
 def test_a_reserved_or_absolute_name_is_stored_safely_and_downloads_under_it(
     client, applicant, entry
 ):
     client.force_login(applicant)
-    _upload(client, entry, "/var/www/CON.pdf", PDF)
+    attach(client, entry, "/var/www/CON.pdf", PDF)
     attachment = Attachment.objects.get()
     assert attachment.name == "_CON.pdf"
     response = client.get(reverse("awards:attachment", args=[attachment.pk]))
@@ -123,8 +103,8 @@ def test_stored_files_have_random_names_without_extension_and_no_execute_bit(
     client, applicant, entry, tmp_path
 ):
     client.force_login(applicant)
-    _upload(client, entry, "run.sh.pdf", PDF)
-    _upload(client, entry, "計画書.pdf", PDF)
+    attach(client, entry, "run.sh.pdf", PDF)
+    attach(client, entry, "計画書.pdf", PDF)
     stored = [a.file.name for a in Attachment.objects.all()]
     assert len(set(stored)) == 2
     for name in stored:
@@ -139,7 +119,7 @@ def test_stored_files_have_random_names_without_extension_and_no_execute_bit(
 def test_media_is_never_served_by_url(client, applicant, entry, settings, debug):
     settings.DEBUG = debug
     client.force_login(applicant)
-    _upload(client, entry, "計画書.pdf", PDF)
+    attach(client, entry, "計画書.pdf", PDF)
     stored = Attachment.objects.get().file.name
     for path in (
         f"/{settings.MEDIA_URL}{stored}",

@@ -1,0 +1,30 @@
+"""Files for the upload tests: minimal documents of each kind, built in memory."""
+
+import io
+import zipfile
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def office(kind="word/document.xml", extra=()):
+    """An Office file (a ZIP) whose main part is `kind`, with `extra` (name, bytes) parts."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr(kind, "<document/>")
+        for name, data in extra:
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def attach(client, entry, name, content, *, follow=False):
+    """Upload `content` as `name` to an award entry, claiming to be a PDF whatever it is."""
+    return client.post(
+        reverse("awards:entry_attach", args=[entry.pk]),
+        {"file": SimpleUploadedFile(name, content, content_type="application/pdf")},
+        follow=follow,
+    )
