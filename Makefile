@@ -44,6 +44,7 @@ MESSAGE_SOURCES_IGNORE = --ignore=.venv --ignore=node_modules --ignore=tests --i
 catalogues: $(STAMP)
 	$(PY) manage.py makemessages -l ja -l en --no-obsolete $(MESSAGE_SOURCES_IGNORE) -v0
 	msgen locale/en/LC_MESSAGES/django.po -o locale/en/LC_MESSAGES/django.po
+	msgattrib --clear-fuzzy --clear-previous locale/en/LC_MESSAGES/django.po -o locale/en/LC_MESSAGES/django.po
 
 setup: system-deps $(STAMP) node_modules/.package-lock.json messages
 

@@ -106,6 +106,9 @@ def email_from_url(url: str) -> dict:
 
 DEBUG = env_bool("DEBUG", True)
 SECRET_KEY = env_str("SECRET_KEY", "embedded-default-insecure-key" if DEBUG else None)
+# Former keys, still accepted for signatures made with them (sessions, reset and unsubscribe
+# links) while a new SECRET_KEY is rolled out; remove them after the links' lifetime.
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS", [])
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 SITE_IS_HTTPS = urlsplit(SITE_URL).scheme == "https"
 ALLOWED_HOSTS = env_list(
@@ -140,6 +143,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that every response (redirects included) and every log line has the id.
+    "portal.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -320,6 +325,16 @@ ANYMAIL = {
 # pages that show members' answers, and the general assembly.
 STAFF_MFA_PATHS = ["/surveys/", "/assembly/"]
 
+# --- Backups -----------------------------------------------------------------
+
+# `manage.py backup` (and the beat entry "backup") writes one set per run here: a
+# pg_dump (custom format), a tar.gz of MEDIA_ROOT and a manifest; see docs/runbook.md.
+BACKUP_DIR = Path(env_str("BACKUP_DIR", str(BASE_DIR / "backups")))
+# Sets kept (the newest); older ones are deleted after each backup.
+BACKUP_KEEP = env_int("BACKUP_KEEP", 14)
+if BACKUP_KEEP < 1:
+    raise ImproperlyConfigured("BACKUP_KEEP must be at least 1.")
+
 # --- Celery ------------------------------------------------------------------
 
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
@@ -360,6 +375,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "newsletter.tasks.resume_mailings",
         "schedule": 60.0,
     },
+    # The nightly backup into BACKUP_DIR (03:00 in TIME_ZONE); see docs/runbook.md.
+    "backup": {
+        "task": "portal.tasks.run_backup",
+        "schedule": crontab(hour=3, minute=0),
+    },
 }
 
 # --- Security ----------------------------------------------------------------
@@ -367,6 +387,9 @@ CELERY_BEAT_SCHEDULE = {
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("USE_X_FORWARDED_PROTO", False) else None
 )
+# Behind a reverse proxy: how many proxies append to X-Forwarded-For, so that the login,
+# reset and invitation rate limits count the visitor's address, not the proxy's.
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", SITE_IS_HTTPS and not DEBUG)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if SITE_IS_HTTPS else 0)
@@ -397,11 +420,33 @@ CONTENT_SECURITY_POLICY = {
 
 # --- Logging -----------------------------------------------------------------
 
+# One JSON object per line in production (LOG_FORMAT=json, the default when DEBUG is off),
+# plain text on the embedded default; every record carries request_id, and task_id and
+# task_name inside a task (portal/logging.py). Celery's worker and beat use this too.
+LOG_FORMAT = env_str("LOG_FORMAT", "text" if DEBUG else "json").strip().lower()
+if LOG_FORMAT not in {"json", "text"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT={LOG_FORMAT!r} is not json or text.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"context": {"()": "portal.logging.ContextFilter"}},
+    "formatters": {
+        "json": {"()": "portal.logging.JSONFormatter", "tz": TIME_ZONE},
+        "text": {"()": "portal.logging.TextFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["context"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    # The PDF font subsetter logs every glyph at INFO.
-    "loggers": {"fontTools": {"level": "WARNING"}},
+    "loggers": {
+        # The PDF font subsetter logs every glyph at INFO.
+        "fontTools": {"level": "WARNING"},
+        # Django's own handlers (mail to ADMINS, console only while DEBUG) are replaced by
+        # the root handler, so that its request errors are JSON lines too.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+    },
 }

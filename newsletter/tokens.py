@@ -4,6 +4,7 @@ An unsubscribe token names the subscriber and carries an HMAC of its id and curr
 it cannot be made up, and it stops working for an address the row no longer has.
 """
 
+from django.conf import settings
 from django.core import signing
 from django.utils.crypto import constant_time_compare, salted_hmac
 
@@ -14,8 +15,9 @@ CONFIRM_SALT = "newsletter.confirm"
 CONFIRM_MAX_AGE = 7 * 24 * 3600
 
 
-def _mac(subscriber_id: int, email: str) -> str:
-    return salted_hmac(UNSUBSCRIBE_SALT, f"{subscriber_id}:{email.lower()}").hexdigest()[:32]
+def _mac(subscriber_id: int, email: str, secret: str | None = None) -> str:
+    value = f"{subscriber_id}:{email.lower()}"
+    return salted_hmac(UNSUBSCRIBE_SALT, value, secret=secret).hexdigest()[:32]
 
 
 def unsubscribe_token(subscriber_id: int, email: str) -> str:
@@ -27,9 +29,13 @@ def subscriber_for_unsubscribe(token: str) -> Subscriber | None:
     if not pk.isdigit():
         return None
     subscriber = Subscriber.objects.filter(pk=int(pk)).first()
-    if subscriber is None or not constant_time_compare(mac, _mac(subscriber.pk, subscriber.email)):
+    if subscriber is None:
         return None
-    return subscriber
+    # Links in mail sent before a key rotation keep working while the old key is a fallback.
+    for secret in [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]:
+        if constant_time_compare(mac, _mac(subscriber.pk, subscriber.email, secret)):
+            return subscriber
+    return None
 
 
 def confirm_token(email: str, name: str, topic_ids: list[int]) -> str:

@@ -1,6 +1,13 @@
+import logging
+import time
+
 from django.conf import settings
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+
+from portal import logging as portal_logging
+
+request_logger = logging.getLogger("portal.request")
 
 
 class PortalLocaleMiddleware:
@@ -23,3 +30,46 @@ class PortalLocaleMiddleware:
         response.headers.setdefault("Content-Language", language)
         patch_vary_headers(response, ["Cookie"])
         return response
+
+
+class RequestIdMiddleware:
+    """Gives each request an id: the proxy's X-Request-ID when it is a sane token, else a new
+    one. Log lines written while the request runs carry it (portal.logging), tasks it enqueues
+    take it along, and the response returns it in X-Request-ID. One line per request goes to
+    the `portal.request` logger.
+
+    The id stays current until the server closes the response (`request_finished`), so that
+    Django's own "Not Found" and error lines, written after the middleware chain, carry it too.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request_id = (
+            portal_logging.sane_request_id(request.headers.get("X-Request-ID"))
+            or portal_logging.new_request_id()
+        )
+        portal_logging.request_id_var.set(request_id)
+        request.request_id = request_id
+        started = time.monotonic()
+        response = self.get_response(request)
+        response.headers["X-Request-ID"] = request_id
+        request_logger.info(
+            "%s %s %s",
+            request.method,
+            request.path,
+            response.status_code,
+            extra={
+                "method": request.method,
+                "path": request.path,
+                "status": response.status_code,
+                "duration_ms": round((time.monotonic() - started) * 1000, 1),
+            },
+        )
+        return response
+
+
+def clear_request_id(**kwargs):
+    """`request_finished`: the request is over, and so is its id."""
+    portal_logging.request_id_var.set(None)

@@ -37,3 +37,14 @@ def test_a_valid_invitation_is_refused_too_once_the_limit_is_reached(
     path = reverse("accounts:invitation", args=[services.token_for(invitation)])
     assert client.get(path).status_code == 429
     assert client.get(path, REMOTE_ADDR="192.0.2.7").status_code == 200
+
+
+def test_behind_a_proxy_each_visitor_has_its_own_limit(client, settings):
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1  # TRUSTED_PROXY_COUNT=1: one proxy in front
+    paths = [reverse("accounts:invitation", args=[f"guess-{n}"]) for n in range(21)]
+    for path in paths[:20]:
+        client.get(path, REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="198.51.100.1")
+    blocked = client.get(paths[20], REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="198.51.100.1")
+    assert blocked.status_code == 429
+    other = client.get(paths[20], REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="198.51.100.2")
+    assert other.status_code == 410  # another visitor through the same proxy

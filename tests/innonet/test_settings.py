@@ -1,16 +1,11 @@
 """The settings boot on the embedded default and pass `check --deploy` in production."""
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from innonet.settings import database_from_url, email_from_url, env_bool
+from tests.processes import manage
 
-ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION = {
     "DEBUG": "false",
     "SECRET_KEY": "k3y-" + "x7Qz9" * 12,
@@ -20,18 +15,6 @@ PRODUCTION = {
     "CACHE_URL": "redis://redis:6379/1",
     "EMAIL_URL": "smtp+tls://relay.innonet.example:587",
 }
-
-
-def manage(*args, env):
-    clean = {k: v for k, v in os.environ.items() if k in {"PATH", "HOME", "LANG"}}
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env={**clean, **env},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
 
 
 def test_embedded_default_boots():

@@ -123,6 +123,17 @@ def test_forged_or_foreign_tokens_are_refused(client, subscriber):
     assert not Subscriber.objects.filter(unsubscribed_at__isnull=False).exists()
 
 
+def test_links_sent_before_a_key_rotation_keep_working_while_the_old_key_is_a_fallback(
+    client, subscriber, settings
+):
+    old_link = unsubscribe_url(subscriber)
+    settings.SECRET_KEY_FALLBACKS = [settings.SECRET_KEY]
+    settings.SECRET_KEY = "new-" + "r0tated" * 8
+    assert client.get(old_link).status_code == 200
+    settings.SECRET_KEY_FALLBACKS = []  # the fallback removed: the old links end
+    assert client.get(old_link).status_code == 400
+
+
 def test_a_token_stops_working_when_the_address_changes(client, subscriber):
     url = unsubscribe_url(subscriber)
     subscriber.email = "new@example.com"

@@ -87,6 +87,7 @@ ADMIN_VIEWS = [
     "admin:assemblies_rollentry_changelist",
     "admin:assemblies_agendaitem_changelist",
     "admin:assemblies_auditevent_changelist",
+    "admin:portal_failedtask_changelist",
 ]
 
 
