@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import can, member_organisation, require
+from portal import fragments
 from portal.pagination import paginate
 
 from . import documents, fiscal, selectors, services
@@ -243,8 +244,11 @@ DIRECTORY_PAGE_SIZE = 20
 
 @require("members.view_directory")
 def directory(request):
-    form = DirectoryFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
-    organisations = selectors.directory(**{k: v for k, v in filters.items() if v})
-    context = {"form": form, **paginate(request, organisations, DIRECTORY_PAGE_SIZE)}
+    def listing():
+        form = DirectoryFilterForm(request.GET or None)
+        filters = form.cleaned_data if form.is_valid() else {}
+        organisations = selectors.directory(**{k: v for k, v in filters.items() if v})
+        return {"form": form, **paginate(request, organisations, DIRECTORY_PAGE_SIZE)}
+
+    context = fragments.lazy_context(listing, ["form", "page", "query"], ["registry"])
     return render(request, "members/directory.html", context)

@@ -10,7 +10,12 @@ class NewsletterConfig(AppConfig):
         # django-anymail reports providers' webhooks as signals: its only way to hand them on.
         from anymail.signals import inbound, tracking
 
-        from . import bounces
+        from portal import fragments
+
+        from . import bounces, models
 
         tracking.connect(bounces.handle_tracking, dispatch_uid="newsletter-tracking")
         inbound.connect(bounces.handle_inbound, dispatch_uid="newsletter-inbound")
+
+        # The archive shows these (portal/fragments.py).
+        fragments.watch("newsletter", models.Issue, models.Topic)

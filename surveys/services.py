@@ -15,6 +15,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from members.models import Membership, Organisation
+from portal import fragments
 
 from .forms import LONG_TEXT_MAX, AnswerForm, Payload
 from .models import Answer, Choice, Question, Response, Survey
@@ -100,9 +101,13 @@ DRAFT_VALUES_MAX, DRAFT_VALUE_MAX = 100, LONG_TEXT_MAX
 
 
 def field_values(data: QueryDict, names) -> dict[str, list[str]]:
-    """The posted values of the form's fields only, capped in number and length."""
+    """The posted values of the form's fields only, capped in number and length, without
+    NUL characters: PostgreSQL's jsonb can't hold them, and submission drops control
+    characters anyway (forms.normalise_text)."""
     return {
-        name: [v[:DRAFT_VALUE_MAX] for v in data.getlist(name)[:DRAFT_VALUES_MAX]]
+        name: [
+            v.replace("\x00", "")[:DRAFT_VALUE_MAX] for v in data.getlist(name)[:DRAFT_VALUES_MAX]
+        ]
         for name in names
     }
 
@@ -201,6 +206,7 @@ def submit(response_id: int, questionnaire: Questionnaire, *, user) -> AnswerFor
 
 
 def _store(response: Response, payloads: list[Payload]) -> None:
+    fragments.bump(f"survey:{response.survey_id}")  # the results count these answers
     response.answers.all().delete()
     answers = Answer.objects.bulk_create(
         Answer(

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import can, member_organisation, require
+from portal import fragments
 from portal.pagination import paginate
 
 from . import exports, selectors, services
@@ -157,13 +158,18 @@ def _readable_survey(request, pk) -> Survey:
 @require("surveys.view")
 def results(request, pk):
     survey = _readable_survey(request, pk)
-    by = request.GET.get("by")
+    by = request.GET.get("by") if request.GET.get("by") in GROUPINGS else None
     staff = can(request.user, "surveys.manage")
-    outcome = compute_results(load(survey), by=by if by in GROUPINGS else None, staff=staff)
+
+    def counted():
+        return {"results": compute_results(load(survey), by=by, staff=staff)}
+
+    scopes = ["registry", "surveys", f"survey:{survey.pk}"]
+    context = fragments.lazy_context(counted, ["results"], scopes)
     return render(
         request,
         "surveys/results.html",
-        {"survey": survey, "results": outcome, "staff": staff, "by": outcome.by},
+        {**context, "survey": survey, "staff": staff, "by": by},
     )
 
 
