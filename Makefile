@@ -16,7 +16,7 @@ BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/innonet_bench
 BENCH_BROKER_URL ?= redis://127.0.0.1:6379/9
 BENCH_CACHE_URL ?= redis://127.0.0.1:6379/8
 
-.PHONY: run test lint setup system-deps services messages catalogues audit bench chaos
+.PHONY: run test lint setup system-deps services messages catalogues audit bench bench-web chaos
 
 $(STAMP): requirements-dev.lock
 	rm -f $(VENV)/.installed-*
@@ -37,14 +37,15 @@ messages: $(STAMP)
 	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules -v0
 
 # make catalogues - after changing strings: both catalogues brought up to date with the
-# sources. English entries take the source text (msgen); Japanese ones are left for you to
-# translate (tests/portal/test_i18n.py fails while any is empty or fuzzy).
+# sources. English entries take the source text (msgen, after emptying fuzzy guesses);
+# Japanese ones are left for you to translate (tests/portal/test_i18n.py fails while any is
+# empty or fuzzy, or an English one differs from its source).
 MESSAGE_SOURCES_IGNORE = --ignore=.venv --ignore=node_modules --ignore=tests --ignore=bench \
 	--ignore=staticfiles --ignore=media --ignore=backups --ignore=artifacts
 catalogues: $(STAMP)
 	$(PY) manage.py makemessages -l ja -l en --no-obsolete $(MESSAGE_SOURCES_IGNORE) -v0
+	msgattrib --clear-fuzzy --empty --clear-previous locale/en/LC_MESSAGES/django.po -o locale/en/LC_MESSAGES/django.po
 	msgen locale/en/LC_MESSAGES/django.po -o locale/en/LC_MESSAGES/django.po
-	msgattrib --clear-fuzzy --clear-previous locale/en/LC_MESSAGES/django.po -o locale/en/LC_MESSAGES/django.po
 
 setup: system-deps $(STAMP) node_modules/.package-lock.json messages
 
@@ -71,12 +72,19 @@ BENCH_ENV = DATABASE_URL=$(BENCH_DATABASE_URL) CELERY_BROKER_URL=$(BENCH_BROKER_
 	SECRET_KEY=bench-only-not-secret ALLOWED_HOSTS=testserver
 
 # make bench - figures at 10,000 organisations (dues run, member directory, award results,
-# survey results, the general assembly's tally) and the newsletter's dispatch of 20,000
-# messages through Celery workers; see bench/run.py.
+# survey results, the general assembly's tally), the main pages served by gunicorn under
+# wrk -c20 (p50/p95 and the ratio to a trivial floor view in the same server; one worker's
+# RSS over 10,000 requests) and the newsletter's dispatch of 20,000 messages through Celery
+# workers; see bench/run.py and bench/web.py.
 # Setup runs first, as for `make test`, with its output on stderr: stdout is only the figures.
 bench:
 	@$(MAKE) --no-print-directory setup services >&2
 	@$(BENCH_ENV) $(PY) -m bench
+
+# make bench-web - only the pages under load (bench/web.py); BENCH_WEB_SECONDS per wrk run.
+bench-web:
+	@$(MAKE) --no-print-directory setup services >&2
+	@$(BENCH_ENV) $(PY) -m bench web
 
 # make chaos - the newsletter's workers killed five times mid-dispatch: nothing may be lost,
 # at most one message sent twice per kill; see bench/chaos.py. Output as for `make bench`.

@@ -670,6 +670,8 @@ CSV_OPTIONAL = ("reference", "account")
 _CSV_DATE = re.compile(r"(\d{4})[-/](\d{1,2})[-/](\d{1,2})")
 # Thousands separators, the yen mark (¥, or "\" where cp932 shows 0x5C as ¥) and spaces.
 _CSV_AMOUNT_NOISE = re.compile(r"[,円¥\\\s]")
+# As many digits as the widest Zengin amount (N(12)); longer is not a payment but a mistake.
+CSV_AMOUNT_DIGITS = 12
 
 
 def _decode_csv(data: bytes) -> str | None:
@@ -748,9 +750,7 @@ def parse_csv(data: bytes) -> list[StatementLine]:
                 (line_no, _reason(_('date is not a valid date: "%(value)s"'), value=cell["date"]))
             )
         digits = _CSV_AMOUNT_NOISE.sub("", cell["amount"])
-        if digits.isdigit() and int(digits) > 0:
-            amount = int(digits)
-        else:
+        if not (digits.isascii() and digits.isdigit() and digits.strip("0")):
             errors.append(
                 (
                     line_no,
@@ -760,6 +760,19 @@ def parse_csv(data: bytes) -> list[StatementLine]:
                     ),
                 )
             )
+        elif len(digits.lstrip("0")) > CSV_AMOUNT_DIGITS:
+            errors.append(
+                (
+                    line_no,
+                    _reason(
+                        _("%(field)s is larger than %(limit)s"),
+                        field=_("amount"),
+                        limit=f"{10**CSV_AMOUNT_DIGITS - 1:,}",
+                    ),
+                )
+            )
+        else:
+            amount = int(digits)
         if not raw_payer:
             errors.append((line_no, _("payer name is empty")))
         if day is None or amount is None or not raw_payer:

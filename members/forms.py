@@ -40,7 +40,9 @@ class DirectoryFilterForm(forms.Form):
 class ProfileForm(forms.ModelForm):
     """The organisation's profile as its contacts edit it; see services.update_profile."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    # Any field would show its errors next to a hidden input, where nobody sees them: a
+    # missing or tampered version is taken as a stale one (see clean_version).
+    version = forms.Field(widget=forms.HiddenInput, required=False)
     representative = forms.ModelChoiceField(
         label=_("Representative"),
         queryset=Person.objects.none(),
@@ -77,6 +79,11 @@ class ProfileForm(forms.ModelForm):
         )
         self.fields["representative"].initial = representative
         self.fields["version"].initial = self.instance.version
+
+    def clean_version(self) -> int | None:
+        """The version the page was loaded at, or None, which update_profile finds stale."""
+        value = self.cleaned_data["version"] or ""
+        return int(value) if value.isascii() and value.isdigit() and len(value) <= 10 else None
 
 
 class ContactForm(forms.ModelForm):

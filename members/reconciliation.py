@@ -6,7 +6,9 @@ payer alias so that the same payer matches surely next time.
 """
 
 import hashlib
+import unicodedata
 from dataclasses import dataclass
+from pathlib import PurePath
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -109,6 +111,57 @@ def _record(entry: StatementEntry, organisation, invoices, user) -> None:
     entry.save(update_fields=["payment", "organisation", "status"])
 
 
+def _has_control_characters(text: str) -> bool:
+    return any(unicodedata.category(char) == "Cc" for char in text)
+
+
+def _storage_problems(lines: list[bankfiles.StatementLine]) -> list[tuple[int, str]]:
+    """(line number, reason) for every value a statement entry cannot hold: a parser reads
+    what the bank wrote, this says what the portal keeps, so nothing fails half-way."""
+    fields = {
+        name: StatementEntry._meta.get_field(name)
+        for name in ("account", "reference", "payer_name")
+    }
+    largest = 2**31 - 1  # PositiveIntegerField
+    problems = []
+    for line in lines:
+        if line.amount > largest:
+            problems.append(
+                (
+                    line.line_no,
+                    _("%(field)s is larger than %(limit)s")
+                    % {"field": _("amount"), "limit": f"{largest:,}"},
+                )
+            )
+        for name, model_field in fields.items():
+            value = getattr(line, name)
+            if _has_control_characters(value):
+                problems.append(
+                    (
+                        line.line_no,
+                        _("%(field)s contains control characters")
+                        % {"field": model_field.verbose_name},
+                    )
+                )
+            elif len(value) > model_field.max_length:
+                problems.append(
+                    (
+                        line.line_no,
+                        _("%(field)s is longer than %(limit)d characters")
+                        % {"field": model_field.verbose_name, "limit": model_field.max_length},
+                    )
+                )
+    return problems
+
+
+def _stored_name(file_name: str) -> str:
+    """The upload's name as kept: no control characters, cut to fit, the suffix kept."""
+    name = "".join(c for c in file_name if not _has_control_characters(c)).strip() or "statement"
+    limit = StatementImport._meta.get_field("file_name").max_length
+    suffix = PurePath(name).suffix[:10]
+    return name if len(name) <= limit else name[: limit - len(suffix)] + suffix
+
+
 def import_statement(data: bytes, file_name: str, user) -> StatementImport:
     """Import a whole file or nothing; the same file twice, or a line twice, records nothing."""
     digest = hashlib.sha256(data).hexdigest()
@@ -121,6 +174,9 @@ def import_statement(data: bytes, file_name: str, user) -> StatementImport:
     file_format = bankfiles.detect_format(data)
     try:
         lines = bankfiles.PARSERS[file_format](data)
+        problems = _storage_problems(lines)
+        if problems:
+            raise bankfiles.StatementError(problems)
     except bankfiles.StatementError as error:
         raise ValidationError(
             [
@@ -128,6 +184,7 @@ def import_statement(data: bytes, file_name: str, user) -> StatementImport:
                 for line_no, reason in error.errors
             ]
         ) from error
+    file_name = _stored_name(file_name)
     payers = _Payers()
     fee_limit = Issuer.objects.get().write_off_limit
     with transaction.atomic():

@@ -444,7 +444,7 @@ def current_representative(organisation):
 
 
 @transaction.atomic
-def update_profile(organisation, data: dict, *, version: int, user) -> list[ChangeRequest]:
+def update_profile(organisation, data: dict, *, version: int | None, user) -> list[ChangeRequest]:
     """Apply the free fields at once; turn changes of the others into change requests.
 
     The update only succeeds against the version the editor started from, so a second

@@ -26,7 +26,8 @@ def unsubscribe_token(subscriber_id: int, email: str) -> str:
 
 def subscriber_for_unsubscribe(token: str) -> Subscriber | None:
     pk, _sep, mac = token.partition("-")
-    if not pk.isdigit():
+    # ASCII digits only: str.isdigit() also holds for "²", which int() refuses.
+    if not (pk.isascii() and pk.isdigit()) or len(pk) > 18:
         return None
     subscriber = Subscriber.objects.filter(pk=int(pk)).first()
     if subscriber is None:

@@ -1,11 +1,12 @@
 """Fixtures shared by the members tests."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
+from django.utils import timezone
 
-from members import services
-from members.models import MembershipYear
+from members import fiscal, services
+from members.models import FiscalYearSettings, MembershipYear
 from tests import factories
 
 
@@ -29,3 +30,12 @@ def invoices(organisation):
             services.issue_dues_invoice(year, issued_on=date(fiscal_year, 4, 1), payment_days=30)
         )
     return made
+
+
+@pytest.fixture
+def open_units(db):
+    """Units for the next fiscal year can be chosen for another 30 days."""
+    return FiscalYearSettings.objects.create(
+        fiscal_year=fiscal.current_fiscal_year() + 1,
+        units_deadline=timezone.now() + timedelta(days=30),
+    )

@@ -1,22 +1,12 @@
-from datetime import timedelta
-
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from members import fiscal
-from members.models import FiscalYearSettings, MembershipYear, Organisation
+from members.models import MembershipYear, Organisation
 
 pytestmark = pytest.mark.django_db
 
 NEXT_FY = fiscal.current_fiscal_year() + 1
-
-
-@pytest.fixture
-def open_units(db):
-    return FiscalYearSettings.objects.create(
-        fiscal_year=NEXT_FY, units_deadline=timezone.now() + timedelta(days=30)
-    )
 
 
 def test_member_raises_units_for_next_year(client, member, organisation, open_units):

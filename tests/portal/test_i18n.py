@@ -94,3 +94,21 @@ def test_every_string_is_translated(catalogues, language):
         ).stdout
         msgids = re.findall(r'^msgid "(.+)"$', leftover, flags=re.MULTILINE)
         assert msgids == [], f"{language} {flag} (run `make catalogues` and translate): {msgids}"
+
+
+def test_the_english_catalogue_is_the_source_text():
+    """English is the source language: an English entry that differs from its msgid is a
+    fuzzy guess that slipped through (e.g. "units exception" for "exception")."""
+    po = Path(__file__).resolve().parents[2] / "locale" / "en" / "LC_MESSAGES" / "django.po"
+    entries = subprocess.run(
+        ["msgcat", "--no-wrap", str(po)], capture_output=True, text=True, check=True
+    ).stdout.split("\n\n")
+    differing = []
+    for entry in entries[1:]:  # the header first
+        msgid = re.search(r'^msgid "(.*)"$', entry, flags=re.MULTILINE)
+        plural = re.search(r'^msgid_plural "(.*)"$', entry, flags=re.MULTILINE)
+        found = re.findall(r'^msgstr(?:\[\d\])? "(.*)"$', entry, flags=re.MULTILINE)
+        expected = [msgid.group(1)] + ([plural.group(1)] if plural else [])
+        if msgid and found != expected:
+            differing.append((msgid.group(1), found))
+    assert differing == []
