@@ -1,4 +1,5 @@
-"""`python -m bench` (`make bench`) or `python -m bench chaos` (`make chaos`).
+"""`python -m bench` (`make bench`), `python -m bench chaos` (`make chaos`) or
+`python -m bench web` (`make bench-web`: the pages under load alone, bench/web.py).
 
 Configures Django for the benchmark, then runs bench/run.py or bench/chaos.py.
 STATIC_ROOT must be set before the settings are read: the bench runs with DEBUG=false, as in
@@ -15,8 +16,8 @@ import tempfile
 
 def main() -> int:
     args = sys.argv[1:]
-    if args not in ([], ["chaos"]):
-        print("usage: python -m bench [chaos]", file=sys.stderr)
+    if args not in ([], ["chaos"], ["web"]):
+        print("usage: python -m bench [chaos | web]", file=sys.stderr)
         return 2
     signal.signal(signal.SIGTERM, lambda _signum, _frame: sys.exit(143))
     with tempfile.TemporaryDirectory(prefix="innonet-bench-static-") as static_root:
@@ -29,7 +30,7 @@ def main() -> int:
         from bench.common import BenchError
 
         try:
-            (chaos.run if args else run.run)()
+            {"chaos": chaos.run, "web": run.run_web}.get(args[0] if args else "", run.run)()
         except BenchError as error:
             print(f"bench: FAILED: {error}", file=sys.stderr)
             return 1

@@ -10,6 +10,7 @@ The pipeline's rate is timed from the commit that launches the dispatch tasks (t
 deliveries are in the database by then, and the workers are up) until the sink has received
 a message with every delivery's Message-ID; the ceiling from its senders' start until the
 sink has them all. Rendering the ceiling's messages and starting workers are not timed.
+worker_peak_rss_mb is the highest peak RSS (VmHWM) of the worker's pool processes.
 
 start_mailing() decides what is sent: a real newsletter issue to subscribers, rendered by
 the issue's own renderer (newsletter.rendering.render_issue), as in production.
@@ -194,7 +195,7 @@ def bench_dispatch() -> str:
 def _dispatch_and_ceiling() -> str:
     with mailsink.Sink() as sink:
         progress(f"newsletter: starting a celery worker with {WORKERS} pool processes")
-        with Workers(WORKERS, worker_env(sink.port)):
+        with Workers(WORKERS, worker_env(sink.port)) as workers:
             # override_settings outside the atomic block: the launch runs on its commit.
             with override_settings(MAILING_PARALLEL_TASKS=WORKERS), transaction.atomic():
                 progress(f"newsletter: {RECIPIENTS} deliveries, rendered once for the ceiling")
@@ -207,6 +208,7 @@ def _dispatch_and_ceiling() -> str:
             check(done_at is not None, f"the sink has {sink.status()[0]} of {RECIPIENTS}.")
             rate = RECIPIENTS / (done_at - started)
             wait_until_done(mailing_id)
+            peak_rss = workers.peak_rss_mb()
         sent = Delivery.objects.filter(mailing_id=mailing_id, status=Delivery.Status.SENT).count()
         duplicates, lost = tally(mailing_id, sink.report())
         progress(f"newsletter: ceiling, smtplib over {WORKERS} connections")
@@ -215,7 +217,7 @@ def _dispatch_and_ceiling() -> str:
     figures = (
         f"newsletter.dispatch recipients={RECIPIENTS} workers={WORKERS} sent={sent} "
         f"duplicates={duplicates} lost={lost} rate={rate:.0f}/s ceiling={ceiling:.0f}/s "
-        f"ratio={rate / ceiling:.2f}"
+        f"ratio={rate / ceiling:.2f} worker_peak_rss_mb={peak_rss:.0f}"
     )
     check((sent, duplicates, lost) == (RECIPIENTS, 0, 0), f"not every message once: {figures}")
     return figures

@@ -1,7 +1,8 @@
 """Dues run and member directory at 10,000 organisations, on PostgreSQL with DEBUG=false;
 the award's results view (bench/awards.py); the survey results page (bench/surveys.py);
-the general assembly's tally (bench/assemblies.py); then the newsletter's dispatch through
-real Celery workers (bench/newsletter.py).
+the general assembly's tally (bench/assemblies.py); the main pages served by gunicorn under
+wrk, against a floor view, and a worker's memory (bench/web.py); then the newsletter's
+dispatch through real Celery workers (bench/newsletter.py).
 
 Run through `make bench` (which sets the environment); django.setup() has been called by
 bench/__main__.py. Prints one line of figures per scenario on stdout, progress on stderr.
@@ -27,7 +28,8 @@ from bench.assemblies import bench_tally
 from bench.awards import bench_results
 from bench.common import check, progress
 from bench.newsletter import bench_dispatch
-from bench.surveys import bench_survey_results
+from bench.surveys import bench_survey_results, build_survey
+from bench.web import bench_web
 from innonet.celery import app as celery_app
 from members import fiscal, selectors
 from members.demo import BLOCK_OF_PREFECTURE, BLOCKS, KINDS
@@ -298,7 +300,8 @@ def bench_directory(member) -> str:
     return f"members.directory organisations={listed} p95_ms={p95:.1f} queries={len(queries)}"
 
 
-def run() -> None:
+def prepare(fiscal_year: int):
+    """A fresh bench database with the registry at scale; (office, member) users."""
     check(not settings.DEBUG, "run with DEBUG=false (run `make bench`).")
     check(not settings.CELERY_TASK_ALWAYS_EAGER, "run with CELERY_TASK_ALWAYS_EAGER=false.")
     progress(f"recreating database {settings.DATABASES['default']['NAME']}")
@@ -307,12 +310,23 @@ def run() -> None:
     call_command("migrate", interactive=False, verbosity=0)
     progress("collectstatic (DEBUG=false renders {% static %} from the manifest)")
     call_command("collectstatic", interactive=False, verbosity=0)
-    fiscal_year = fiscal.current_fiscal_year()
     progress(f"building {ORGANISATIONS} organisations")
-    office, member = build_data(fiscal_year)
+    return build_data(fiscal_year)
+
+
+def run() -> None:
+    fiscal_year = fiscal.current_fiscal_year()
+    office, member = prepare(fiscal_year)
     print(bench_dues_run(fiscal_year, office), flush=True)
     print(bench_directory(member), flush=True)
     print(bench_results(), flush=True)
     print(bench_survey_results(), flush=True)
     print(bench_tally(), flush=True)
+    bench_web()  # prints its lines as it goes (bench/web.py)
     print(bench_dispatch(), flush=True)
+
+
+def run_web() -> None:
+    """`python -m bench web`: the registry, the survey, then bench/web.py only."""
+    prepare(fiscal.current_fiscal_year())
+    bench_web(build_survey())

@@ -12,12 +12,13 @@ from django.urls import reverse
 
 from bench.common import check, progress
 from members.models import Organisation
-from surveys.models import Response
+from surveys.models import Response, Survey
 from surveys.questionnaire import load
 from surveys.results import results
 from tests.factories import add_totp, bulk_responses, make_survey
 
 RESPONSES = 10_000
+TITLE = "ベンチ会員アンケート"
 REQUESTS = 30
 OPTIONS = ["情報提供", "アワード", "交流会", "研修", "政策提言", "その他*"]
 KINDS = (
@@ -44,16 +45,22 @@ def questions() -> list[dict]:
     return specs
 
 
-def bench_survey_results() -> str:
+def build_survey() -> Survey:
+    """The survey with RESPONSES submitted responses (also used by bench/web.py)."""
     progress(f"survey: {len(KINDS)} questions × {RESPONSES} responses")
     with transaction.atomic():
-        survey = make_survey(questions(), title="ベンチ会員アンケート")
+        survey = make_survey(questions(), title=TITLE)
         organisations = list(Organisation.objects.order_by("pk")[:RESPONSES])
         bulk_responses(survey, organisations)
     submitted = Response.objects.submitted().filter(survey=survey).count()
     check(submitted == RESPONSES, f"{submitted} responses, expected {RESPONSES}.")
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
+    return survey
+
+
+def bench_survey_results() -> str:
+    survey = build_survey()
     office = get_user_model().objects.get(email="office@bench.example")
     if not office.authenticator_set.exists():
         add_totp(office)  # staff open survey pages only with two-factor set up

@@ -47,6 +47,16 @@ def _alive(pgid: int) -> list[int]:
     return alive
 
 
+def memory_kb(pid: int) -> dict[str, int]:
+    """VmRSS and VmHWM (the peak RSS) of a process, in kB, from /proc (no psutil here)."""
+    figures = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        name, _, value = line.partition(":")
+        if name in ("VmRSS", "VmHWM"):
+            figures[name] = int(value.split()[0])
+    return figures
+
+
 class Workers:
     """A worker node; start() and kill() may alternate, stop() (or leaving `with`) ends it."""
 
@@ -86,6 +96,17 @@ class Workers:
             if self.process.poll() is not None or time.monotonic() > deadline:
                 self.stop()
                 raise BenchError(f"celery worker {node} did not answer within {timeout} s")
+
+    def peak_rss_mb(self) -> float:
+        """The highest peak RSS (VmHWM) among the node's pool processes, which run the
+        tasks (the main process only hands them out), in MB."""
+        pgid = self.process.pid
+        peaks = []
+        for pid in _alive(pgid):
+            if pid != pgid:
+                with suppress(OSError):
+                    peaks.append(memory_kb(pid)["VmHWM"])
+        return max(peaks, default=0) / 1024
 
     def kill(self) -> None:
         """SIGKILL the whole process group and wait until none of it runs any more."""
