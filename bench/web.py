@@ -21,8 +21,9 @@ up and the session carrying the password and TOTP steps, as after a real two-ste
 Sessions are made by Django's test Client (force_login) in the bench's database.
 
 Then `web.memory`: a gunicorn with one worker serves MEMORY_REQUESTS requests, cycling over
-the six pages; its RSS once it has answered one request (rss_start_mb) and its high-water
-mark (VmHWM, rss_peak_mb) come from /proc/<pid>/status.
+the six pages, in two halves; its RSS once it has answered one request (rss_start_mb), after
+each half (rss_half_mb, rss_end_mb) and its high-water mark (VmHWM, rss_peak_mb) come from
+/proc/<pid>/status.
 
 `python -m bench web` (`make bench-web`) builds only what this scenario needs (no dues run:
 the dashboard then shows no invoice); `make bench` runs it with all the others.
@@ -371,22 +372,27 @@ def bench_web(survey: Survey | None = None) -> list[str]:
 
 
 def bench_memory(listed, cookies) -> str:
-    """One worker serving MEMORY_REQUESTS requests over the pages, round robin."""
+    """One worker serving MEMORY_REQUESTS requests over the pages, round robin, in two
+    halves: its RSS after the first half and after the second show whether it still grows."""
     progress(f"web: memory, one worker, {MEMORY_REQUESTS} requests over {len(listed)} pages")
+    half = MEMORY_REQUESTS // 2
     with tempfile.NamedTemporaryFile("w", suffix=".txt", prefix="bench-web-") as targets:
         for _name, path, staff, _marker in listed:
             targets.write(f"{path} {cookies[staff]}\n")
         targets.flush()
         with gunicorn(1, THREADS) as (port, (pid,)):
-            start = memory_kb(pid)["VmRSS"]
-            figures = wrk(port, "/", "", 600, targets.name, str(MEMORY_REQUESTS))
-            end = memory_kb(pid)
-    check(figures["errors"] == 0, f"memory run: {figures['errors']} errors.")
-    check(
-        figures["requests"] >= MEMORY_REQUESTS,
-        f"memory run: {figures['requests']} requests, expected {MEMORY_REQUESTS}.",
-    )
+            rss = [memory_kb(pid)["VmRSS"]]
+            served = errors = 0
+            for _ in range(2):
+                figures = wrk(port, "/", "", 600, targets.name, str(half))
+                served, errors = served + figures["requests"], errors + figures["errors"]
+                settle(port)
+                rss.append(memory_kb(pid)["VmRSS"])
+            peak = memory_kb(pid)["VmHWM"]
+    check(errors == 0, f"memory run: {errors} errors.")
+    check(served >= MEMORY_REQUESTS, f"memory run: {served} requests, not {MEMORY_REQUESTS}.")
+    start, middle, end = (kb / 1024 for kb in rss)
     return (
-        f"web.memory requests={figures['requests']} rss_start_mb={start / 1024:.0f} "
-        f"rss_peak_mb={end['VmHWM'] / 1024:.0f}"
+        f"web.memory requests={served} rss_start_mb={start:.0f} rss_half_mb={middle:.0f} "
+        f"rss_end_mb={end:.0f} rss_peak_mb={peak / 1024:.0f}"
     )
