@@ -31,12 +31,31 @@ def roles_of(user) -> frozenset[Role]:
     roles = {Role.APPLICANT}
     if user.is_staff:
         roles.add(Role.SECRETARIAT)
-    if user.groups.filter(name=JUDGES_GROUP).exists():
+    judge = getattr(user, "_portal_is_judge", None)
+    if judge is None:
+        judge = user.groups.filter(name=JUDGES_GROUP).exists()
+    if judge:
         roles.add(Role.JUDGE)
-    if member_organisation(user) is not None:
+    if _organisation_id(user) is not None:
         roles.add(Role.MEMBER)
     user._portal_roles = frozenset(roles)
     return user._portal_roles
+
+
+def preload_roles(user, *, judge: bool, organisation_id: int | None) -> None:
+    """What `roles_of` asks the database, known already (accounts.backends loads it with
+    the user of each request)."""
+    user._portal_is_judge = judge
+    user._portal_organisation_id = organisation_id
+    if organisation_id is None:
+        user._portal_organisation = None
+
+
+def _organisation_id(user) -> int | None:
+    if hasattr(user, "_portal_organisation_id"):
+        return user._portal_organisation_id
+    organisation = member_organisation(user)
+    return organisation.pk if organisation else None
 
 
 def member_organisation(user):

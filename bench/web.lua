@@ -3,8 +3,10 @@
 -- errors: wrk's socket errors and timeouts, and every answer that is not 2xx (a redirect
 -- to the login or to the two-factor set-up is an error too: the page was not served).
 --
--- With arguments (wrk ... -- TARGETS TOTAL): requests cycle over the lines "path cookie"
--- of the file TARGETS, and the threads stop after TOTAL responses between them.
+-- With arguments (wrk ... -- TARGETS TOTAL MARKER): requests cycle over the lines
+-- "path cookie" of the file TARGETS, and the threads stop after TOTAL responses between
+-- them, each writing the file MARKER<thread id> when it does: wrk itself only ends at its
+-- -d duration or on SIGINT, which bench/web.py sends once every thread has written it.
 
 local threads = {}
 
@@ -17,6 +19,7 @@ errors = 0
 responses = 0
 local targets = nil
 local limit = nil
+local marker = nil
 local next_target = 1
 
 function init(args)
@@ -31,6 +34,7 @@ function init(args)
       next_target = id % #targets + 1
       -- wrk starts the threads with the same id order as setup() saw them; 2 threads.
       limit = math.floor(tonumber(args[2]) / 2)
+      marker = args[3]
    end
 end
 
@@ -48,7 +52,9 @@ function response(status, headers, body)
    if status < 200 or status > 299 then
       errors = errors + 1
    end
-   if limit and responses >= limit then
+   if limit and responses == limit then
+      local file = io.open(marker .. id, "w")
+      file:close()
       wrk.thread:stop()
    end
 end

@@ -285,26 +285,35 @@ def settle(port: int) -> None:
 
 
 def wrk(port: int, path: str, cookie: str, seconds: int, *extra: str) -> dict[str, float]:
-    """wrk's figures through bench/web.lua: requests, p50_ms, p95_ms, errors."""
-    result = subprocess.run(
-        [
-            *("wrk", f"-c{CONNECTIONS}", "-t2", f"-d{seconds}s", "--latency", "--timeout", "30s"),
-            *("-s", str(LUA), "-H", f"Host: {HOST}"),
-            *(("-H", f"Cookie: {cookie}") if cookie else ()),
-            f"http://127.0.0.1:{port}{path}",
-            *(["--", *extra] if extra else []),
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    """wrk's figures through bench/web.lua: requests, p50_ms, p95_ms, errors.
+
+    With `extra` (TARGETS, TOTAL: bench_memory), wrk runs until its threads have had TOTAL
+    responses between them (at most `seconds`)."""
+    with tempfile.TemporaryDirectory(prefix="bench-wrk-") as folder:
+        marker = f"{folder}/done-"
+        process = subprocess.Popen(
+            [
+                *("wrk", f"-c{CONNECTIONS}", "-t2", f"-d{seconds}s", "--latency"),
+                *("--timeout", "30s", "-s", str(LUA), "-H", f"Host: {HOST}"),
+                *(("-H", f"Cookie: {cookie}") if cookie else ()),
+                f"http://127.0.0.1:{port}{path}",
+                *(["--", *extra, marker] if extra else []),
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        if extra:
+            while process.poll() is None and len(list(Path(folder).iterdir())) < 2:
+                time.sleep(0.1)
+            with suppress(ProcessLookupError):
+                process.send_signal(signal.SIGINT)  # wrk prints its summary and ends
+        stdout, stderr = process.communicate(timeout=seconds + 60)
     match = re.search(
-        r"^bench requests=(\d+) p50_us=(\d+) p95_us=(\d+) errors=(\d+)$",
-        result.stdout,
-        re.MULTILINE,
+        r"^bench requests=(\d+) p50_us=(\d+) p95_us=(\d+) errors=(\d+)$", stdout, re.MULTILINE
     )
-    if result.returncode or not match:
-        raise BenchError(f"wrk failed ({result.returncode}): {result.stdout}{result.stderr}")
+    if process.returncode or not match:
+        raise BenchError(f"wrk failed ({process.returncode}): {stdout}{stderr}")
     requests, p50, p95, errors = (int(group) for group in match.groups())
     return {"requests": requests, "p50_ms": p50 / 1000, "p95_ms": p95 / 1000, "errors": errors}
 
