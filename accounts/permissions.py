@@ -36,7 +36,7 @@ def roles_of(user) -> frozenset[Role]:
         judge = user.groups.filter(name=JUDGES_GROUP).exists()
     if judge:
         roles.add(Role.JUDGE)
-    if _organisation_id(user) is not None:
+    if member_organisation_id(user) is not None:
         roles.add(Role.MEMBER)
     user._portal_roles = frozenset(roles)
     return user._portal_roles
@@ -51,7 +51,11 @@ def preload_roles(user, *, judge: bool, organisation_id: int | None) -> None:
         user._portal_organisation = None
 
 
-def _organisation_id(user) -> int | None:
+def member_organisation_id(user) -> int | None:
+    """The id of the organisation a member contact acts for, or None (no query when the
+    user was loaded by accounts.backends)."""
+    if not user.is_authenticated:
+        return None
     if hasattr(user, "_portal_organisation_id"):
         return user._portal_organisation_id
     organisation = member_organisation(user)
@@ -63,15 +67,23 @@ def member_organisation(user):
     if not user.is_authenticated:
         return None
     if not hasattr(user, "_portal_organisation"):
-        from members.models import Person
+        from members.models import Organisation, Person
 
-        person = (
-            Person.objects.current()
-            .select_related("organisation__block", "organisation__kind")
-            .filter(user=user, organisation__isnull=False)
-            .first()
-        )
-        user._portal_organisation = person.organisation if person else None
+        if hasattr(user, "_portal_organisation_id"):
+            organisation = (
+                Organisation.objects.select_related("block", "kind")
+                .filter(pk=user._portal_organisation_id)
+                .first()
+            )
+        else:
+            person = (
+                Person.objects.current()
+                .select_related("organisation__block", "organisation__kind")
+                .filter(user=user, organisation__isnull=False)
+                .first()
+            )
+            organisation = person.organisation if person else None
+        user._portal_organisation = organisation
     return user._portal_organisation
 
 

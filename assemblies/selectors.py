@@ -34,20 +34,19 @@ def visible_assemblies(user):
     return assemblies.filter(opened_at__isnull=False, opens_at__lte=timezone.now())
 
 
-def awaiting_votes(organisation) -> list[Assembly]:
-    """Open assemblies where the organisation may vote and has not taken part yet."""
+def awaiting_votes(organisation=None):
+    """Open assemblies where the organisation may vote and has not taken part yet. Without
+    `organisation`: those of the organisation row of an enclosing query, for an Exists()."""
     now = timezone.now()
-    return list(
-        Assembly.objects.filter(
-            opened_at__isnull=False,
-            closed_at__isnull=True,
-            opens_at__lte=now,
-            closes_at__gt=now,
-            roll__organisation=organisation,
-            roll__eligible=True,
-            roll__participation__isnull=True,
-        ).order_by("closes_at")
-    )
+    return Assembly.objects.filter(
+        opened_at__isnull=False,
+        closed_at__isnull=True,
+        opens_at__lte=now,
+        closes_at__gt=now,
+        roll__organisation=OuterRef("pk") if organisation is None else organisation,
+        roll__eligible=True,
+        roll__participation__isnull=True,
+    ).order_by("closes_at")
 
 
 def own_entry(assembly: Assembly, user) -> RollEntry | None:

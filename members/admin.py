@@ -13,6 +13,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from accounts import services as account_services
 from portal import tabular
+from portal.admin import CachedResultsAdmin
 
 from . import exports, fiscal, imports, reconciliation, selectors, services
 from .documents import zip_response
@@ -103,7 +104,8 @@ class BillingProfileInline(admin.StackedInline):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(SimpleHistoryAdmin):
+class OrganisationAdmin(CachedResultsAdmin, SimpleHistoryAdmin):
+    fragment_scopes = ("registry",)  # organisations, kinds, blocks, memberships (filter)
     list_display = ["name", "short_name", "kind", "prefecture", "block"]
     list_filter = ["block", "kind", "memberships__membership_class"]
     list_select_related = ["kind", "block"]

@@ -1,6 +1,6 @@
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef, Prefetch, Sum
+from django.db.models import Exists, FilteredRelation, OuterRef, Prefetch, Q, Sum
 
 from .kana import normalise
 from .models import (
@@ -25,6 +25,31 @@ def current_membership(organisation):
         .filter(organisation=organisation)
         .first()
     )
+
+
+def overview(organisation_id: int, fiscal_year: int, **flags):
+    """The organisation with its block, kind, current membership and the fiscal year's
+    membership year (`current_membership`, `this_year`: None when there is none), and the
+    expressions `flags` over its row, in one query: the member dashboard shows them on every
+    visit. Both rows are unique per organisation."""
+    organisation = (
+        Organisation.objects.select_related("block", "kind")
+        .annotate(
+            current_membership=FilteredRelation(
+                "memberships", condition=Q(memberships__left_on__isnull=True)
+            ),
+            this_year=FilteredRelation("years", condition=Q(years__fiscal_year=fiscal_year)),
+            **flags,
+        )
+        .select_related("current_membership__membership_class", "this_year__membership_class")
+        .filter(pk=organisation_id)
+        .first()
+    )
+    if organisation is not None:
+        # select_related leaves a filtered relation without a row unset.
+        for name in ("current_membership", "this_year"):
+            setattr(organisation, name, getattr(organisation, name, None))
+    return organisation
 
 
 def contacts_of(organisation):

@@ -171,16 +171,21 @@ class _SentMarks:
         if connection.vendor == "postgresql":
             connection.ensure_connection()
             self.pgconn = connection.connection.pgconn
-            self._prepare(connection.connection)
+            self._prepare()
 
-    def _prepare(self, session) -> None:
-        """Parse and plan the mark once per database session, not once per message."""
-        if getattr(session, "_innonet_mark_prepared", False):
-            return
+    def _prepare(self) -> None:
+        """Parse and plan the mark once per database session, not once per message. Looked
+        up for each batch: after a rollback psycopg deallocates all the session's prepared
+        statements (it prepares the ORM's own, settings.prepared_statements), this one too."""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT 1 FROM pg_prepared_statements WHERE name = %s", [self.STATEMENT.decode()]
+            )
+            if cursor.fetchone():
+                return
         result = self.pgconn.prepare(self.STATEMENT, (_MARK_SENT + "$1").encode())
         if result.status != pq.ExecStatus.COMMAND_OK:
             raise DatabaseError(result.error_message.decode(errors="replace"))
-        session._innonet_mark_prepared = True
 
     def add(self, delivery_id: int) -> None:
         if self.pgconn is None:

@@ -3,13 +3,10 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from accounts.permissions import Role, member_organisation, require, roles_of
-from assemblies import selectors as assembly_selectors
+from accounts.permissions import Role, member_organisation_id, require, roles_of
 from members import fiscal
-from members import selectors as member_selectors
-from surveys import selectors as survey_selectors
 
-from . import health
+from . import health, selectors
 
 
 def home(request):
@@ -21,18 +18,10 @@ def home(request):
 @require("portal.view_dashboard")
 def dashboard(request):
     roles = roles_of(request.user)
-    organisation = member_organisation(request.user)
-    fiscal_year = fiscal.current_fiscal_year()
-    context = {"roles": roles, "Role": Role, "organisation": organisation}
-    if organisation:
-        membership = member_selectors.current_membership(organisation)
-        context.update(
-            fiscal_year=fiscal_year,
-            membership=membership,
-            year=member_selectors.membership_year(organisation, fiscal_year),
-            surveys=survey_selectors.awaiting_answers(organisation, membership),
-            assemblies=assembly_selectors.awaiting_votes(organisation),
-        )
+    organisation_id = member_organisation_id(request.user)
+    context = {"roles": roles, "Role": Role, "organisation": None}
+    if organisation_id:
+        context.update(selectors.member_dashboard(organisation_id, fiscal.current_fiscal_year()))
     return render(request, "portal/dashboard.html", context)
 
 

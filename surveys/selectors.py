@@ -1,7 +1,7 @@
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max, OuterRef, Q
 from django.utils import timezone
 
 from members.models import Membership, MembershipClass, RegionalBlock
@@ -29,18 +29,22 @@ def surveys_for(organisation):
     return surveys
 
 
-def awaiting_answers(organisation, membership):
-    """Open surveys that ask the institution and that it has not submitted (one query)."""
-    if membership is None:
-        return Survey.objects.none()
+def awaiting_answers(organisation=None):
+    """Open surveys that ask the institution (by its current class and block) and that it has
+    not submitted. Without `organisation`: those of the organisation row of an enclosing
+    query, for an Exists() (the dashboard asks whether there are any within its own query)."""
     now = timezone.now()
+    if organisation is None:
+        own, block, submitter = OuterRef("pk"), OuterRef("block_id"), OuterRef(OuterRef("pk"))
+    else:
+        own, block, submitter = organisation.pk, organisation.block_id, organisation.pk
     done = Response.objects.filter(
-        organisation=organisation, submitted_at__isnull=False, reopened=False
+        organisation=submitter, submitted_at__isnull=False, reopened=False
     )
     return (
         Survey.objects.filter(opens_at__lte=now, closes_at__gt=now)
-        .filter(classes=membership.membership_class_id)
-        .filter(Q(blocks__isnull=True) | Q(blocks=organisation.block_id))
+        .filter(classes__membership__organisation=own, classes__membership__left_on__isnull=True)
+        .filter(Q(blocks__isnull=True) | Q(blocks=block))
         .exclude(pk__in=done.values("survey_id"))
         .distinct()
         .order_by("closes_at")

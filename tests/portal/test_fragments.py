@@ -5,6 +5,8 @@ from datetime import timedelta
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -131,3 +133,48 @@ def test_survey_results_follow_submissions_and_recoding(client, member, secretar
     after = text(client, url)
     assert after != before and "Shown to 2, answered by 2." in after
     assert "Shown to 2, answered by 2." in text(client, url, by="class")
+
+
+def test_the_admin_organisation_list_is_cached_and_follows_every_write(
+    client, secretariat_with_mfa, organisation
+):
+    client.force_login(secretariat_with_mfa)
+    url = reverse("admin:members_organisation_changelist")
+    assert "公益財団法人石川県産業創出支援機構" in text(client, url)
+    with CaptureQueriesContext(connection) as repeated:
+        assert "公益財団法人石川県産業創出支援機構" in text(client, url)
+    rows = [q["sql"] for q in repeated if '"members_organisation"."name"' in q["sql"]]
+    assert rows == []  # the table came from the cache: its rows were not read
+
+    organisation.name = "公益財団法人いしかわ創出機構"  # a save of the listed model
+    organisation.save()
+    assert "公益財団法人いしかわ創出機構" in text(client, url)
+    organisation.block.name = "北陸ブロック"  # a related model shown in a column
+    organisation.block.save()
+    assert "北陸ブロック" in text(client, url)
+
+    membership = organisation.memberships.get()
+    by_class = {"memberships__membership_class__id__exact": membership.membership_class_id}
+    assert "いしかわ" in text(client, url, **by_class)  # another filter, its own fragment
+    membership.membership_class = factories.make_class("special", "flat")
+    membership.save()  # behind the filter: a membership's save
+    assert "いしかわ" not in text(client, url, **by_class)
+
+    client.cookies["django_language"] = "en"
+    assert "Hokuriku" in text(client, url)  # the English rows, not the cached Japanese ones
+
+
+def test_a_cached_changelist_counts_the_rows_of_each_page_without_reading_them(
+    client, secretariat_with_mfa, organisation, monkeypatch
+):
+    from members.admin import OrganisationAdmin
+
+    monkeypatch.setattr(OrganisationAdmin, "list_per_page", 2)
+    for name in ("第二財団", "第三財団"):
+        factories.make_organisation(name)
+    client.force_login(secretariat_with_mfa)
+    client.cookies["django_language"] = "en"
+    url = reverse("admin:members_organisation_changelist")
+    assert "0 of 2 selected" in text(client, url)
+    assert "0 of 1 selected" in text(client, url, p=2)  # the last page, one row
+    assert "0 of 3 selected" in text(client, url, all="")  # show all

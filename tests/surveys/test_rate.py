@@ -3,7 +3,6 @@
 import pytest
 from django.urls import reverse
 
-from members.selectors import current_membership
 from surveys.selectors import awaiting_answers, response_rate
 from tests import factories
 
@@ -30,10 +29,31 @@ def test_rate_page_counts_institutions_not_yet_asked(client, secretariat_with_mf
 
 
 def test_dashboard_lists_surveys_awaiting_answers(client, member, organisation, survey):
-    assert list(awaiting_answers(organisation, current_membership(organisation))) == [survey]
+    assert list(awaiting_answers(organisation)) == [survey]
     client.force_login(member)
     assert survey.title in client.get(reverse("portal:dashboard")).content.decode()
     factories.answer_survey(
         survey, organisation, member, {"Q1": "あった", "Q2": ["交流"], "Q5": "良い"}
     )
     assert survey.title not in client.get(reverse("portal:dashboard")).content.decode()
+
+
+def test_awaited_surveys_follow_the_class_the_block_and_the_window(organisation, survey):
+    from members.models import RegionalBlock
+    from portal.selectors import member_dashboard
+
+    def awaited() -> list:
+        shown = member_dashboard(organisation.pk, 2026)
+        assert shown["organisation"].awaits_answers == bool(shown["surveys"])  # one rule
+        return shown["surveys"]
+
+    assert awaited() == [survey]
+    survey.blocks.set([RegionalBlock.objects.create(name="九州", name_en="Kyushu")])
+    assert awaited() == []  # for another block
+    survey.blocks.add(organisation.block)
+    assert awaited() == [survey]
+    survey.classes.set([factories.make_class("academic", "flat")])
+    assert awaited() == []  # for another class
+    survey.classes.set([organisation.memberships.get().membership_class])
+    organisation.memberships.update(left_on="2026-03-31")
+    assert awaited() == []  # no current membership
