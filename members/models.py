@@ -152,9 +152,15 @@ class Organisation(models.Model):
         )
 
 
+def current_membership_q(path: str = "") -> models.Q:
+    """The current memberships, through the relation `path` to them ("" on Membership): the
+    one rule, for querysets, filtered relations and joins from other models."""
+    return models.Q(**{f"{path}left_on__isnull": True})
+
+
 class MembershipQuerySet(models.QuerySet):
     def current(self):
-        return self.filter(left_on__isnull=True)
+        return self.filter(current_membership_q())
 
 
 class Membership(models.Model):

@@ -15,6 +15,7 @@ from .models import (
     Person,
     PersonRole,
     WriteOff,
+    current_membership_q,
 )
 
 
@@ -36,7 +37,7 @@ def overview(organisation_id: int, fiscal_year: int, **flags):
         Organisation.objects.select_related("block", "kind")
         .annotate(
             current_membership=FilteredRelation(
-                "memberships", condition=Q(memberships__left_on__isnull=True)
+                "memberships", condition=current_membership_q("memberships__")
             ),
             this_year=FilteredRelation("years", condition=Q(years__fiscal_year=fiscal_year)),
             **flags,

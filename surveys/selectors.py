@@ -4,7 +4,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Count, Max, OuterRef, Q
 from django.utils import timezone
 
-from members.models import Membership, MembershipClass, RegionalBlock
+from members.models import Membership, MembershipClass, RegionalBlock, current_membership_q
 
 from .models import Response, Survey
 from .services import targeted_organisations
@@ -43,7 +43,9 @@ def awaiting_answers(organisation=None):
     )
     return (
         Survey.objects.filter(opens_at__lte=now, closes_at__gt=now)
-        .filter(classes__membership__organisation=own, classes__membership__left_on__isnull=True)
+        .filter(
+            current_membership_q("classes__membership__"), classes__membership__organisation=own
+        )
         .filter(Q(blocks__isnull=True) | Q(blocks=block))
         .exclude(pk__in=done.values("survey_id"))
         .distinct()
