@@ -3,7 +3,8 @@
 At 10,000 organisations with 50,000 contacts, 200 newsletter issues in the archive, 500 award
 entries of ten announced past editions (with their 100 winners) and the 10,000-response
 survey of bench/surveys.py (results published to members), each page is served by a
-gunicorn subprocess (DEBUG=false, the bench's environment, bench/settings.py) and loaded by
+gunicorn subprocess with 3 sync workers, as deployed (DEBUG=false, the bench's environment,
+bench/settings.py), and loaded by
 
     wrk -c20 -t2 -d<BENCH_WEB_SECONDS> --latency
 
@@ -68,11 +69,11 @@ ENTRIES = 500
 SECONDS = int(os.environ.get("BENCH_WEB_SECONDS", "8"))
 CONNECTIONS = 20
 MEMORY_REQUESTS = 10_000
-# 2 cores, shared with wrk and PostgreSQL: one worker process per core (Python runs one
-# thread at a time per process), and 4 threads in each to overlap the waits on PostgreSQL
-# and Redis. More processes only queue for the same cores; 20 connections queue in gthread.
-WORKERS = 2
-THREADS = 4
+# gunicorn as the Dockerfile and docker compose run it: 3 sync workers, one request at a
+# time each; the 20 connections queue in the listen backlog, as behind the reverse proxy.
+# (Threads in a worker share Python's lock: under load they multiplied the time of the
+# CPU-bound pages, the admin's above all, while the floor hardly changed.)
+WORKERS = 3
 LUA = Path(__file__).with_name("web.lua")
 HOST = "testserver"  # in ALLOWED_HOSTS of the bench's environment (Makefile, BENCH_ENV)
 
@@ -230,17 +231,15 @@ def children(pid: int) -> list[int]:
 
 
 @contextmanager
-def gunicorn(workers: int, threads: int):
-    """A gunicorn master with `workers` gthread workers on a free loopback port; yields
+def gunicorn(workers: int):
+    """A gunicorn master with `workers` sync workers on a free loopback port; yields
     (port, worker pids) once every worker answers. Its output goes to stderr."""
     port = free_port()
     process = subprocess.Popen(
         [
             *(sys.executable, "-m", "gunicorn", "innonet.wsgi:application"),
-            *("--bind", f"127.0.0.1:{port}", "--worker-class", "gthread"),
-            *("--workers", str(workers), "--threads", str(threads)),
-            # wrk keeps its connections open; gunicorn's default of 2 s would do too.
-            *("--keep-alive", "5", "--log-level", "warning", "--error-logfile", "-"),
+            *("--bind", f"127.0.0.1:{port}", "--workers", str(workers)),
+            *("--log-level", "warning", "--error-logfile", "-"),
         ],
         cwd=settings.BASE_DIR,
         env={**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings"},
@@ -276,7 +275,7 @@ def gunicorn(workers: int, threads: int):
 
 def settle(port: int) -> None:
     """Waits until the requests of the previous run have drained: wrk stops sending at its
-    deadline, but up to WORKERS x THREADS of its requests are still being served."""
+    deadline, but up to WORKERS of its requests are still being served."""
     while True:
         started = time.monotonic()
         get(port, "/bench/floor/")
@@ -353,8 +352,8 @@ def bench_web(survey: Survey | None = None) -> list[str]:
     }
     lines, failures = [], []
     listed = pages(survey)
-    progress(f"web: gunicorn --workers {WORKERS} --threads {THREADS}; wrk {SECONDS} s per run")
-    with gunicorn(WORKERS, THREADS) as (port, _pids):
+    progress(f"web: gunicorn --workers {WORKERS} (sync); wrk {SECONDS} s per run")
+    with gunicorn(WORKERS) as (port, _pids):
         for name, path, staff, marker in listed:
             cookie = cookies[staff]
             status, body = get(port, path, cookie)
@@ -393,7 +392,7 @@ def bench_memory(listed, cookies) -> str:
         for _name, path, staff, _marker in listed:
             targets.write(f"{path} {cookies[staff]}\n")
         targets.flush()
-        with gunicorn(1, THREADS) as (port, (pid,)):
+        with gunicorn(1) as (port, (pid,)):
             rss = [memory_kb(pid)["VmRSS"]]
             served = errors = 0
             for _ in range(2):

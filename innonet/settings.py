@@ -128,7 +128,7 @@ ALLOWED_HOSTS = env_list(
 CSRF_TRUSTED_ORIGINS = [SITE_URL]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "innonet.apps.AdminConfig",  # django.contrib.admin with the portal's site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -202,13 +202,21 @@ def cache_from_url(url: str) -> dict:
     if scheme == "locmem":
         return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     if scheme in {"redis", "rediss"}:
-        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+        return {"BACKEND": "portal.cache.RedisCache", "LOCATION": url}
     raise ImproperlyConfigured(f"CACHE_URL scheme {scheme!r} is not supported.")
 
 
 # Login rate limits and MFA code replay checks live in the cache: production shares it
 # between processes through Redis.
-CACHES = {"default": cache_from_url(env_str("CACHE_URL", "locmem://"))}
+CACHES = {
+    "default": cache_from_url(env_str("CACHE_URL", "locmem://")),
+    # Rendered fragments and facts under the stamps of their data (portal/fragments.py):
+    # each process keeps the last ones it used in memory, in front of the shared cache.
+    "fragments": {
+        "BACKEND": "portal.cache.Tiered",
+        "OPTIONS": {"SHARED": "default", "MAX_ENTRIES": env_int("FRAGMENTS_IN_MEMORY", 200)},
+    },
+}
 
 # --- Accounts ----------------------------------------------------------------
 
@@ -278,7 +286,7 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
-        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        else "portal.storage.StaticFilesStorage"
     },
 }
 

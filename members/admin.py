@@ -13,7 +13,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from accounts import services as account_services
 from portal import tabular
-from portal.admin import CachedResultsAdmin
+from portal.admin import CachedRelatedFieldListFilter, CachedResultsAdmin
 
 from . import exports, fiscal, imports, reconciliation, selectors, services
 from .documents import zip_response
@@ -107,7 +107,11 @@ class BillingProfileInline(admin.StackedInline):
 class OrganisationAdmin(CachedResultsAdmin, SimpleHistoryAdmin):
     fragment_scopes = ("registry",)  # organisations, kinds, blocks, memberships (filter)
     list_display = ["name", "short_name", "kind", "prefecture", "block"]
-    list_filter = ["block", "kind", "memberships__membership_class"]
+    list_filter = [
+        ("block", CachedRelatedFieldListFilter),
+        ("kind", CachedRelatedFieldListFilter),
+        ("memberships__membership_class", CachedRelatedFieldListFilter),
+    ]
     list_select_related = ["kind", "block"]
     search_fields = ["name", "name_kana", "short_name", "name_en"]
     inlines = [MembershipInline, PersonInline, BillingProfileInline]

@@ -28,11 +28,11 @@ def current_membership(organisation):
     )
 
 
-def overview(organisation_id: int, fiscal_year: int, **flags):
+def overview(organisation_id: int, fiscal_year: int):
     """The organisation with its block, kind, current membership and the fiscal year's
-    membership year (`current_membership`, `this_year`: None when there is none), and the
-    expressions `flags` over its row, in one query: the member dashboard shows them on every
-    visit. Both rows are unique per organisation."""
+    membership year (`current_membership`, `this_year`: None when there is none), in one
+    query: the member dashboard shows them on every visit. Both rows are unique per
+    organisation."""
     organisation = (
         Organisation.objects.select_related("block", "kind")
         .annotate(
@@ -40,7 +40,6 @@ def overview(organisation_id: int, fiscal_year: int, **flags):
                 "memberships", condition=current_membership_q("memberships__")
             ),
             this_year=FilteredRelation("years", condition=Q(years__fiscal_year=fiscal_year)),
-            **flags,
         )
         .select_related("current_membership__membership_class", "this_year__membership_class")
         .filter(pk=organisation_id)

@@ -1,11 +1,15 @@
 """Admin pieces shared by the apps' admins."""
 
+from collections.abc import Callable
+
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
 from django.core import checks
+from django.core.cache import caches
+from django.core.cache.utils import make_template_fragment_key
 from django.utils.text import Truncator
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from portal import failures, fragments
 from portal.models import FailedTask
@@ -51,15 +55,22 @@ class CachedResultsChangeList(ChangeList):
 
 
 class CachedResultsAdmin(admin.ModelAdmin):
-    """A changelist whose table of rows is kept in the cache until the data it shows changes
-    (portal/fragments.py): the admin renders every cell through several layers, which costs
-    a hundred-row page far more than its queries. `fragment_scopes` name the scopes behind
-    the columns and the filters; the fragment varies with the query string (search, filters,
-    ordering, page), the language and the columns the user gets (no checkboxes without
-    actions). Not for list_editable, whose cells are form fields."""
+    """A changelist whose search form, rows, pages and filters are kept in the cache until
+    the data they show changes (portal/fragments.py, templates/admin/cached_change_list.html):
+    the admin renders every cell through several layers, which costs a hundred-row page far
+    more than its queries. `fragment_scopes` name the scopes behind the columns and the
+    filters; the fragments vary with the query string (search, filters, ordering, page), the
+    language, the columns and the actions the user gets. The page's count and the choices of
+    its CachedRelatedFieldListFilter filters come from the cache under the same stamp, so
+    that a cached page makes none of those queries; the total before filtering ("N total")
+    is not counted at all.
+
+    Not for list_editable, whose cells are form fields, nor for a get_queryset that depends
+    on the user: the cache is shared by every user who sees the same columns."""
 
     change_list_template = "admin/cached_change_list.html"
     fragment_scopes: tuple[str, ...] = ()
+    show_full_result_count = False
 
     def check(self, **kwargs):
         errors = super().check(**kwargs)
@@ -73,16 +84,53 @@ class CachedResultsAdmin(admin.ModelAdmin):
             )
         return errors
 
+    def fragment_stamp(self, request) -> str:
+        # Read once per request: the filters, the count and the template all vary on it.
+        if not hasattr(request, "fragment_stamp"):
+            request.fragment_stamp = fragments.stamp(*self.fragment_scopes)
+        return request.fragment_stamp
+
+    def _facts_key(self, request) -> str:
+        vary = [request.GET.urlencode(), get_language(), self.fragment_stamp(request)]
+        return make_template_fragment_key(f"admin.facts.{self.opts.label}", vary)
+
+    def cached(self, request, name: str, compute: Callable):
+        """`compute()` for this request's query string and language, until the stamp moves.
+        All of a page's values are one cache entry, read once, written once by the view."""
+        if not hasattr(request, "admin_facts"):
+            request.admin_facts = caches["fragments"].get(self._facts_key(request)) or {}
+            request.admin_facts_computed = False
+        if name not in request.admin_facts:
+            request.admin_facts[name] = compute()
+            request.admin_facts_computed = True
+        return request.admin_facts[name]
+
+    def get_paginator(self, request, queryset, *args, **kwargs):
+        paginator = super().get_paginator(request, queryset, *args, **kwargs)
+        paginator.count = self.cached(request, "count", queryset.count)
+        return paginator
+
     def get_changelist(self, request, **kwargs):
         return CachedResultsChangeList
 
     def changelist_view(self, request, extra_context=None):
-        context = {
-            "fragment_stamp": fragments.stamp(*self.fragment_scopes),
-            "fragment_timeout": fragments.TIMEOUT,
-            **(extra_context or {}),
-        }
-        return super().changelist_view(request, context)
+        context = {"fragment_stamp": self.fragment_stamp(request), **(extra_context or {})}
+        response = super().changelist_view(request, context)
+        if getattr(request, "admin_facts_computed", False):
+            caches["fragments"].set(
+                self._facts_key(request), request.admin_facts, fragments.TIMEOUT
+            )
+        return response
+
+
+class CachedRelatedFieldListFilter(admin.RelatedFieldListFilter):
+    """A relation's filter in a CachedResultsAdmin, its choices (a query) from the cache."""
+
+    def field_choices(self, field, request, model_admin):
+        compute = super().field_choices
+        return model_admin.cached(
+            request, f"choices.{self.field_path}", lambda: compute(field, request, model_admin)
+        )
 
 
 @admin.register(FailedTask)

@@ -1,12 +1,18 @@
 """Rendered parts of pages kept in the cache until the data they show changes.
 
-A list page wraps its expensive part in `{% cache fragments.TIMEOUT name ... stamp %}`,
-where `stamp` is `fragments.stamp(scope, ...)`: the current *stamps* of the data scopes the
-part shows ("registry", "newsletter", "awards", "surveys", "survey:<pk>"). A write bumps
+A list page wraps its expensive part in
+`{% cache fragment_timeout name ... fragment_stamp using="fragments" %}`, where the stamp is
+`fragments.stamp(scope, ...)`: the current *stamps* of the data scopes the part shows
+("registry", "newsletter", "awards", "surveys", "survey:<pk>", "assemblies"). A write bumps
 its scope's stamp once its transaction commits, so the old fragments are never read again
-(they expire after TIMEOUT). Saves and deletes of the models behind a scope bump it through
-`watch` (connected in the apps' `ready()`: cache invalidation, not business flow); writes
-that bypass model signals (`bulk_create`, `QuerySet.update`) call `bump` themselves.
+(they expire after TIMEOUT). The stamps live in the shared cache; the fragments in the
+"fragments" cache (portal.cache.Tiered), which may keep them in the process's memory as
+well, since a key with the stamps in it always means the same value: every key there must
+hold the stamps of what its value shows, or else say everything the value depends on.
+
+Saves and deletes of the models behind a scope bump it through `watch` (connected in the
+apps' `ready()`: cache invalidation, not business flow); writes that bypass model signals
+(`bulk_create`, `QuerySet.update`) call `bump` themselves.
 
 The view hands the template a `lazy_context`, so that on a cache hit the queries behind the
 fragment never run.
@@ -16,7 +22,8 @@ import time
 from collections.abc import Callable
 from functools import cache as memoise
 
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.utils import make_template_fragment_key
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils.functional import SimpleLazyObject
@@ -71,6 +78,20 @@ def watch(scope: str | Callable, *models) -> None:
         for field in model._meta.local_many_to_many:
             through = field.remote_field.through
             m2m_changed.connect(changed, sender=through, weak=False, dispatch_uid=f"{uid}:{field}")
+
+
+_MISSING = object()
+
+
+def remember(compute: Callable, name: str, *vary):
+    """`compute()`, kept in the cache under `name` and `vary`, which holds a stamp(...) of
+    the scopes the value comes from: a write there has it computed anew."""
+    key = make_template_fragment_key(name, vary)
+    value = caches["fragments"].get(key, _MISSING)
+    if value is _MISSING:
+        value = compute()
+        caches["fragments"].set(key, value, TIMEOUT)
+    return value
 
 
 def lazy_context(build: Callable[[], dict], names, scopes) -> dict:

@@ -8,7 +8,7 @@ import redis
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth.models import Group
-from django.core.cache import cache
+from django.core.cache import caches
 
 from accounts.permissions import JUDGES_GROUP
 from tests import factories
@@ -33,10 +33,11 @@ def pytest_configure(config):
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """Rate-limit counters live in the (Redis) cache: each test starts without them."""
-    cache.clear()
+    """Rate-limit counters live in the (Redis) cache, fragments also in the process's
+    memory (portal.cache.Tiered): each test starts without them."""
+    caches["fragments"].clear()  # and the shared cache behind it
     yield
-    cache.clear()
+    caches["fragments"].clear()
 
 
 def _login_user(email, **flags):

@@ -549,7 +549,9 @@ def voting_assembly(weights: dict[str, int], **fields):
 
     from assemblies.models import AgendaItem, RollEntry
 
-    assembly = make_assembly(roll_frozen_at=timezone.now(), opened_at=timezone.now(), **fields)
+    assembly = make_assembly(
+        **{"roll_frozen_at": timezone.now(), "opened_at": timezone.now(), **fields}
+    )
     entries, voters = {}, {}
     for name, votes in weights.items():
         organisation = make_organisation(name)

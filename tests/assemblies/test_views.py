@@ -259,6 +259,32 @@ def test_the_dashboard_lists_assemblies_awaiting_the_organisations_vote(client, 
     assert setting["assembly"].get_absolute_url() not in client.get(dashboard).content.decode()
 
 
+def test_the_dashboard_follows_the_voting_window_opening_and_closing(organisation, secretariat):
+    """The dashboard keeps the voting windows in the cache: opening and closing show at once,
+    the window's ends without any write."""
+    from datetime import timedelta
+    from unittest import mock
+
+    from django.utils import timezone
+
+    from assemblies.models import RollEntry
+    from portal.selectors import member_dashboard
+
+    def awaited(at=None) -> list:
+        with mock.patch("django.utils.timezone.now", return_value=at or timezone.now()):
+            return member_dashboard(organisation.pk, 2026)["assemblies"]
+
+    assembly, *_ = factories.voting_assembly({"C財団": 1}, opened_at=None)
+    RollEntry.objects.create(assembly=assembly, organisation=organisation, votes=3)
+    assert awaited() == []  # not opened
+    services.open_voting(assembly.pk, secretariat)
+    assert awaited() == [assembly]
+    assert awaited(assembly.opens_at - timedelta(seconds=1)) == []
+    assert awaited(assembly.closes_at) == []
+    services.close_voting(assembly.pk, secretariat)
+    assert awaited() == []
+
+
 def test_reminders_reach_the_designated_voters_over_smtp(
     setting, smtp_server, secretariat, django_capture_on_commit_callbacks
 ):

@@ -2,9 +2,11 @@
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
-from surveys.selectors import awaiting_answers, response_rate
+from surveys.selectors import response_rate
 from tests import factories
+from tests.surveys.conftest import ALL_KINDS
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +31,6 @@ def test_rate_page_counts_institutions_not_yet_asked(client, secretariat_with_mf
 
 
 def test_dashboard_lists_surveys_awaiting_answers(client, member, organisation, survey):
-    assert list(awaiting_answers(organisation)) == [survey]
     client.force_login(member)
     assert survey.title in client.get(reverse("portal:dashboard")).content.decode()
     factories.answer_survey(
@@ -38,16 +39,28 @@ def test_dashboard_lists_surveys_awaiting_answers(client, member, organisation, 
     assert survey.title not in client.get(reverse("portal:dashboard")).content.decode()
 
 
-def test_awaited_surveys_follow_the_class_the_block_and_the_window(organisation, survey):
+def test_awaited_surveys_follow_the_class_the_block_the_window_and_the_answers(
+    organisation, member, survey
+):
+    """The dashboard keeps the surveys not closed in the cache: every change of whom they ask
+    shows at once, time passing shows without any write, and answers are read anew."""
+    from datetime import timedelta
+    from unittest import mock
+
     from members.models import RegionalBlock
     from portal.selectors import member_dashboard
+    from surveys.services import reopen
 
-    def awaited() -> list:
-        shown = member_dashboard(organisation.pk, 2026)
-        assert shown["organisation"].awaits_answers == bool(shown["surveys"])  # one rule
-        return shown["surveys"]
+    def awaited(at=None) -> list:
+        with mock.patch("django.utils.timezone.now", return_value=at or timezone.now()):
+            return member_dashboard(organisation.pk, 2026)["surveys"]
 
     assert awaited() == [survey]
+    assert awaited(survey.opens_at - timedelta(seconds=1)) == []  # not open yet
+    assert awaited(survey.closes_at) == []  # closed
+    later = factories.make_survey(ALL_KINDS, title="後から作った調査")
+    assert awaited() == sorted([survey, later], key=lambda s: s.closes_at)
+    later.delete()
     survey.blocks.set([RegionalBlock.objects.create(name="九州", name_en="Kyushu")])
     assert awaited() == []  # for another block
     survey.blocks.add(organisation.block)
@@ -55,5 +68,15 @@ def test_awaited_surveys_follow_the_class_the_block_and_the_window(organisation,
     survey.classes.set([factories.make_class("academic", "flat")])
     assert awaited() == []  # for another class
     survey.classes.set([organisation.memberships.get().membership_class])
+    assert awaited() == [survey]
+    response = factories.answer_survey(
+        survey, organisation, member, {"Q1": "あった", "Q2": ["交流"], "Q5": "良い"}
+    )
+    assert awaited() == []  # submitted
+    reopen(response.pk, user=member)
+    assert awaited() == [survey]  # back to editing
+    survey.closes_at = timezone.now() + timedelta(days=90)
+    survey.save()
+    assert awaited(timezone.now() + timedelta(days=60)) == [survey]  # the window moved
     organisation.memberships.update(left_on="2026-03-31")
     assert awaited() == []  # no current membership
