@@ -97,7 +97,9 @@ class SaveResult:
 
 
 # What a draft keeps of one field: more is not typing but abuse, and would bloat the row.
-DRAFT_VALUES_MAX, DRAFT_VALUE_MAX = 100, LONG_TEXT_MAX
+# A value may be longer than a long text may be, so that submitting a text a little too long
+# is refused with its length ("at most 4000 characters"), not cut to fit without a word.
+DRAFT_VALUES_MAX, DRAFT_VALUE_MAX = 100, 2 * LONG_TEXT_MAX
 
 
 def field_values(data: QueryDict, names) -> dict[str, list[str]]:

@@ -141,6 +141,23 @@ def test_submit_reopen_and_submit_again(client, member, organisation, survey):
     assert chosen == "大きかった"
 
 
+def test_a_long_text_too_long_is_refused_with_its_length_and_kept_whole(
+    client, member, organisation, survey
+):
+    client.force_login(member)
+    client.cookies["django_language"] = "en"
+    client.get(reverse("surveys:answer", args=[survey.pk]))
+    text = "長" * 4001
+    answers = {"Q1": "あった", "Q2": ["情報提供"], "Q4": text, "Q5": "良い"}
+    page = _post(client, survey, answers, version=0, action="submit")
+    assert page.status_code == 200
+    assert "at most 4000 characters (it has 4001)" in page.content.decode()
+    response = Response.objects.get(survey=survey)
+    assert not response.is_submitted and response.answers.count() == 0
+    q4 = survey.questions.get(code="Q4").field_name
+    assert response.draft[q4]["value"] == [text]  # nothing typed is cut off
+
+
 def test_closed_survey_is_locked(client, member, organisation, survey):
     client.force_login(member)
     client.get(reverse("surveys:answer", args=[survey.pk]))
