@@ -200,7 +200,8 @@ class IssuerAdmin(SimpleHistoryAdmin):
     list_display = ["name", "registration_number", "registered_from", "registered_until"]
 
     def has_add_permission(self, request):
-        return not Issuer.objects.exists()
+        # One issuer only; every admin page asks (the sidebar's add link).
+        return super().has_add_permission(request) and not selectors.issuer_exists()
 
 
 class DuesRunForm(forms.ModelForm):

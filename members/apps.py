@@ -20,3 +20,5 @@ class MembersConfig(AppConfig):
             models.RegionalBlock,
             models.OrganisationKind,
         )
+        # The admin asks on every page whether the issuer exists (selectors.issuer_exists).
+        fragments.watch("issuer", models.Issuer)

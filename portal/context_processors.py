@@ -1,5 +1,8 @@
+from django.utils.functional import SimpleLazyObject
+
 from .navigation import areas_for
 
 
 def navigation(request):
-    return {"nav_areas": areas_for(request.user, request.path)}
+    # Lazy: the admin's pages, which have a menu of their own, never build this one.
+    return {"nav_areas": SimpleLazyObject(lambda: areas_for(request.user, request.path))}

@@ -54,6 +54,8 @@ def test_the_sidebar_shows_what_each_user_may_reach_and_follows_changes(
     assert reverse("admin:members_person_changelist") in own
     assert reverse("admin:members_invoice_changelist") not in own  # not the cached one above
     assert reverse("admin:members_organisation_add") not in own
+    assert reverse("admin:members_issuer_add") not in own  # no permission to add one
+    assert client.get(reverse("admin:members_issuer_add")).status_code == 403
 
     clerk.user_permissions.add(Permission.objects.get(codename="view_invoice"))
     assert reverse("admin:members_invoice_changelist") in sidebar(page(client, ORGANISATIONS))
@@ -88,10 +90,10 @@ def test_a_repeated_admin_list_reads_only_the_session_and_the_user(
     page(client, ORGANISATIONS)
     with CaptureQueriesContext(connection) as repeated:
         page(client, ORGANISATIONS)
-    # The session, the user, the TOTP check of StaffMFAMiddleware and the issuer admin's
-    # "is there one yet?" for its add link: no count, no filter choices, no rows.
+    # The session, the user and the TOTP check of StaffMFAMiddleware: no count, no filter
+    # choices, no rows, no "is there an issuer yet?" for the sidebar's add link.
     sql = [q["sql"] for q in repeated]
-    assert len(sql) == 4
+    assert len(sql) == 3
     listed = ("COUNT(", "members_organisation", "members_regionalblock", "membershipclass")
     assert [s for s in sql if any(word in s for word in listed)] == []
 
