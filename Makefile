@@ -1,5 +1,6 @@
 # Entry points. Each works from a fresh clone: it sets up what it needs first.
-#   make run   - the portal on the embedded default (SQLite, in-process tasks, console mail)
+#   make run   - the portal with demo data on the embedded default (PostgreSQL from a wheel,
+#                a Celery worker and beat on a folder broker, console mail); no root needed
 #   make test  - lint and the whole test suite against PostgreSQL and Redis
 PYTHON ?= python3.11
 VENV := .venv
@@ -49,10 +50,10 @@ catalogues: $(STAMP)
 
 setup: system-deps $(STAMP) node_modules/.package-lock.json messages
 
-run: setup
-	$(PY) manage.py migrate --noinput -v0
-	$(PY) manage.py seed_demo
-	$(PY) manage.py runserver 127.0.0.1:8000
+# The portal needs only the virtualenv, Bootstrap and the compiled messages; the Debian
+# packages (browser, fonts) are for the tests.
+run: $(STAMP) node_modules/.package-lock.json messages
+	$(PY) -m innonet.embedded run
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -3,7 +3,7 @@ closing the vote, participation (online, in person, by proxy), ballots and corre
 Each write locks the rows it decides on and leaves an audit event."""
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -103,10 +103,8 @@ def _assembly_of(entry_id: int) -> Assembly:
 
     Any number of ballots and proxies hold it at once; closing the vote (FOR UPDATE) waits
     for them and every later one waits for the close and then sees it: nothing lands after
-    the close. SQLite (the embedded default) runs one write transaction at a time anyway."""
+    the close."""
     assembly_id = RollEntry.objects.values_list("assembly_id", flat=True).get(pk=entry_id)
-    if connection.vendor != "postgresql":
-        return Assembly.objects.get(pk=assembly_id)
     table = Assembly._meta.db_table
     return Assembly.objects.raw(f"SELECT * FROM {table} WHERE id = %s FOR SHARE", [assembly_id])[0]
 

@@ -1,9 +1,10 @@
 """Settings for the Innovation Net member portal.
 
-One module, driven by environment variables. With none set, the portal runs on
-the embedded default (SQLite, Celery tasks in-process, mail on the console,
-DEBUG on). Production sets DEBUG=false and the variables listed in README.md;
-a missing or malformed value fails at start-up rather than at the first request.
+One module, driven by environment variables. With none set, the portal runs on the
+embedded default that `make run` starts (innonet/embedded.py: PostgreSQL from a wheel, a
+Celery worker on a folder broker, mail on the console, DEBUG on). Production sets
+DEBUG=false and the variables listed in README.md; a missing or malformed value fails
+at start-up rather than at the first request.
 """
 
 import os
@@ -14,6 +15,8 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+from innonet import embedded
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -65,25 +68,26 @@ def prepared_statements() -> dict:
 
 
 def database_from_url(url: str) -> dict:
-    """Turn sqlite:///path or postgres://user:pass@host:port/name into a DATABASES entry."""
+    """postgres://user:pass@host:port/name?options into a DATABASES entry; a Unix socket
+    folder goes in the query (?host=/path), as libpq takes it."""
     parts = urlsplit(url)
-    if parts.scheme == "sqlite":
-        # sqlite:///relative.db (from the project folder) or sqlite:////absolute/path.db
-        return {"ENGINE": "django.db.backends.sqlite3", "NAME": BASE_DIR / unquote(parts.path[1:])}
-    if parts.scheme in {"postgres", "postgresql"}:
-        options = {key: values[-1] for key, values in parse_qs(parts.query).items()}
-        return {
-            "ENGINE": "django.db.backends.postgresql",
-            "NAME": unquote(parts.path.lstrip("/")),
-            "USER": unquote(parts.username or ""),
-            "PASSWORD": unquote(parts.password or ""),
-            "HOST": parts.hostname or "",
-            "PORT": str(parts.port or ""),
-            "CONN_MAX_AGE": env_int("DATABASE_CONN_MAX_AGE", 60),
-            "CONN_HEALTH_CHECKS": True,
-            "OPTIONS": {**prepared_statements(), **options},
-        }
-    raise ImproperlyConfigured(f"DATABASE_URL scheme {parts.scheme!r} is not supported.")
+    if parts.scheme not in {"postgres", "postgresql"}:
+        raise ImproperlyConfigured(
+            f"DATABASE_URL scheme {parts.scheme!r} is not supported: the portal runs on "
+            "PostgreSQL only (postgres://…)."
+        )
+    options = {key: values[-1] for key, values in parse_qs(parts.query).items()}
+    return {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": unquote(parts.path.lstrip("/")),
+        "USER": unquote(parts.username or ""),
+        "PASSWORD": unquote(parts.password or ""),
+        "HOST": parts.hostname or options.pop("host", ""),
+        "PORT": str(parts.port or ""),
+        "CONN_MAX_AGE": env_int("DATABASE_CONN_MAX_AGE", 60),
+        "CONN_HEALTH_CHECKS": True,
+        "OPTIONS": {**prepared_statements(), **options},
+    }
 
 
 def email_from_url(url: str) -> dict:
@@ -190,8 +194,11 @@ TEMPLATES = [
     },
 ]
 
+# Production names its database; the embedded default is the server `make run` starts.
 DATABASES = {
-    "default": database_from_url(env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"))
+    "default": database_from_url(
+        env_str("DATABASE_URL", embedded.database_url() if DEBUG else None)
+    )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -355,9 +362,18 @@ if BACKUP_KEEP < 1:
 
 # --- Celery ------------------------------------------------------------------
 
-CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
-# Without a broker, tasks run in-process (the embedded default).
-CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", not CELERY_BROKER_URL)
+# Production names its broker (redis://); the embedded default passes messages through a
+# project folder (kombu's filesystem transport) to the worker `make run` starts beside the
+# web server. Tasks never run inside a request, except in tests that ask for it
+# (CELERY_TASK_ALWAYS_EAGER=true).
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://localhost/" if DEBUG else None)
+if urlsplit(CELERY_BROKER_URL).scheme == "filesystem":
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(embedded.BROKER_FOLDER),
+        "data_folder_out": str(embedded.BROKER_FOLDER),
+        "control_folder": str(embedded.BROKER_FOLDER / "control"),
+    }
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ACKS_LATE = True

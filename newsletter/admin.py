@@ -324,6 +324,13 @@ class IssueAdmin(admin.ModelAdmin):
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         context["workflow_steps"] = self._steps(obj) if obj else []
+        # Sent: a worker fixes the recipients and starts the mailing in a moment.
+        context["starting"] = bool(
+            obj
+            and obj.status == Issue.Status.SCHEDULED
+            and obj.send_at <= timezone.now()
+            and not obj.mailing_id
+        )
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     @staticmethod

@@ -2,8 +2,7 @@
 
 A backup is one folder in BACKUP_DIR, named for its time (`innonet-20250401-030000`):
 
-- `database.dump`: `pg_dump --format=custom` of the configured PostgreSQL database (or
-  `database.sqlite3`, a copy made with SQLite's online backup API, on the embedded default);
+- `database.dump`: `pg_dump --format=custom` of the configured PostgreSQL database;
 - `media.tar.gz`: everything under MEDIA_ROOT (the uploaded files);
 - `manifest.json`: when, what, and the size and SHA-256 of each file.
 
@@ -20,7 +19,6 @@ import logging
 import os
 import re
 import shutil
-import sqlite3
 import subprocess
 import tarfile
 from dataclasses import dataclass
@@ -35,7 +33,6 @@ logger = logging.getLogger(__name__)
 
 MANIFEST = "manifest.json"
 PG_DUMP_FILE = "database.dump"
-SQLITE_FILE = "database.sqlite3"
 MEDIA_FILE = "media.tar.gz"
 SET_PATTERN = re.compile(r"innonet-\d{8}-\d{6}(-\d+)?")
 FORMAT_VERSION = 1
@@ -72,15 +69,6 @@ def _sha256(path: Path) -> str:
 
 def _file_entry(path: Path, **extra) -> dict:
     return {"file": path.name, "size": path.stat().st_size, "sha256": _sha256(path), **extra}
-
-
-def _engine(settings_dict: dict) -> str:
-    engine = settings_dict["ENGINE"]
-    if engine == "django.db.backends.postgresql":
-        return "postgresql"
-    if engine == "django.db.backends.sqlite3":
-        return "sqlite"
-    raise BackupError(f"Backups support PostgreSQL and SQLite, not {engine}.")
 
 
 def _pg_command(program: str, settings_dict: dict) -> tuple[list[str], dict]:
@@ -129,22 +117,6 @@ def dump_postgresql(settings_dict: dict, target: Path) -> None:
     args, env = _pg_command("pg_dump", settings_dict)
     args += ["--format=custom", "--file", str(target), settings_dict["NAME"]]
     _run(args, env)
-
-
-def copy_sqlite(settings_dict: dict, target: Path) -> None:
-    """A consistent copy of a live SQLite database (its online backup API)."""
-    source_path = Path(settings_dict["NAME"])
-    if not source_path.exists():
-        raise BackupError(f"The SQLite database {source_path} does not exist.")
-    source = sqlite3.connect(f"file:{source_path}?mode=ro", uri=True)
-    try:
-        copy = sqlite3.connect(target)
-        try:
-            source.backup(copy)
-        finally:
-            copy.close()
-    finally:
-        source.close()
 
 
 def archive_media(media_root: Path, target: Path, exclude: Path | None = None) -> int:
@@ -219,18 +191,13 @@ def create_backup(
     directory = directory or backup_dir()
     directory.mkdir(parents=True, exist_ok=True)
     settings_dict = connections[database].settings_dict
-    engine = _engine(settings_dict)
     now = timezone.now()
     name = _new_set_name(directory, now)
     partial = directory / f".{name}.partial"
     partial.mkdir()
     try:
-        if engine == "postgresql":
-            dump = partial / PG_DUMP_FILE
-            dump_postgresql(settings_dict, dump)
-        else:
-            dump = partial / SQLITE_FILE
-            copy_sqlite(settings_dict, dump)
+        dump = partial / PG_DUMP_FILE
+        dump_postgresql(settings_dict, dump)
         media_root = Path(settings.MEDIA_ROOT)
         media = partial / MEDIA_FILE
         files = archive_media(media_root, media, exclude=directory)
@@ -238,11 +205,7 @@ def create_backup(
             "format": FORMAT_VERSION,
             "name": name,
             "created_at": timezone.localtime(now).isoformat(),
-            "database": _file_entry(
-                dump,
-                engine=engine,
-                name=str(settings_dict["NAME"]) if engine == "postgresql" else "",
-            ),
+            "database": _file_entry(dump, engine="postgresql", name=str(settings_dict["NAME"])),
             "media": _file_entry(media, files=files),
         }
         (partial / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False))
@@ -305,18 +268,14 @@ def verify(backup: BackupSet) -> None:
 
 
 def database_is_empty(database: str = "default") -> bool:
-    connection = connections[database]
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                "SELECT count(*) FROM pg_catalog.pg_class c "
-                "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
-                "WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S') "
-                "AND n.nspname NOT IN ('pg_catalog', 'information_schema') "
-                "AND n.nspname NOT LIKE 'pg_toast%%'"
-            )
-        else:
-            cursor.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table'")
+    with connections[database].cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_catalog.pg_class c "
+            "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S') "
+            "AND n.nspname NOT IN ('pg_catalog', 'information_schema') "
+            "AND n.nspname NOT LIKE 'pg_toast%%'"
+        )
         return cursor.fetchone()[0] == 0
 
 
@@ -362,18 +321,6 @@ def restore_postgresql(settings_dict: dict, dump: Path, *, clean: bool) -> None:
     _run(args, env)
 
 
-def restore_sqlite(settings_dict: dict, copy: Path) -> None:
-    target = sqlite3.connect(settings_dict["NAME"])
-    try:
-        source = sqlite3.connect(f"file:{copy}?mode=ro", uri=True)
-        try:
-            source.backup(target)
-        finally:
-            source.close()
-    finally:
-        target.close()
-
-
 def restore_backup(
     name_or_path: str,
     *,
@@ -390,13 +337,12 @@ def restore_backup(
     verify(backup)
     connection = connections[database]
     settings_dict = connection.settings_dict
-    engine = _engine(settings_dict)
     media_root = Path(settings.MEDIA_ROOT)
     db_entry, media_entry = backup.manifest["database"], backup.manifest["media"]
-    if restore_database and db_entry.get("engine") != engine:
+    if restore_database and db_entry.get("engine") != "postgresql":
         raise BackupError(
-            f"{backup.name} holds a {db_entry.get('engine')} database; "
-            f"the configured one is {engine}."
+            f"{backup.name} holds a {db_entry.get('engine')} database; the portal restores "
+            "only PostgreSQL dumps."
         )
     if restore_database and not force and not database_is_empty(database):
         raise BackupError(
@@ -412,10 +358,7 @@ def restore_backup(
     if restore_database:
         connection.close()
         dump = backup.path / db_entry["file"]
-        if engine == "postgresql":
-            restore_postgresql(settings_dict, dump, clean=force)
-        else:
-            restore_sqlite(settings_dict, dump)
+        restore_postgresql(settings_dict, dump, clean=force)
         logger.info("Database restored from %s", backup.name)
     if restore_files:
         count = restore_media(backup.path / media_entry["file"], media_root)

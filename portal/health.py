@@ -16,11 +16,11 @@ def database_status() -> str:
 
 
 def broker_status() -> str:
-    if not settings.CELERY_BROKER_URL:
-        return "ok (no broker: tasks run in-process)"
     try:
         with Connection(
-            settings.CELERY_BROKER_URL, connect_timeout=settings.HEALTHZ_BROKER_TIMEOUT
+            settings.CELERY_BROKER_URL,
+            connect_timeout=settings.HEALTHZ_BROKER_TIMEOUT,
+            transport_options=getattr(settings, "CELERY_BROKER_TRANSPORT_OPTIONS", {}),
         ) as conn:
             conn.ensure_connection(max_retries=1, timeout=settings.HEALTHZ_BROKER_TIMEOUT)
     except Exception as exc:

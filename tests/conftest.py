@@ -119,6 +119,29 @@ def smtp_server(settings):
 
 # --- End-to-end: real headless Chromium from Debian, driven by Playwright -------------
 
+
+@pytest.fixture
+def portal(transactional_db, tmp_path):
+    """The portal as `make run` runs it (web server, worker and beat in their own
+    processes, tests/portal_process.py) on this test's database; its mail goes to a real
+    SMTP server on loopback (`portal.mail`)."""
+    from django.db import connection
+
+    from tests.portal_process import database_url, running_portal
+    from tests.smtp import SMTPServer
+
+    with (
+        SMTPServer() as smtp,
+        running_portal(
+            tmp_path / "portal",
+            DATABASE_URL=database_url(connection.settings_dict),
+            EMAIL_URL=f"smtp://127.0.0.1:{smtp.port}",
+        ) as running,
+    ):
+        running.mail = smtp.recorder
+        yield running
+
+
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",

@@ -5,6 +5,7 @@ permanent failures are tested against the protocol, not a mock.
 """
 
 import socket
+import time
 from collections import defaultdict
 from email import message_from_bytes, policy
 
@@ -37,6 +38,18 @@ class Recorder:
 
     def messages(self):
         return [message_from_bytes(raw, policy=policy.default) for _to, raw in self.received]
+
+    def wait_for(self, matches, *, count=1, timeout=60):
+        """The first `count` messages that `matches`, once a worker has sent them (mail
+        leaves from tasks, not from the request)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            found = [message for message in self.messages() if matches(message)]
+            if len(found) >= count:
+                return found[:count] if count > 1 else found[0]
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{len(found)} of {count} expected messages in {timeout} s")
+            time.sleep(0.2)
 
 
 def free_port() -> int:

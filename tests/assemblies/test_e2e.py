@@ -69,9 +69,7 @@ def no_wider_than_phone(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
 
 
-def test_votes_proxy_to_the_chair_close_and_weighted_results(
-    live_server, browser, page, artifacts
-):
+def test_votes_proxy_to_the_chair_close_and_weighted_results(portal, browser, page, artifacts):
     assembly, entries, voters, items = factories.voting_assembly(
         {"甲財団": 5, "乙財団": 1, "丙財団": 1, "丁財団": 2},
         secret_ballot=False,  # an open ballot: the voter's page shows the recorded choices
@@ -84,7 +82,7 @@ def test_votes_proxy_to_the_chair_close_and_weighted_results(
     # 乙 and 丙 vote through the service, as their voters' own browsers would.
     for name in ("乙財団", "丙財団"):
         services.cast(entries[name].pk, {first.pk: "against", second.pk: "for"}, voters[name])
-    base = live_server.url
+    base = portal.url
     detail = reverse("assemblies:detail", args=[assembly.pk])
     live = reverse("assemblies:live", args=[assembly.pk])
     results = reverse("assemblies:results", args=[assembly.pk])

@@ -17,10 +17,7 @@ def english(page, base):
     page.context.add_cookies([{"name": "django_language", "value": "en", "url": base}])
 
 
-def test_enter_judge_and_rank(
-    live_server, browser, page, artifacts, smtp_server, tmp_path, settings
-):
-    settings.MEDIA_ROOT = tmp_path
+def test_enter_judge_and_rank(portal, browser, page, artifacts, tmp_path):
     edition = factories.make_edition()
     applicant = factories.make_user("applicant@example.jp")
     judge = factories.make_judge(edition, factories.make_user("judge@example.jp")).user
@@ -30,7 +27,7 @@ def test_enter_judge_and_rank(
 
     for user in (applicant, judge, office):
         EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
-    base = live_server.url
+    base = portal.url
     english(page, base)
 
     # The applicant drafts, attaches and submits.
@@ -63,7 +60,7 @@ def test_enter_judge_and_rank(
     assert (
         entry.status == Entry.Status.SUBMITTED and Attachment.objects.filter(entry=entry).exists()
     )
-    assert any("Regional start-up co-creation" in m.get_content() for m in smtp_server.messages())
+    portal.mail.wait_for(lambda m: "Regional start-up co-creation" in m.get_content())
     browsing.log_out(page, base)
 
     # The secretariat (in a window of its own: a TOTP code is good for one login) closes

@@ -27,8 +27,8 @@ def test_embedded_default_boots():
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == [
         "True",
-        "django.db.backends.sqlite3",
-        "True",
+        "django.db.backends.postgresql",
+        "False",
         "django.core.mail.backends.console.EmailBackend",
         "ja",
         "Asia/Tokyo",
@@ -73,6 +73,8 @@ def test_malformed_values_fail_loudly(monkeypatch):
         env_bool("SOME_FLAG", False)
     with pytest.raises(ImproperlyConfigured, match="mysql"):
         database_from_url("mysql://db/innonet")
+    with pytest.raises(ImproperlyConfigured, match="PostgreSQL only"):
+        database_from_url("sqlite:///db.sqlite3")
     with pytest.raises(ImproperlyConfigured, match="EMAIL_URL"):
         email_from_url("carrier-pigeon://loft")
 
@@ -85,7 +87,9 @@ def test_urls_are_parsed():
     assert db["OPTIONS"] == {
         "sslmode": "require", "server_side_binding": True, "prepare_threshold": 2,
     }  # fmt: skip
-    assert str(database_from_url("sqlite:////tmp/x.sqlite3")["NAME"]) == "/tmp/x.sqlite3"
+    socket = database_from_url("postgres://postgres@:5433/innonet?host=%2Fsrv%2Fpg")
+    assert (socket["HOST"], socket["PORT"], socket["NAME"]) == ("/srv/pg", "5433", "innonet")
+    assert "host" not in socket["OPTIONS"]
     mail = email_from_url("smtp+tls://user:pw@relay.example:587")
     assert (mail["EMAIL_HOST"], mail["EMAIL_PORT"], mail["EMAIL_USE_TLS"]) == (
         "relay.example", 587, True,

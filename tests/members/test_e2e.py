@@ -8,16 +8,15 @@ from members.models import MembershipYear
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def test_member_raises_units_and_downloads_the_invoice(live_server, page, artifacts, settings):
-    settings.DEBUG = True  # demo logins work only while DEBUG is on
+def test_member_raises_units_and_downloads_the_invoice(portal, page, artifacts):
     call_command("seed_demo")
     this_year = fiscal.current_fiscal_year()
 
-    page.goto(f"{live_server.url}/accounts/login/")
+    page.goto(f"{portal.url}/accounts/login/")
     page.get_by_label("メールアドレス").fill(demo.MEMBER)
     page.get_by_label("パスワード").fill(demo.DEMO_PASSWORD)
     page.get_by_role("button", name="ログイン").click()
-    page.wait_for_url(f"{live_server.url}/dashboard/")
+    page.wait_for_url(f"{portal.url}/dashboard/")
 
     page.get_by_role("navigation", name="メインナビゲーション").get_by_role(
         "link", name="会費"

@@ -26,12 +26,10 @@ def log_in(page, base, email, secret):
     )  # fmt: skip
 
 
-def test_compose_approve_send_and_unsubscribe(live_server, page, artifacts, settings, smtp_server):
-    settings.DEBUG = True  # demo logins work only while DEBUG is on
-    settings.SITE_URL = live_server.url
+def test_compose_approve_send_and_unsubscribe(portal, page, artifacts):
     call_command("seed_demo")
     author, approver = with_totp(demo.SECRETARIAT), with_totp(demo.EDITOR)
-    base = live_server.url
+    base = portal.url
 
     log_in(page, base, demo.SECRETARIAT, author)
     page.get_by_role("link", name="メールマガジン（号） を追加").click()
@@ -43,8 +41,8 @@ def test_compose_approve_send_and_unsubscribe(live_server, page, artifacts, sett
     page.get_by_role("button", name="保存して編集を続ける").click()
     page.get_by_role("button", name="自分にテスト送信").click()
     expect(page.get_by_text(f"{demo.SECRETARIAT} にテストを送信します。")).to_be_visible()
-    test_mail = smtp_server.messages()[-1]
-    assert test_mail["Subject"].startswith("[テスト] ") and demo.SECRETARIAT in test_mail["To"]
+    test_mail = portal.mail.wait_for(lambda m: m["Subject"].startswith("[テスト] "))
+    assert demo.SECRETARIAT in test_mail["To"]
     page.get_by_role("button", name="承認する").click()
     expect(
         page.get_by_text("承認は作成者ではなく、別の事務局ユーザーが行います。")
@@ -69,7 +67,7 @@ def test_compose_approve_send_and_unsubscribe(live_server, page, artifacts, sett
 
     sent = [
         m
-        for m in smtp_server.messages()
+        for m in portal.mail.messages()
         if m["Subject"].startswith("イノベーションネット通信 号外")
     ]
     assert len(sent) == recipients == Delivery.objects.filter(status="sent").count()

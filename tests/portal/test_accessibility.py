@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from tests import browsing, factories
 from tests.conftest import ARTIFACTS
+from tests.portal_process import database_url, running_portal
 
 # Transactional, so that pytest-django runs these with the other tests that flush the
 # database (after the rest, which count on the data the migrations put in); the data of the
@@ -253,52 +254,44 @@ def secretariat_log_in(page, base, user, secret, audits):
 
 
 @pytest.fixture(scope="module")
-def audits(django_db_setup, browser, django_db_blocker):
+def audits(django_db_setup, browser, django_db_blocker, tmp_path_factory):
     """Every page of PAGES audited in both languages: {(name, language): Audit}.
 
-    The server is this module's own (not pytest-django's `live_server`, which makes each
-    test transactional and so flushes the data after the first): the data is built once,
+    The portal runs as `make run` runs it, for this module alone: the data is built once,
     committed, and flushed when the module is done, as a transactional test would.
     """
-    from pytest_django.live_server_helper import LiveServer
-
     results: dict[tuple[str, str], Audit] = {}
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    # The server's request threads close their database connections after each request
-    # (persistent ones would outlive the module and block the test database's teardown).
-    db_settings = connections.settings["default"]
-    max_age, db_settings["CONN_MAX_AGE"] = db_settings["CONN_MAX_AGE"], 0
     with django_db_blocker.unblock():
-        server = LiveServer("localhost")
-        server._live_server_modified_settings.enable()  # ALLOWED_HOSTS
-        base = server.url
         try:
             site = _site()
-            for role in ("anonymous", "applicant", "member", "secretariat"):
-                context = browser.new_context(locale="ja-JP", viewport=DESKTOP)
-                page = context.new_page()
-                if role == "secretariat":
-                    secretariat_log_in(page, base, site["users"][role], site["secret"], results)
-                elif role != "anonymous":
-                    set_language(context, base, "ja")
-                    log_in(page, base, site["users"][role], "ja")
-                for language in LANGUAGES:
-                    set_language(context, base, language)
-                    for name, page_role in PAGES:
-                        if page_role == role and name in site["urls"]:  # not the TOTP step
-                            results[name, language] = audit = visit(page, base, site["urls"][name])
-                            if audit.violations:
-                                page.screenshot(
-                                    path=ARTIFACTS / f"a11y-{name}-{language}.png",
-                                    full_page=True,
-                                )
-                context.close()
+            with running_portal(
+                tmp_path_factory.mktemp("a11y"),
+                DATABASE_URL=database_url(connections["default"].settings_dict),
+            ) as portal:
+                for role in ("anonymous", "applicant", "member", "secretariat"):
+                    audit_role(browser, portal.url, role, site, results)
         finally:
-            server._live_server_modified_settings.disable()
-            server.stop()
             call_command("flush", interactive=False, verbosity=0)
-            db_settings["CONN_MAX_AGE"] = max_age
     return results
+
+
+def audit_role(browser, base, role, site, results) -> None:
+    context = browser.new_context(locale="ja-JP", viewport=DESKTOP)
+    page = context.new_page()
+    if role == "secretariat":
+        secretariat_log_in(page, base, site["users"][role], site["secret"], results)
+    elif role != "anonymous":
+        set_language(context, base, "ja")
+        log_in(page, base, site["users"][role], "ja")
+    for language in LANGUAGES:
+        set_language(context, base, language)
+        for name, page_role in PAGES:
+            if page_role == role and name in site["urls"]:  # not the TOTP step
+                results[name, language] = audit = visit(page, base, site["urls"][name])
+                if audit.violations:
+                    page.screenshot(path=ARTIFACTS / f"a11y-{name}-{language}.png", full_page=True)
+    context.close()
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

@@ -3,7 +3,6 @@
 import io
 import json
 import os
-import sqlite3
 import tarfile
 import uuid
 from pathlib import Path
@@ -205,11 +204,11 @@ def test_the_password_goes_in_the_environment_never_on_the_command_line():
 
 
 def make_set(directory: Path, name: str, created_at: str, members=None) -> Path:
-    """A complete set with an SQLite file and a media archive of `members` (TarInfo, bytes)."""
+    """A complete set with a stand-in dump and a media archive of `members` (TarInfo, bytes)."""
     path = directory / name
     path.mkdir(parents=True)
-    database = path / "database.sqlite3"
-    sqlite3.connect(database).close()
+    database = path / "database.dump"
+    database.write_bytes(b"PGDMP stand-in")
     media = path / "media.tar.gz"
     with tarfile.open(media, "w:gz") as tar:
         for info, content in members or []:
@@ -218,7 +217,7 @@ def make_set(directory: Path, name: str, created_at: str, members=None) -> Path:
         "format": 1,
         "name": name,
         "created_at": created_at,
-        "database": backups._file_entry(database, engine="sqlite"),
+        "database": backups._file_entry(database, engine="postgresql"),
         "media": backups._file_entry(media, files=len(members or [])),
     }
     (path / "manifest.json").write_text(json.dumps(manifest))
@@ -299,19 +298,6 @@ def test_restore_writes_the_files_into_media_root(tmp_path, settings):
     with pytest.raises(CommandError, match=r"MEDIA_ROOT .* is not empty"):
         call_command("restore", str(backup), "--no-database")
     call_command("restore", str(backup), "--no-database", "--force", stdout=io.StringIO())
-
-
-def test_the_embedded_sqlite_database_is_copied_with_the_backup_api(tmp_path):
-    source = tmp_path / "db.sqlite3"
-    with sqlite3.connect(source) as db:
-        db.execute("CREATE TABLE t (name TEXT)")
-        db.execute("INSERT INTO t VALUES ('石川'), ('京都')")
-    copy = tmp_path / "copy.sqlite3"
-    backups.copy_sqlite({"NAME": source}, copy)
-    restored = tmp_path / "restored.sqlite3"
-    backups.restore_sqlite({"NAME": restored}, copy)
-    with sqlite3.connect(restored) as db:
-        assert db.execute("SELECT name FROM t ORDER BY rowid").fetchall() == [("石川",), ("京都",)]
 
 
 def test_a_backup_inside_media_root_is_not_archived_into_itself(tmp_path):

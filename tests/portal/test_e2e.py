@@ -6,17 +6,16 @@ from accounts import demo
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def test_demo_member_logs_in_and_sees_the_dashboard(live_server, page, artifacts, settings):
-    settings.DEBUG = True  # demo logins work only while DEBUG is on
+def test_demo_member_logs_in_and_sees_the_dashboard(portal, page, artifacts):
     call_command("seed_demo")
 
-    page.goto(f"{live_server.url}/")
+    page.goto(f"{portal.url}/")
     page.get_by_role("link", name="ログイン").first.click()
     page.get_by_label("メールアドレス").fill(demo.MEMBER)
     page.get_by_label("パスワード").fill(demo.DEMO_PASSWORD)
     page.get_by_role("button", name="ログイン").click()
 
-    page.wait_for_url(f"{live_server.url}/dashboard/")
+    page.wait_for_url(f"{portal.url}/dashboard/")
     assert page.get_by_role("heading", level=1).inner_text() == "ダッシュボード"
     assert page.get_by_role("heading", name="公益財団法人石川県産業創出支援機構").is_visible()
     assert page.get_by_text("正会員").first.is_visible()

@@ -66,13 +66,13 @@ def keyboard_log_in(page, base, email, *, next_url, artifacts, shot, totp_secret
     page.wait_for_url(f"{base}{next_url}")
 
 
-def test_member_and_secretariat_log_in_by_keyboard(live_server, browser, page, artifacts):
+def test_member_and_secretariat_log_in_by_keyboard(portal, browser, page, artifacts):
     organisation = factories.make_organisation("公益財団法人石川県産業創出支援機構")
     member = verified(factories.make_user("member@example.jp"))
     factories.make_person(organisation, user=member, email=member.email)
     office = verified(factories.make_user("office@example.jp", is_staff=True, is_superuser=True))
     secret = browsing.with_totp(office)
-    base = live_server.url
+    base = portal.url
 
     keyboard_log_in(
         page, base, member.email, next_url="/dashboard/", artifacts=artifacts,
@@ -93,13 +93,13 @@ def test_member_and_secretariat_log_in_by_keyboard(live_server, browser, page, a
     desk.context.close()
 
 
-def test_member_answers_a_survey_by_keyboard(live_server, page, artifacts):
+def test_member_answers_a_survey_by_keyboard(portal, page, artifacts):
     organisation = factories.make_organisation("公益財団法人石川県産業創出支援機構")
     member = verified(factories.make_user("member@example.jp"))
     factories.make_person(organisation, user=member, email=member.email)
     survey = factories.make_survey(SURVEY)
     q = {question.code: question for question in survey.questions.all()}
-    base = live_server.url
+    base = portal.url
     keyboard_log_in(
         page, base, member.email, next_url=f"/surveys/{survey.pk}/", artifacts=artifacts,
         shot="keyboard-survey-login.png",
@@ -135,10 +135,10 @@ def test_member_answers_a_survey_by_keyboard(live_server, page, artifacts):
     assert answers["Q3"].number == 25 and answers["Q4"].text == "勉強会の共同開催"
 
 
-def test_applicant_submits_an_award_entry_by_keyboard(live_server, page, artifacts, smtp_server):
+def test_applicant_submits_an_award_entry_by_keyboard(portal, page, artifacts):
     factories.make_edition()
     applicant = verified(factories.make_user("applicant@example.jp"))
-    base = live_server.url
+    base = portal.url
     keyboard_log_in(
         page, base, applicant.email, next_url="/award/", artifacts=artifacts,
         shot="keyboard-award-login.png",

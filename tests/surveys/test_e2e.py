@@ -67,13 +67,9 @@ def shown_count(page, question: Question, label: str) -> int:
     return int(row.locator("td").nth(1).inner_text())
 
 
-def test_member_answers_and_the_secretariat_sees_the_counts(
-    live_server, browser, page, artifacts, settings, tmp_path
-):
-    settings.DEBUG = True  # demo logins work only while DEBUG is on
-    settings.MEDIA_ROOT = tmp_path
+def test_member_answers_and_the_secretariat_sees_the_counts(portal, browser, page, artifacts):
     call_command("seed_demo")
-    base = live_server.url
+    base = portal.url
     survey = Survey.objects.get(title=demo.TITLE)
     q = {question.code: question for question in Question.objects.filter(survey=survey)}
     used, merit, yes_no, wanted, staff_count = q["Q1"], q["Q2"], q["Q9"], q["Q10"], q["Q12"]
