@@ -5,11 +5,3 @@ from django.utils.translation import gettext_lazy as _
 class AssembliesConfig(AppConfig):
     name = "assemblies"
     verbose_name = _("General assembly")
-
-    def ready(self):
-        from portal import fragments
-
-        from . import models
-
-        # Whether votes are taken now, asked by every member dashboard (selectors.awaiting_votes).
-        fragments.watch("assemblies", models.Assembly)

@@ -34,34 +34,18 @@ def visible_assemblies(user):
     return assemblies.filter(opened_at__isnull=False, opens_at__lte=timezone.now())
 
 
-def voting_windows() -> list[tuple]:
-    """(opens_at, closes_at) of the assemblies opened and not closed: the dashboard keeps
-    them in the cache under the "assemblies" stamp (opening and closing save the assembly,
-    which bumps it)."""
-    return list(
-        Assembly.objects.filter(
-            opened_at__isnull=False, closed_at__isnull=True, closes_at__gt=timezone.now()
-        ).values_list("opens_at", "closes_at")
-    )
-
-
-def awaiting_votes(organisation, windows) -> list[Assembly]:
-    """Open assemblies where the organisation may vote and has not taken part yet; asked of
-    the database only when one of the `windows` (voting_windows(), from the cache) is open."""
+def awaiting_votes(organisation):
+    """Open assemblies where the organisation may vote and has not taken part yet."""
     now = timezone.now()
-    if not any(opens_at <= now < closes_at for opens_at, closes_at in windows):
-        return []
-    return list(
-        Assembly.objects.filter(
-            opened_at__isnull=False,
-            closed_at__isnull=True,
-            opens_at__lte=now,
-            closes_at__gt=now,
-            roll__organisation=organisation,
-            roll__eligible=True,
-            roll__participation__isnull=True,
-        ).order_by("closes_at")
-    )
+    return Assembly.objects.filter(
+        opened_at__isnull=False,
+        closed_at__isnull=True,
+        opens_at__lte=now,
+        closes_at__gt=now,
+        roll__organisation=organisation,
+        roll__eligible=True,
+        roll__participation__isnull=True,
+    ).order_by("closes_at")
 
 
 def own_entry(assembly: Assembly, user) -> RollEntry | None:

@@ -10,7 +10,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import require
-from portal import fragments
 from portal.exports import excel_response
 from portal.pagination import paginate
 
@@ -329,26 +328,22 @@ def round_results(request, round_id):
 
 @require("awards.view")
 def winners(request):
-    def listing():
-        form = WinnersFilterForm(
-            request.GET or None,
-            years=[edition.year for edition in selectors.announced_editions()],
-            prizes=selectors.prize_names(),
-        )
-        filters = form.cleaned_data if form.is_valid() else {}
-        decisions = selectors.winners(
-            query=filters.get("q", ""),
-            year=filters.get("year"),
-            prize=filters.get("prize", ""),
-            track=filters.get("track", ""),
-            prefecture=filters.get("prefecture"),
-        )
-        return {"form": form, **paginate(request, decisions, 20)}
-
-    context = fragments.lazy_context(listing, ["form", "page", "query"], ["awards"])
-    # An edition whose announcement time has come changes the list without a write.
-    context["announced"] = selectors.announced_editions().count()
-    return render(request, "awards/winners.html", context)
+    form = WinnersFilterForm(
+        request.GET or None,
+        years=[edition.year for edition in selectors.announced_editions()],
+        prizes=selectors.prize_names(),
+    )
+    filters = form.cleaned_data if form.is_valid() else {}
+    decisions = selectors.winners(
+        query=filters.get("q", ""),
+        year=filters.get("year"),
+        prize=filters.get("prize", ""),
+        track=filters.get("track", ""),
+        prefecture=filters.get("prefecture"),
+    )
+    return render(
+        request, "awards/winners.html", {"form": form, **paginate(request, decisions, 20)}
+    )
 
 
 @require("awards.view")

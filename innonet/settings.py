@@ -57,16 +57,6 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
-def prepared_statements() -> dict:
-    """Server-side parameters, so that psycopg prepares a query the connection has run twice
-    and PostgreSQL plans it once, not on every request: planning the joins of a page's
-    queries costs more than running them. DATABASE_PREPARED_STATEMENTS=false turns it off
-    behind a pooler that cannot keep prepared statements (PgBouncer in transaction mode)."""
-    if not env_bool("DATABASE_PREPARED_STATEMENTS", True):
-        return {}
-    return {"server_side_binding": True, "prepare_threshold": 2}
-
-
 def database_from_url(url: str) -> dict:
     """postgres://user:pass@host:port/name?options into a DATABASES entry; a Unix socket
     folder goes in the query (?host=/path), as libpq takes it."""
@@ -86,7 +76,7 @@ def database_from_url(url: str) -> dict:
         "PORT": str(parts.port or ""),
         "CONN_MAX_AGE": env_int("DATABASE_CONN_MAX_AGE", 60),
         "CONN_HEALTH_CHECKS": True,
-        "OPTIONS": {**prepared_statements(), **options},
+        "OPTIONS": options,
     }
 
 
@@ -132,7 +122,7 @@ ALLOWED_HOSTS = env_list(
 CSRF_TRUSTED_ORIGINS = [SITE_URL]
 
 INSTALLED_APPS = [
-    "innonet.apps.AdminConfig",  # django.contrib.admin with the portal's site
+    "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -209,21 +199,13 @@ def cache_from_url(url: str) -> dict:
     if scheme == "locmem":
         return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     if scheme in {"redis", "rediss"}:
-        return {"BACKEND": "portal.cache.RedisCache", "LOCATION": url}
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
     raise ImproperlyConfigured(f"CACHE_URL scheme {scheme!r} is not supported.")
 
 
 # Login rate limits and MFA code replay checks live in the cache: production shares it
 # between processes through Redis.
-CACHES = {
-    "default": cache_from_url(env_str("CACHE_URL", "locmem://")),
-    # Rendered fragments and facts under the stamps of their data (portal/fragments.py):
-    # each process keeps the last ones it used in memory, in front of the shared cache.
-    "fragments": {
-        "BACKEND": "portal.cache.Tiered",
-        "OPTIONS": {"SHARED": "default", "MAX_ENTRIES": env_int("FRAGMENTS_IN_MEMORY", 200)},
-    },
-}
+CACHES = {"default": cache_from_url(env_str("CACHE_URL", "locmem://"))}
 
 # --- Accounts ----------------------------------------------------------------
 
@@ -293,7 +275,7 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
-        else "portal.storage.StaticFilesStorage"
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
 

@@ -1,7 +1,15 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from portal.views import healthz
+
+admin.site.site_header = _("Innovation Net secretariat")
+admin.site.site_title = _("Innovation Net secretariat")
+admin.site.index_title = _("Administration")
+# The admin signs in through allauth, so rate limits and MFA apply there too.
+admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),

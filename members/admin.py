@@ -13,7 +13,6 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from accounts import services as account_services
 from portal import tabular
-from portal.admin import CachedRelatedFieldListFilter, CachedResultsAdmin
 
 from . import exports, fiscal, imports, reconciliation, selectors, services
 from .documents import zip_response
@@ -104,14 +103,9 @@ class BillingProfileInline(admin.StackedInline):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(CachedResultsAdmin, SimpleHistoryAdmin):
-    fragment_scopes = ("registry",)  # organisations, kinds, blocks, memberships (filter)
+class OrganisationAdmin(SimpleHistoryAdmin):
     list_display = ["name", "short_name", "kind", "prefecture", "block"]
-    list_filter = [
-        ("block", CachedRelatedFieldListFilter),
-        ("kind", CachedRelatedFieldListFilter),
-        ("memberships__membership_class", CachedRelatedFieldListFilter),
-    ]
+    list_filter = ["block", "kind", "memberships__membership_class"]
     list_select_related = ["kind", "block"]
     search_fields = ["name", "name_kana", "short_name", "name_en"]
     inlines = [MembershipInline, PersonInline, BillingProfileInline]
@@ -200,8 +194,8 @@ class IssuerAdmin(SimpleHistoryAdmin):
     list_display = ["name", "registration_number", "registered_from", "registered_until"]
 
     def has_add_permission(self, request):
-        # One issuer only; every admin page asks (the sidebar's add link).
-        return super().has_add_permission(request) and not selectors.issuer_exists()
+        # One issuer only, and only for a user who may add one.
+        return super().has_add_permission(request) and not Issuer.objects.exists()
 
 
 class DuesRunForm(forms.ModelForm):

@@ -16,7 +16,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history
 
-from portal import fragments
 from portal.tabular import Rejected, problem, read_rows
 
 from . import fiscal, services
@@ -275,7 +274,6 @@ def _write(rows: list[dict]) -> int:
                 )
             )
     Membership.objects.bulk_create(memberships)
-    fragments.bump("registry")  # bulk_create sends no signals
     bulk_create_with_history(years, MembershipYear)
     contacts = bulk_create_with_history(people, Person)
     bulk_create_with_history(

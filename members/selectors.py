@@ -2,8 +2,6 @@ from decimal import Decimal
 
 from django.db.models import Exists, FilteredRelation, OuterRef, Prefetch, Q, Sum
 
-from portal import fragments
-
 from .kana import normalise
 from .models import (
     Allocation,
@@ -11,7 +9,6 @@ from .models import (
     ChangeRequest,
     FiscalYearSettings,
     Invoice,
-    Issuer,
     Membership,
     MembershipYear,
     Organisation,
@@ -197,10 +194,3 @@ def pending_change_requests(organisation):
     return ChangeRequest.objects.filter(
         organisation=organisation, status=ChangeRequest.Status.PENDING
     ).order_by("requested_at")
-
-
-def issuer_exists() -> bool:
-    """Whether the issuer of invoices is set up: cached under the "issuer" stamp."""
-    return fragments.remember(
-        lambda: Issuer.objects.exists(), "members.issuer_exists", fragments.stamp("issuer")
-    )

@@ -7,7 +7,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import can, member_organisation, require
-from portal import fragments
 from portal.pagination import paginate
 
 from . import documents, fiscal, selectors, services
@@ -244,11 +243,8 @@ DIRECTORY_PAGE_SIZE = 20
 
 @require("members.view_directory")
 def directory(request):
-    def listing():
-        form = DirectoryFilterForm(request.GET or None)
-        filters = form.cleaned_data if form.is_valid() else {}
-        organisations = selectors.directory(**{k: v for k, v in filters.items() if v})
-        return {"form": form, **paginate(request, organisations, DIRECTORY_PAGE_SIZE)}
-
-    context = fragments.lazy_context(listing, ["form", "page", "query"], ["registry"])
+    form = DirectoryFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    organisations = selectors.directory(**{k: v for k, v in filters.items() if v})
+    context = {"form": form, **paginate(request, organisations, DIRECTORY_PAGE_SIZE)}
     return render(request, "members/directory.html", context)

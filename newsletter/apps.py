@@ -10,12 +10,7 @@ class NewsletterConfig(AppConfig):
         # django-anymail reports providers' webhooks as signals: its only way to hand them on.
         from anymail.signals import inbound, tracking
 
-        from portal import fragments
-
-        from . import bounces, models
+        from . import bounces
 
         tracking.connect(bounces.handle_tracking, dispatch_uid="newsletter-tracking")
         inbound.connect(bounces.handle_inbound, dispatch_uid="newsletter-inbound")
-
-        # The archive shows these (portal/fragments.py).
-        fragments.watch("newsletter", models.Issue, models.Topic)

@@ -13,7 +13,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from members.models import Person, PersonRole
-from portal import fragments
 
 from . import engine, selectors
 from .models import Issue, Subscriber, SubscriptionEvent, Topic
@@ -178,8 +177,6 @@ class WorkflowError(ValidationError):
 def _advance(issue: Issue, expected: str, **changes) -> bool:
     changed = Issue.objects.filter(pk=issue.pk, status=expected).update(**changes)
     issue.refresh_from_db()
-    if changed:
-        fragments.bump("newsletter")  # the archive lists sent issues; update() sends no signal
     return bool(changed)
 
 

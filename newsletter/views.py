@@ -8,7 +8,6 @@ from django.views.decorators.csrf import csrf_exempt
 
 from accounts.permissions import require
 from members.models import Person, PersonRole
-from portal import fragments
 from portal.pagination import paginate
 
 from . import selectors, services, tokens
@@ -24,20 +23,15 @@ CONFIRMATION_INTERVAL = 600
 
 @require("newsletter.view_archive")
 def index(request):
-    def listing():
-        years = selectors.archive_years(request.user)
-        form = ArchiveFilterForm(request.GET or None, years=years)
-        filters = form.cleaned_data if form.is_valid() else {}
-        issues = selectors.archive(
-            request.user,
-            query=filters.get("q") or "",
-            topic=filters["topic"].slug if filters.get("topic") else "",
-            year=filters.get("year"),
-        )
-        return {"form": form, **paginate(request, issues, ARCHIVE_PAGE_SIZE)}
-
-    context = fragments.lazy_context(listing, ["form", "page", "query"], ["newsletter"])
-    context["members_only"] = selectors.can_read_members_only(request.user)
+    form = ArchiveFilterForm(request.GET or None, years=selectors.archive_years(request.user))
+    filters = form.cleaned_data if form.is_valid() else {}
+    issues = selectors.archive(
+        request.user,
+        query=filters.get("q") or "",
+        topic=filters["topic"].slug if filters.get("topic") else "",
+        year=filters.get("year"),
+    )
+    context = {"form": form, **paginate(request, issues, ARCHIVE_PAGE_SIZE)}
     return render(request, "newsletter/index.html", context)
 
 

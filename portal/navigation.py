@@ -1,9 +1,8 @@
 """The areas of the portal, in menu order; each shows only to users allowed in."""
 
 from dataclasses import dataclass
-from functools import cache
 
-from django.urls import get_script_prefix, reverse
+from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -30,18 +29,11 @@ AREAS = [
 ]
 
 
-@cache
-def _url(url_name: str, script_prefix: str) -> str:
-    # The menu's URLs never change while the process runs, but for the prefix the server
-    # mounts the portal under (which reverse() reads for itself, and the cache is keyed on).
-    return reverse(url_name)
-
-
 def areas_for(user, current_path: str) -> list[dict]:
     items = []
     for area in AREAS:
         if can(user, area.action):
-            url = _url(area.url_name, get_script_prefix())
+            url = reverse(area.url_name)
             active = current_path == url if url == "/" else current_path.startswith(url)
             items.append({"url": url, "label": area.label, "active": active})
     return items

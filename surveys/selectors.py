@@ -1,10 +1,10 @@
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Max, Prefetch, Q
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 
-from members.models import Membership, MembershipClass, RegionalBlock
+from members.models import Membership, MembershipClass, RegionalBlock, current_membership_q
 
 from .models import Response, Survey
 from .services import targeted_organisations
@@ -29,50 +29,24 @@ def surveys_for(organisation):
     return surveys
 
 
-def surveys_not_closed() -> list[Survey]:
-    """The surveys that have not closed yet, each with the ids of the classes and blocks it
-    asks (`class_ids`, `block_ids`): the dashboard keeps them in the cache under the
-    "surveys" stamp (saves of a survey, its classes and blocks bump it)."""
-    surveys = list(
-        Survey.objects.filter(closes_at__gt=timezone.now())
-        .only("title", "opens_at", "closes_at")
-        .prefetch_related(
-            Prefetch("classes", MembershipClass.objects.only("pk")),
-            Prefetch("blocks", RegionalBlock.objects.only("pk")),
-        )
-    )
-    for survey in surveys:
-        survey.class_ids = {c.pk for c in survey.classes.all()}
-        survey.block_ids = {b.pk for b in survey.blocks.all()}
-        del survey._prefetched_objects_cache  # the ids say it all: a smaller cache entry
-    return surveys
-
-
-def awaiting_answers(organisation, membership_class_id: int | None, surveys) -> list[Survey]:
-    """Of `surveys` (surveys_not_closed(), from the cache), those open now that ask the
-    institution (by its current class and block) and that it has not submitted, soonest
-    closing first. A query only when one asks it: whether it has submitted."""
+def awaiting_answers(organisation):
+    """Open surveys that ask the institution (by its current class and block) and that it has
+    not submitted, soonest closing first."""
     now = timezone.now()
-    asked = [
-        survey
-        for survey in surveys
-        if survey.opens_at <= now < survey.closes_at
-        and membership_class_id in survey.class_ids
-        and (not survey.block_ids or organisation.block_id in survey.block_ids)
-    ]
-    if not asked:
-        return []
-    done = set(
-        Response.objects.filter(
-            organisation_id=organisation.pk,
-            survey_id__in=[survey.pk for survey in asked],
-            submitted_at__isnull=False,
-            reopened=False,
-        )
-        .order_by()
-        .values_list("survey_id", flat=True)
+    done = Response.objects.filter(
+        organisation=organisation, submitted_at__isnull=False, reopened=False
     )
-    return sorted((survey for survey in asked if survey.pk not in done), key=lambda s: s.closes_at)
+    return (
+        Survey.objects.filter(opens_at__lte=now, closes_at__gt=now)
+        .filter(
+            current_membership_q("classes__membership__"),
+            classes__membership__organisation=organisation,
+        )
+        .filter(Q(blocks__isnull=True) | Q(blocks=organisation.block_id))
+        .exclude(pk__in=done.values("survey_id"))
+        .distinct()
+        .order_by("closes_at")
+    )
 
 
 def published_surveys():

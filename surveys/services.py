@@ -15,7 +15,6 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from members.models import Membership, Organisation
-from portal import fragments
 
 from .forms import LONG_TEXT_MAX, AnswerForm, Payload
 from .models import Answer, Choice, Question, Response, Survey
@@ -208,7 +207,6 @@ def submit(response_id: int, questionnaire: Questionnaire, *, user) -> AnswerFor
 
 
 def _store(response: Response, payloads: list[Payload]) -> None:
-    fragments.bump(f"survey:{response.survey_id}")  # the results count these answers
     response.answers.all().delete()
     answers = Answer.objects.bulk_create(
         Answer(

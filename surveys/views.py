@@ -8,7 +8,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import can, member_organisation, require
-from portal import fragments
 from portal.pagination import paginate
 
 from . import exports, selectors, services
@@ -158,18 +157,13 @@ def _readable_survey(request, pk) -> Survey:
 @require("surveys.view")
 def results(request, pk):
     survey = _readable_survey(request, pk)
-    by = request.GET.get("by") if request.GET.get("by") in GROUPINGS else None
+    by = request.GET.get("by")
     staff = can(request.user, "surveys.manage")
-
-    def counted():
-        return {"results": compute_results(load(survey), by=by, staff=staff)}
-
-    scopes = ["registry", "surveys", f"survey:{survey.pk}"]
-    context = fragments.lazy_context(counted, ["results"], scopes)
+    outcome = compute_results(load(survey), by=by if by in GROUPINGS else None, staff=staff)
     return render(
         request,
         "surveys/results.html",
-        {**context, "survey": survey, "staff": staff, "by": by},
+        {"survey": survey, "results": outcome, "staff": staff, "by": outcome.by},
     )
 
 

@@ -8,7 +8,7 @@ import redis
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth.models import Group
-from django.core.cache import caches
+from django.core.cache import cache
 
 from accounts.permissions import JUDGES_GROUP
 from tests import factories
@@ -33,11 +33,10 @@ def pytest_configure(config):
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """Rate-limit counters live in the (Redis) cache, fragments also in the process's
-    memory (portal.cache.Tiered): each test starts without them."""
-    caches["fragments"].clear()  # and the shared cache behind it
+    """Rate-limit counters live in the (Redis) cache: each test starts without them."""
+    cache.clear()
     yield
-    caches["fragments"].clear()
+    cache.clear()
 
 
 def _login_user(email, **flags):

@@ -260,8 +260,7 @@ def test_the_dashboard_lists_assemblies_awaiting_the_organisations_vote(client, 
 
 
 def test_the_dashboard_follows_the_voting_window_opening_and_closing(organisation, secretariat):
-    """The dashboard keeps the voting windows in the cache: opening and closing show at once,
-    the window's ends without any write."""
+    """Opening and closing the vote show at once, as do the voting window's ends."""
     from datetime import timedelta
     from unittest import mock
 

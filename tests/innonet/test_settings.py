@@ -84,9 +84,7 @@ def test_urls_are_parsed():
     assert (db["USER"], db["PASSWORD"], db["HOST"], db["PORT"], db["NAME"]) == (
         "u@x", "p/w", "db.example", "6543", "innonet",
     )  # fmt: skip
-    assert db["OPTIONS"] == {
-        "sslmode": "require", "server_side_binding": True, "prepare_threshold": 2,
-    }  # fmt: skip
+    assert db["OPTIONS"] == {"sslmode": "require"}
     socket = database_from_url("postgres://postgres@:5433/innonet?host=%2Fsrv%2Fpg")
     assert (socket["HOST"], socket["PORT"], socket["NAME"]) == ("/srv/pg", "5433", "innonet")
     assert "host" not in socket["OPTIONS"]
@@ -94,24 +92,3 @@ def test_urls_are_parsed():
     assert (mail["EMAIL_HOST"], mail["EMAIL_PORT"], mail["EMAIL_USE_TLS"]) == (
         "relay.example", 587, True,
     )  # fmt: skip
-
-
-def test_prepared_statements_can_be_turned_off_for_a_pooler(monkeypatch):
-    monkeypatch.setenv("DATABASE_PREPARED_STATEMENTS", "false")
-    assert database_from_url("postgres://db/innonet")["OPTIONS"] == {}
-
-
-@pytest.mark.django_db
-def test_postgresql_plans_a_repeated_query_once():
-    from django.db import connection
-
-    from members.models import Organisation
-
-    def prepared() -> set[str]:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT statement FROM pg_prepared_statements")
-            return {row[0] for row in cursor.fetchall()}
-
-    for pk in (1, 2, 3):  # other values, the same statement
-        list(Organisation.objects.filter(pk=pk))
-    assert any('FROM "members_organisation" WHERE' in text for text in prepared())

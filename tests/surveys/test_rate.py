@@ -42,8 +42,8 @@ def test_dashboard_lists_surveys_awaiting_answers(client, member, organisation, 
 def test_awaited_surveys_follow_the_class_the_block_the_window_and_the_answers(
     organisation, member, survey
 ):
-    """The dashboard keeps the surveys not closed in the cache: every change of whom they ask
-    shows at once, time passing shows without any write, and answers are read anew."""
+    """Every change of whom a survey asks shows at once, as do its window opening and
+    closing, and the institution's submitting and reopening."""
     from datetime import timedelta
     from unittest import mock
 
