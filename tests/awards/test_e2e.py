@@ -2,7 +2,10 @@
 attachment; the secretariat closes the call, opens the first round and assigns it; a judge
 scores it; the secretariat sees it ranked."""
 
+import re
+
 import pytest
+from allauth.account.models import EmailAddress
 from playwright.sync_api import expect
 
 from awards.models import Attachment, Entry
@@ -17,16 +20,28 @@ def english(page, base):
     page.context.add_cookies([{"name": "django_language", "value": "en", "url": base}])
 
 
+def verified(user):
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    return user
+
+
+def fill_entry(page):
+    page.get_by_label("Applicant organisation").fill("Test Foundation")
+    page.get_by_label("Prefecture").select_option(label="Ishikawa")
+    page.get_by_label("Summary").fill("Start-ups and local firms build products together.")
+    page.get_by_label("Contact person").fill("Taro Applicant")
+    for label in ("背景・目的", "取組内容", "成果", "波及効果", "持続性"):
+        page.get_by_label(label, exact=True).fill(f"{label}: what we did.")
+
+
 def test_enter_judge_and_rank(portal, browser, page, artifacts, tmp_path):
     edition = factories.make_edition()
     applicant = factories.make_user("applicant@example.jp")
     judge = factories.make_judge(edition, factories.make_user("judge@example.jp")).user
     office = factories.make_user("office@example.jp", is_staff=True, is_superuser=True)
     secret = browsing.with_totp(office)
-    from allauth.account.models import EmailAddress
-
     for user in (applicant, judge, office):
-        EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+        verified(user)
     base = portal.url
     english(page, base)
 
@@ -47,12 +62,7 @@ def test_enter_judge_and_rank(portal, browser, page, artifacts, tmp_path):
     expect(page.get_by_text("plan.pdf is attached.")).to_be_visible()
     page.get_by_role("button", name="Submit the entry").click()
     expect(page.locator(".invalid-feedback").first).to_be_visible()  # not complete yet
-    page.get_by_label("Applicant organisation").fill("Test Foundation")
-    page.get_by_label("Prefecture").select_option(label="Ishikawa")
-    page.get_by_label("Summary").fill("Start-ups and local firms build products together.")
-    page.get_by_label("Contact person").fill("Taro Applicant")
-    for label in ("背景・目的", "取組内容", "成果", "波及効果", "持続性"):
-        page.get_by_label(label, exact=True).fill(f"{label}: what we did.")
+    fill_entry(page)
     page.get_by_role("button", name="Submit the entry").click()
     expect(page.get_by_text("The entry is submitted")).to_be_visible()
     page.screenshot(path=artifacts / "award-entry-submitted.png", full_page=True)
@@ -109,3 +119,62 @@ def test_enter_judge_and_rank(portal, browser, page, artifacts, tmp_path):
     expect(first_row).to_contain_text("4.00")
     desk.screenshot(path=artifacts / "award-results.png", full_page=True)
     desk.context.close()
+
+
+def test_a_submitted_entry_is_edited_and_a_nominee_agrees_from_the_mail(portal, page, artifacts):
+    """The award's mail, each sent by the worker: the confirmation of an entry, the notice
+    that a submitted entry changed, and a third-party nomination's invitation, whose link
+    the nominee follows to agree."""
+    factories.make_edition()
+    applicant, nominee = (
+        verified(factories.make_user("applicant@example.jp")),
+        verified(factories.make_user("nominee@example.jp")),
+    )
+    base = portal.url
+    english(page, base)
+    browsing.log_in(
+        page, base, applicant.email, factories.PASSWORD, next_url="/award/", language="en"
+    )
+    page.locator("main").get_by_role(
+        "button", name="Start an entry (self-nomination)"
+    ).first.click()
+    page.get_by_label("プログラム名").fill("Co-creation with local firms")
+    fill_entry(page)
+    page.get_by_role("button", name="Submit the entry").click()
+    expect(page.get_by_text("The entry is submitted")).to_be_visible()
+    portal.mail.wait_for(lambda m: "Co-creation with local firms" in m.get_content())
+
+    page.get_by_label("Summary").fill("Start-ups, local firms and the prefecture build together.")
+    page.get_by_role("button", name="Save and resubmit").click()
+    expect(page.get_by_text("The entry is submitted")).to_be_visible()
+    changed = portal.mail.wait_for(lambda m: "応募内容が変更されました" in m["Subject"])
+    assert applicant.email in changed["To"]
+    assert Entry.objects.get().summary.startswith("Start-ups, local firms and the prefecture")
+
+    # The applicant nominates another organisation's programme.
+    page.goto(f"{base}/award/")
+    page.get_by_role("link", name="Nominate another organisation's programme or person").click()
+    page.get_by_label("Track").select_option(index=1)
+    page.get_by_label("Programme or person nominated").fill("Hokkaido food valley")
+    page.get_by_label("Their organisation").fill("Hokkaido Foundation")
+    page.get_by_label("Prefecture").select_option(label="Hokkaido")
+    page.get_by_label("Contact person there").fill("Hanako Nominee")
+    page.get_by_label("Their email address").fill(nominee.email)
+    page.get_by_label("Your organisation").fill("Test Foundation")
+    page.get_by_label("Why you nominate them").fill("They built a food cluster with farmers.")
+    page.locator("main").get_by_role("button", name="Save", exact=True).click()
+    expect(page.get_by_text(f"{nominee.email} is asked by email to agree")).to_be_visible()
+    invitation = portal.mail.wait_for(lambda m: "に推薦されました" in m["Subject"])
+    link = re.search(r"(http://\S+/award/consent/\S+/)", invitation.get_content()).group(1)
+    browsing.log_out(page, base)
+
+    english(page, base)
+    browsing.log_in(
+        page, base, nominee.email, factories.PASSWORD, next_url="/award/", language="en"
+    )
+    page.goto(link)
+    page.get_by_role("button", name="I agree and will complete the entry").click()
+    expect(page.get_by_text("Thank you for agreeing. Please complete the entry.")).to_be_visible()
+    page.screenshot(path=artifacts / "award-nomination-agreed.png", full_page=True)
+    nominated = Entry.objects.get(title="Hokkaido food valley")
+    assert nominated.owner == nominee and nominated.nomination == Entry.Nomination.THIRD_PARTY
