@@ -26,7 +26,8 @@ at 1 and at 10 clients, each run once the previous one's requests have drained, 
 bench/web.lua, which counts every answer other than 2xx as an error (a redirect to the login
 or to the two-factor set-up included) besides wrk's socket errors and timeouts. wrk's
 percentiles are of the answers within the run: 10 clients on 3 workers queue, and a page
-of about a second has only a dozen answers in 5 s. One line per page, size and clients:
+of a quarter of a second has only some sixty answers in 5 s. One line per page, size and
+client count:
 
     web.<page> organisations=N clients=C p50_ms=A p95_ms=B queries=Q errors=0
 
@@ -34,8 +35,8 @@ queries is the number of SQL queries one request of the page runs: the test Clie
 process, with the same session, counts them once its caches are warm, as a worker's are.
 
 Then `web.memory`, at 10,000 organisations: a gunicorn with one worker serves
-BENCH_WEB_MEMORY_REQUESTS requests (default 2,000: about three minutes, the round's results
-taking a second each) from 10 clients, cycling over the pages, in two halves; its RSS once
+BENCH_WEB_MEMORY_REQUESTS requests (default 2,000: about two minutes, most of it the
+round's results) from 10 clients, cycling over the pages, in two halves; its RSS once
 it has answered one request (rss_start_mb), after each half (rss_half_mb, rss_end_mb) and
 its high-water mark (VmHWM, rss_peak_mb) come from /proc/<pid>/status.
 """
