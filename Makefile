@@ -73,16 +73,18 @@ BENCH_ENV = DATABASE_URL=$(BENCH_DATABASE_URL) CELERY_BROKER_URL=$(BENCH_BROKER_
 	SECRET_KEY=bench-only-not-secret ALLOWED_HOSTS=testserver
 
 # make bench - figures at 10,000 organisations (dues run, member directory, award results,
-# survey results, the general assembly's tally), the main pages served by gunicorn under
-# wrk -c20 (p50/p95 and the ratio to a trivial floor view in the same server; one worker's
-# RSS over 10,000 requests) and the newsletter's dispatch of 20,000 messages through Celery
-# workers; see bench/run.py and bench/web.py.
+# survey results, the general assembly's tally) and the newsletter's dispatch of 20,000
+# messages through Celery workers (bench/run.py); then the eight main pages served by
+# gunicorn as deployed (3 sync workers) under wrk at 1 and at 10 clients, at the demo's size
+# and at 10,000 organisations, with p50/p95 and each page's SQL queries, and one worker's
+# RSS over its requests (bench/web.py).
 # Setup runs first, as for `make test`, with its output on stderr: stdout is only the figures.
 bench:
 	@$(MAKE) --no-print-directory setup services >&2
 	@$(BENCH_ENV) $(PY) -m bench
 
-# make bench-web - only the pages under load (bench/web.py); BENCH_WEB_SECONDS per wrk run.
+# make bench-web - only the pages under load (bench/web.py); BENCH_WEB_SECONDS per wrk run
+# (default 5), BENCH_WEB_MEMORY_REQUESTS for the memory line (default 2000).
 bench-web:
 	@$(MAKE) --no-print-directory setup services >&2
 	@$(BENCH_ENV) $(PY) -m bench web

@@ -1,11 +1,11 @@
-"""`python -m bench` (`make bench`), `python -m bench chaos` (`make chaos`) or
-`python -m bench web` (`make bench-web`: the pages under load alone, bench/web.py).
+"""`python -m bench` (`make bench`: bench/run.py, then bench/web.py), `python -m bench chaos`
+(`make chaos`) or `python -m bench web` (`make bench-web`: the pages under load alone).
 
-Configures Django for the benchmark, then runs bench/run.py or bench/chaos.py.
-STATIC_ROOT must be set before the settings are read: the bench runs with DEBUG=false, as in
-production, where {% static %} needs the manifest that collectstatic writes. A temporary
-directory keeps the collected files out of the project tree. SIGTERM ends the run like
-Ctrl-C does, so that the Celery workers it started are stopped on the way out.
+Configures Django for the benchmark, then runs the scenarios. STATIC_ROOT must be set before
+the settings are read: the bench runs with DEBUG=false, as in production, where {% static %}
+needs the manifest that collectstatic writes. A temporary directory keeps the collected
+files, and what seed_demo writes to MEDIA_ROOT, out of the project tree. SIGTERM ends the
+run like Ctrl-C does, so that the Celery workers it started are stopped on the way out.
 """
 
 import os
@@ -20,17 +20,20 @@ def main() -> int:
         print("usage: python -m bench [chaos | web]", file=sys.stderr)
         return 2
     signal.signal(signal.SIGTERM, lambda _signum, _frame: sys.exit(143))
-    with tempfile.TemporaryDirectory(prefix="innonet-bench-static-") as static_root:
-        os.environ["STATIC_ROOT"] = static_root
+    with tempfile.TemporaryDirectory(prefix="innonet-bench-") as folder:
+        os.environ["STATIC_ROOT"] = f"{folder}/static"
+        os.environ["MEDIA_ROOT"] = f"{folder}/media"
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "innonet.settings")
         import django
 
         django.setup()
-        from bench import chaos, run
+        from bench import chaos, run, web
         from bench.common import BenchError
 
+        scenarios = {"": [run.run, web.run], "chaos": [chaos.run], "web": [web.run]}
         try:
-            {"chaos": chaos.run, "web": run.run_web}.get(args[0] if args else "", run.run)()
+            for scenario in scenarios[args[0] if args else ""]:
+                scenario()
         except BenchError as error:
             print(f"bench: FAILED: {error}", file=sys.stderr)
             return 1

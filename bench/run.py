@@ -1,12 +1,13 @@
 """Dues run and member directory at 10,000 organisations, on PostgreSQL with DEBUG=false;
 the award's results view (bench/awards.py); the survey results page (bench/surveys.py);
-the general assembly's tally (bench/assemblies.py); the main pages served by gunicorn under
-wrk, against a floor view, and a worker's memory (bench/web.py); then the newsletter's
-dispatch through real Celery workers (bench/newsletter.py).
+the general assembly's tally (bench/assemblies.py); then the newsletter's dispatch through
+real Celery workers (bench/newsletter.py). `make bench` runs the pages under load
+(bench/web.py, in a database of its own) after these; bench/__main__.py chooses.
 
 Run through `make bench` (which sets the environment); django.setup() has been called by
 bench/__main__.py. Prints one line of figures per scenario on stdout, progress on stderr.
-The database is dropped and rebuilt each time so that figures from two runs compare.
+The database is dropped and rebuilt each time so that figures from two runs compare. The
+registry's builders here serve bench/web.py too, which grows the demo's data with them.
 """
 
 import statistics
@@ -17,7 +18,7 @@ import psycopg
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.db.models import Count, Max, Min, Sum
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -28,8 +29,7 @@ from bench.assemblies import bench_tally
 from bench.awards import bench_results
 from bench.common import check, progress
 from bench.newsletter import bench_dispatch
-from bench.surveys import bench_survey_results, build_survey
-from bench.web import bench_web
+from bench.surveys import bench_survey_results
 from innonet.celery import app as celery_app
 from members import fiscal, selectors
 from members.demo import BLOCK_OF_PREFECTURE, BLOCKS, KINDS
@@ -132,9 +132,69 @@ def organisation(n: int, kinds, blocks) -> Organisation:
     return org
 
 
+def add_registry(numbers, kinds, blocks, membership_class, fiscal_year: int) -> list:
+    """Organisations `numbers` (organisation()) as current members of `membership_class`, each
+    with a billing contact and its membership year of `fiscal_year`, with bulk_create (a
+    per-row save would dominate the setup time)."""
+    organisations = Organisation.objects.bulk_create(
+        (organisation(n, kinds, blocks) for n in numbers), batch_size=BATCH
+    )
+    joined = date(2020, 4, 1)
+    Membership.objects.bulk_create(
+        (
+            Membership(organisation=o, membership_class=membership_class, joined_on=joined)
+            for o in organisations
+        ),
+        batch_size=BATCH,
+    )
+    people = Person.objects.bulk_create(
+        (
+            Person(
+                organisation=o,
+                family_name=FAMILY_NAMES[i % 4][0],
+                family_name_kana=FAMILY_NAMES[i % 4][1],
+                given_name=GIVEN_NAMES[i // 4 % 4][0],
+                given_name_kana=GIVEN_NAMES[i // 4 % 4][1],
+                department="総務課",
+                email=f"billing@org{n:05d}.example.jp",
+            )
+            for i, (n, o) in enumerate(zip(numbers, organisations, strict=True))
+        ),
+        batch_size=BATCH,
+    )
+    PersonRole.objects.bulk_create(
+        (
+            PersonRole(
+                person=p,
+                organisation_id=p.organisation_id,
+                kind=PersonRole.Kind.BILLING,
+                starts_on=joined,
+            )
+            for p in people
+        ),
+        batch_size=BATCH,
+    )
+    MembershipYear.objects.bulk_create(
+        (
+            MembershipYear(
+                organisation=o,
+                fiscal_year=fiscal_year,
+                membership_class=membership_class,
+                units=UNITS,
+                amount_due=membership_class.dues_for(UNITS),
+                votes=membership_class.votes_for(UNITS),
+                standing=MembershipYear.Standing.DUE,
+            )
+            for o in organisations
+        ),
+        batch_size=BATCH,
+    )
+    return organisations
+
+
 @transaction.atomic
 def build_data(fiscal_year: int):
-    """The registry at scale with bulk_create (a per-row save would dominate the setup time)."""
+    """The registry at scale: ORGANISATIONS organisations of one class, and two users."""
     User = get_user_model()
     blocks = RegionalBlock.objects.bulk_create(
         RegionalBlock(name=name, name_en=name_en, order=i)
@@ -161,77 +221,31 @@ def build_data(fiscal_year: int):
         bank_account="みずほ銀行 虎ノ門支店 普通 1234567\nｲﾉﾍﾞｰｼｮﾝﾈﾂﾄ",
     )
     by_block = {block.name: block for block in blocks}
-    organisations = Organisation.objects.bulk_create(
-        (organisation(n, kinds, by_block) for n in range(1, ORGANISATIONS + 1)), batch_size=BATCH
-    )
-    joined = date(2020, 4, 1)
-    Membership.objects.bulk_create(
-        (
-            Membership(organisation=o, membership_class=full, joined_on=joined)
-            for o in organisations
-        ),
-        batch_size=BATCH,
-    )
-    people = Person.objects.bulk_create(
-        (
-            Person(
-                organisation=o,
-                family_name=FAMILY_NAMES[i % 4][0],
-                family_name_kana=FAMILY_NAMES[i % 4][1],
-                given_name=GIVEN_NAMES[i // 4 % 4][0],
-                given_name_kana=GIVEN_NAMES[i // 4 % 4][1],
-                department="総務課",
-                email=f"billing@org{i + 1:05d}.example.jp",
-            )
-            for i, o in enumerate(organisations)
-        ),
-        batch_size=BATCH,
-    )
-    PersonRole.objects.bulk_create(
-        (
-            PersonRole(
-                person=p,
-                organisation_id=p.organisation_id,
-                kind=PersonRole.Kind.BILLING,
-                starts_on=joined,
-            )
-            for p in people
-        ),
-        batch_size=BATCH,
-    )
-    MembershipYear.objects.bulk_create(
-        (
-            MembershipYear(
-                organisation=o,
-                fiscal_year=fiscal_year,
-                membership_class=full,
-                units=UNITS,
-                amount_due=full.dues_for(UNITS),
-                votes=full.votes_for(UNITS),
-                standing=MembershipYear.Standing.DUE,
-            )
-            for o in organisations
-        ),
-        batch_size=BATCH,
-    )
+    organisations = add_registry(range(1, ORGANISATIONS + 1), kinds, by_block, full, fiscal_year)
     # No usable passwords: hashing is slow and nobody logs in with them.
     office = User.objects.create_user(email="office@bench.example", is_staff=True)
     member = User.objects.create_user(email="member@bench.example")
-    Person.objects.filter(pk=people[0].pk).update(user=member)
+    Person.objects.filter(organisation=organisations[0]).update(user=member)
     return office, member
 
 
-def bench_dues_run(fiscal_year: int, office) -> str:
-    """Time execute_dues_run alone, as a worker runs it; then check every invoice is there."""
+def dues_run(fiscal_year: int, office) -> tuple[DuesRun, float]:
+    """A dues run of `fiscal_year`, executed here as a worker runs it; (run, seconds)."""
     celery_app.control.purge()  # anything a failed earlier run left behind
     run = DuesRun.objects.create(fiscal_year=fiscal_year, started_by=office)
-    progress(f"dues run for FY{fiscal_year} over {ORGANISATIONS} organisations")
     started = time.perf_counter()
     execute_dues_run(run.pk)
     seconds = time.perf_counter() - started
     # Tasks are not eager: the notice mailing's dispatch tasks went to the broker on commit;
     # nothing consumes them here (the newsletter scenario times the mail engine).
     celery_app.control.purge()
+    return run, seconds
+
+
+def bench_dues_run(fiscal_year: int, office) -> str:
+    """Time execute_dues_run alone; then check every invoice is there."""
+    progress(f"dues run for FY{fiscal_year} over {ORGANISATIONS} organisations")
+    run, seconds = dues_run(fiscal_year, office)
     notices = Delivery.objects.filter(
         mailing__renderer="members.mail.render_invoice_notice", key__startswith="invoice:"
     ).count()
@@ -300,16 +314,22 @@ def bench_directory(member) -> str:
     return f"members.directory organisations={listed} p95_ms={p95:.1f} queries={len(queries)}"
 
 
-def prepare(fiscal_year: int):
-    """A fresh bench database with the registry at scale; (office, member) users."""
+def fresh_database() -> None:
+    """The bench database dropped and migrated again, with the static files collected."""
     check(not settings.DEBUG, "run with DEBUG=false (run `make bench`).")
     check(not settings.CELERY_TASK_ALWAYS_EAGER, "run with CELERY_TASK_ALWAYS_EAGER=false.")
     progress(f"recreating database {settings.DATABASES['default']['NAME']}")
+    connections.close_all()  # an earlier scenario's, which the drop would cut
     recreate_database()
     progress("migrate")
     call_command("migrate", interactive=False, verbosity=0)
     progress("collectstatic (DEBUG=false renders {% static %} from the manifest)")
     call_command("collectstatic", interactive=False, verbosity=0)
+
+
+def prepare(fiscal_year: int):
+    """A fresh bench database with the registry at scale; (office, member) users."""
+    fresh_database()
     progress(f"building {ORGANISATIONS} organisations")
     return build_data(fiscal_year)
 
@@ -322,11 +342,4 @@ def run() -> None:
     print(bench_results(), flush=True)
     print(bench_survey_results(), flush=True)
     print(bench_tally(), flush=True)
-    bench_web()  # prints its lines as it goes (bench/web.py)
     print(bench_dispatch(), flush=True)
-
-
-def run_web() -> None:
-    """`python -m bench web`: the registry, the survey, then bench/web.py only."""
-    prepare(fiscal.current_fiscal_year())
-    bench_web(build_survey())

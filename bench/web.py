@@ -1,37 +1,48 @@
-"""The main pages under load: gunicorn on PostgreSQL and Redis, wrk on loopback.
+"""The main pages under load, at the demo's size and at 10,000 organisations.
 
-At 10,000 organisations with 50,000 contacts, 200 newsletter issues in the archive, 500 award
-entries of ten announced past editions (with their 100 winners) and the 10,000-response
-survey of bench/surveys.py (results published to members), each page is served by a
-gunicorn subprocess with 3 sync workers, as deployed (DEBUG=false, the bench's environment,
-bench/settings.py), and loaded by
+Eight pages. As the demo's member contact: the dashboard, the member directory, the
+newsletter archive, the award winners and the survey results (the demo survey's, published
+to members). As the demo's secretariat, with TOTP set up and the session carrying the
+password and TOTP steps as after a real two-step login: the award round's results (the
+judging results view) and the admin's organisation and invoice lists. Sessions are made by
+Django's test Client (force_login); the two demo logins, refused whenever DEBUG is off,
+are made ordinary accounts here.
 
-    wrk -c20 -t2 -d<BENCH_WEB_SECONDS> --latency
+One database of its own (recreated), at two sizes: first what `manage.py seed_demo` creates
+(about 60 organisations); then that grown to 10,000 organisations with bench/run.py's registry
+builders and their invoices by a dues run, 50,000 contacts, 200 more newsletter issues, ten
+more announced award editions (500 entries, 100 winners), 500 entries scored by 10 more
+judges in the demo's round, and a response of every new organisation to the demo's survey.
+The pages, users and sessions are the same at both sizes: only the amount of data differs.
 
-with bench/web.lua, which counts every answer other than 2xx as an error (a redirect to the
-login or to the two-factor set-up included) besides wrk's socket errors and timeouts.
-Right before and right after each page, the floor (`bench/floor/` of bench/urls.py: the
-same server, middleware and session cookie, no work of its own) is loaded the same way;
-floor_p95_ms is the mean of its two p95s and the ratio is the page's p95 over it. Each run
-starts once the previous one's requests have drained. One line per page:
+At each size the caches are emptied (bulk writes do not mark what they cached out of date)
+and a fresh gunicorn serves the portal as the Dockerfile runs it (innonet.wsgi, 3 sync
+workers; DEBUG=false and the bench's environment). Each page is first loaded for a second
+by as many clients as workers, unmeasured, so that every worker has served it, then by
 
-    web.<page> concurrency=20 requests=N p50_ms=A p95_ms=B floor_p95_ms=F ratio=R errors=0
+    wrk -c<clients> -t<min(clients, 2)> -d<BENCH_WEB_SECONDS, default 5>s --latency
 
-Member pages (dashboard, directory, newsletter archive, award winners, survey results) are
-opened as a member contact; the admin's organisation list as the secretariat, with TOTP set
-up and the session carrying the password and TOTP steps, as after a real two-step login.
-Sessions are made by Django's test Client (force_login) in the bench's database.
+at 1 and at 10 clients, each run once the previous one's requests have drained, through
+bench/web.lua, which counts every answer other than 2xx as an error (a redirect to the login
+or to the two-factor set-up included) besides wrk's socket errors and timeouts. wrk's
+percentiles are of the answers within the run: 10 clients on 3 workers queue, and a page
+of a quarter of a second has only some sixty answers in 5 s. One line per page, size and
+client count:
 
-Then `web.memory`: a gunicorn with one worker serves MEMORY_REQUESTS requests, cycling over
-the six pages, in two halves; its RSS once it has answered one request (rss_start_mb), after
-each half (rss_half_mb, rss_end_mb) and its high-water mark (VmHWM, rss_peak_mb) come from
-/proc/<pid>/status.
+    web.<page> organisations=N clients=C p50_ms=A p95_ms=B queries=Q errors=0
 
-`python -m bench web` (`make bench-web`) builds only what this scenario needs (no dues run:
-the dashboard then shows no invoice); `make bench` runs it with all the others.
+queries is the number of SQL queries one request of the page runs: the test Client in this
+process, with the same session, counts them once its caches are warm, as a worker's are.
+
+Then `web.memory`, at 10,000 organisations: a gunicorn with one worker serves
+BENCH_WEB_MEMORY_REQUESTS requests (default 2,000: about two minutes, most of it the
+round's results) from 10 clients, cycling over the pages, in two halves; its RSS once
+it has answered one request (rss_start_mb), after each half (rss_half_mb, rss_end_mb) and
+its high-water mark (VmHWM, rss_peak_mb) come from /proc/<pid>/status.
 """
 
 import http.client
+import io
 import os
 import re
 import signal
@@ -43,46 +54,84 @@ import time
 from contextlib import contextmanager, suppress
 from datetime import timedelta
 from pathlib import Path
+from typing import NamedTuple
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.cache import caches
+from django.core.management import call_command
 from django.db import connection, transaction
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
-from awards.models import Decision, Entry
+from accounts import demo as account_demo
+from awards import demo as award_demo
+from awards.models import Decision, Edition, Entry, Round
+from bench import awards
 from bench.common import BenchError, check, progress
-from bench.surveys import TITLE as SURVEY_TITLE
+from bench.run import ORGANISATIONS, add_registry, dues_run, fresh_database
 from bench.workers import _alive, memory_kb
-from members import kana
-from members.models import Organisation, Person
+from members import fiscal, kana, selectors
+from members.models import (
+    Invoice,
+    MembershipClass,
+    Organisation,
+    OrganisationKind,
+    Person,
+    RegionalBlock,
+)
 from newsletter.defaults import create_defaults
 from newsletter.models import Issue, Masthead, Topic
+from surveys import demo as survey_demo
 from surveys.models import Survey
-from tests.factories import add_totp, bulk_judging, make_edition
+from tests.factories import add_totp, bulk_judging, bulk_responses, make_edition
 
 CONTACTS = 50_000
 ISSUES = 200
 EDITIONS = 10  # announced past editions: ENTRIES / EDITIONS entries each, 10 winners each
 ENTRIES = 500
-SECONDS = int(os.environ.get("BENCH_WEB_SECONDS", "8"))
-CONNECTIONS = 20
-MEMORY_REQUESTS = 10_000
+SECONDS = int(os.environ.get("BENCH_WEB_SECONDS", "5"))
+CLIENTS = (1, 10)
+MEMORY_REQUESTS = int(os.environ.get("BENCH_WEB_MEMORY_REQUESTS", "2000"))
 # gunicorn as the Dockerfile and docker compose run it: 3 sync workers, one request at a
-# time each; the 20 connections queue in the listen backlog, as behind the reverse proxy.
-# (Threads in a worker share Python's lock: under load they multiplied the time of the
-# CPU-bound pages, the admin's above all, while the floor hardly changed.)
+# time each; more clients queue in the listen backlog, as behind the reverse proxy.
 WORKERS = 3
 LUA = Path(__file__).with_name("web.lua")
 HOST = "testserver"  # in ALLOWED_HOSTS of the bench's environment (Makefile, BENCH_ENV)
 
 
+class Page(NamedTuple):
+    name: str
+    path: str
+    staff: bool  # opened by the secretariat, else by the member contact
+    shows: str  # HTML the page must show (checked at each size)
+
+
 # --- Data -------------------------------------------------------------------------------
 
 
+def seed() -> tuple[Survey, Round]:
+    """seed_demo's data; the demo survey's results published to members; the survey and
+    the demo edition's first round."""
+    progress("web: seed_demo")
+    call_command("seed_demo", stdout=io.StringIO())
+    users = get_user_model().objects
+    with transaction.atomic():
+        users.filter(email__in=[account_demo.SECRETARIAT, account_demo.MEMBER]).update(
+            is_demo=False
+        )
+        add_totp(users.get(email=account_demo.SECRETARIAT))
+        survey = Survey.objects.get(title=survey_demo.TITLE)
+        Survey.objects.filter(pk=survey.pk).update(results_published_at=timezone.now())
+    stage = Edition.objects.get(year=award_demo.YEAR).rounds.order_by("order").first()
+    return survey, stage
+
+
 def build_contacts() -> None:
-    """Four more contacts per organisation, up to CONTACTS (bench/run.py made one each)."""
+    """More contacts, in turn over the organisations, up to CONTACTS."""
     have = Person.objects.count()
     organisations = list(Organisation.objects.order_by("pk").values_list("pk", flat=True))
     more = CONTACTS - have
@@ -144,12 +193,12 @@ def build_issues(author) -> None:
 
 
 def build_winners(office) -> None:
-    """EDITIONS announced editions of ENTRIES / EDITIONS scored entries each, with every
-    prize decided (10 winners an edition)."""
+    """EDITIONS announced editions before the earliest one there is, of ENTRIES / EDITIONS
+    scored entries each, with every prize decided (10 winners an edition)."""
     progress(f"web: {EDITIONS} announced award editions, {ENTRIES} entries")
-    year = timezone.localdate().year
+    before = Edition.objects.earliest("year").year
     for k in range(EDITIONS):
-        edition = make_edition(year - EDITIONS + k, phase="announced")
+        edition = make_edition(before - EDITIONS + k, phase="announced")
         stage = edition.rounds.order_by("order").first()
         bulk_judging(edition, stage, entries=ENTRIES // EDITIONS, judges=3, prefix=f"受賞{k}")
         entries = iter(Entry.objects.filter(edition=edition).order_by("pk"))
@@ -167,17 +216,37 @@ def build_winners(office) -> None:
         )
 
 
-def build(survey: Survey) -> None:
-    office = get_user_model().objects.get(email="office@bench.example")
+def grow(survey: Survey, stage: Round) -> None:
+    """The demo's data grown to ORGANISATIONS organisations (see the module's docstring)."""
+    office = get_user_model().objects.get(email=account_demo.SECRETARIAT)
+    fiscal_year = fiscal.current_fiscal_year()
+    more = ORGANISATIONS - Organisation.objects.count()
+    progress(f"web: {more} more organisations")
+    with transaction.atomic():
+        organisations = add_registry(
+            range(1, more + 1),
+            list(OrganisationKind.objects.order_by("order")),
+            {block.name: block for block in RegionalBlock.objects.all()},
+            MembershipClass.objects.get(code="full"),
+            fiscal_year,
+        )
+    progress(f"web: dues run for FY{fiscal_year}")
+    dues_run(fiscal_year, office)
     with transaction.atomic():
         build_contacts()
         build_issues(office)
         build_winners(office)
-        Survey.objects.filter(pk=survey.pk).update(results_published_at=timezone.now())
-        # The secretariat's accounts are superusers (tests/conftest.py: secretariat).
-        get_user_model().objects.filter(pk=office.pk).update(is_superuser=True)
-        if not office.authenticator_set.exists():
-            add_totp(office)
+        progress(f"web: {awards.ENTRIES} entries × {awards.JUDGES} judges in the demo's round")
+        bulk_judging(
+            stage.edition,
+            stage,
+            entries=awards.ENTRIES,
+            judges=awards.JUDGES,
+            prefix="bench",
+            chair=False,
+        )
+        progress(f"web: {more} responses to the demo's survey")
+        bulk_responses(survey, organisations)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
 
@@ -198,6 +267,53 @@ def session_cookie(user, *, mfa: bool = False) -> str:
     session["account_authentication_methods_user"] = str(user.pk)
     session.save()
     return f"{settings.SESSION_COOKIE_NAME}={key}"
+
+
+def counted(model) -> str:
+    """The count under an admin list of all `model`'s rows ("10000 団体")."""
+    return escape(f"{model.objects.count()} {model._meta.verbose_name_plural}")
+
+
+def pages(survey: Survey, stage: Round) -> list[Page]:
+    first_listed = selectors.directory().first()
+    newest_issue = Issue.objects.published().order_by("-sent_at").first()
+    newest_winner = (
+        Decision.objects.select_related("entry")
+        .order_by("-edition__year", "prize__order", "entry__title")
+        .first()
+    )
+    return [
+        Page("dashboard", reverse("portal:dashboard"), False, 'href="/members/organisation/"'),
+        Page("directory", reverse("members:directory"), False, escape(first_listed.name)),
+        Page(
+            "newsletter_archive", reverse("newsletter:index"), False, escape(newest_issue.subject)
+        ),
+        Page("award_winners", reverse("awards:winners"), False, escape(newest_winner.entry.title)),
+        Page(
+            "survey_results",
+            reverse("surveys:results", args=[survey.pk]),
+            False,
+            'class="survey-result',
+        ),
+        Page(
+            "award_round_results",
+            reverse("awards:results", args=[stage.pk]),
+            True,
+            escape(str(stage)),
+        ),
+        Page(
+            "admin_organisations",
+            reverse("admin:members_organisation_changelist"),
+            True,
+            counted(Organisation),
+        ),
+        Page(
+            "admin_invoices",
+            reverse("admin:members_invoice_changelist"),
+            True,
+            counted(Invoice),
+        ),
+    ]
 
 
 # --- Server and load --------------------------------------------------------------------
@@ -233,16 +349,15 @@ def children(pid: int) -> list[int]:
 @contextmanager
 def gunicorn(workers: int):
     """A gunicorn master with `workers` sync workers on a free loopback port; yields
-    (port, worker pids) once every worker answers. Its output goes to stderr."""
+    (port, worker pids) once every worker is up and /healthz answers. Output to stderr."""
     port = free_port()
     process = subprocess.Popen(
         [
-            *(sys.executable, "-m", "gunicorn", "innonet.wsgi:application"),
+            *(sys.executable, "-m", "gunicorn", "innonet.wsgi"),
             *("--bind", f"127.0.0.1:{port}", "--workers", str(workers)),
             *("--log-level", "warning", "--error-logfile", "-"),
         ],
         cwd=settings.BASE_DIR,
-        env={**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings"},
         stdout=sys.stderr,
         start_new_session=True,
     )
@@ -253,13 +368,9 @@ def gunicorn(workers: int):
             check(time.monotonic() < deadline, "gunicorn did not answer within 60 s.")
             pids = children(process.pid)
             with suppress(OSError):
-                if len(pids) == workers and get(port, "/bench/floor/")[0] == 200:
+                if len(pids) == workers and get(port, "/healthz")[0] == 200:
                     break
             time.sleep(0.2)
-        # Each worker imports the app at boot; one request each loads the rest (templates,
-        # the static manifest) before anything is measured or the start RSS is read.
-        for _ in range(4 * workers):
-            get(port, "/bench/floor/")
         yield port, pids
     finally:
         with suppress(ProcessLookupError):
@@ -275,16 +386,16 @@ def gunicorn(workers: int):
 
 def settle(port: int) -> None:
     """Waits until the requests of the previous run have drained: wrk stops sending at its
-    deadline, but up to WORKERS of its requests are still being served."""
+    deadline, but the requests its clients had sent are still queued or being served."""
     while True:
         started = time.monotonic()
-        get(port, "/bench/floor/")
+        get(port, "/healthz")
         if time.monotonic() - started < 0.05:
             return
         time.sleep(0.2)
 
 
-def wrk(port: int, path: str, cookie: str, seconds: int, *extra: str) -> dict[str, float]:
+def wrk(port: int, path: str, cookie: str, seconds: int, clients: int, *extra: str) -> dict:
     """wrk's figures through bench/web.lua: requests, p50_ms, p95_ms, errors.
 
     With `extra` (TARGETS, TOTAL: bench_memory), wrk runs until its threads have had TOTAL
@@ -293,7 +404,7 @@ def wrk(port: int, path: str, cookie: str, seconds: int, *extra: str) -> dict[st
         marker = f"{folder}/done-"
         process = subprocess.Popen(
             [
-                *("wrk", f"-c{CONNECTIONS}", "-t2", f"-d{seconds}s", "--latency"),
+                *("wrk", f"-c{clients}", f"-t{min(clients, 2)}", f"-d{seconds}s", "--latency"),
                 *("--timeout", "30s", "-s", str(LUA), "-H", f"Host: {HOST}"),
                 *(("-H", f"Cookie: {cookie}") if cookie else ()),
                 f"http://127.0.0.1:{port}{path}",
@@ -318,85 +429,64 @@ def wrk(port: int, path: str, cookie: str, seconds: int, *extra: str) -> dict[st
     return {"requests": requests, "p50_ms": p50 / 1000, "p95_ms": p95 / 1000, "errors": errors}
 
 
-def pages(survey: Survey) -> list[tuple[str, str, bool, str]]:
-    """(name, path, as the secretariat, a text the page must show)."""
-    first = Organisation.objects.order_by("name_kana").first()
-    newest_issue = Issue.objects.published().order_by("-sent_at").first()
-    newest_winner = (
-        Decision.objects.select_related("entry")
-        .order_by("-edition__year", "prize__order", "entry__title")
-        .first()
-    )
-    return [
-        ("dashboard", reverse("portal:dashboard"), False, 'href="/members/organisation/"'),
-        ("directory", reverse("members:directory"), False, first.short_name or first.name),
-        ("newsletter_archive", reverse("newsletter:index"), False, newest_issue.subject),
-        ("award_winners", reverse("awards:winners"), False, newest_winner.entry.title),
-        (
-            "survey_results",
-            reverse("surveys:results", args=[survey.pk]),
-            False,
-            'class="survey-result',
-        ),
-        ("admin_organisations", reverse("admin:members_organisation_changelist"), True, "10000"),
-    ]
+def queries(path: str, cookie: str) -> int:
+    """SQL queries of one request of `path` with the session `cookie`, once this process
+    has served it before (as a warm worker has)."""
+    client = Client()
+    client.cookies.load(cookie)
+    client.get(path)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(path)
+    check(response.status_code == 200, f"GET {path} answered {response.status_code} here.")
+    return len(captured)
 
 
-def bench_web(survey: Survey | None = None) -> list[str]:
-    survey = survey or Survey.objects.get(title=SURVEY_TITLE)
-    build(survey)
-    users = get_user_model().objects
-    cookies = {
-        False: session_cookie(users.get(email="member@bench.example")),
-        True: session_cookie(users.get(email="office@bench.example"), mfa=True),
-    }
-    lines, failures = [], []
-    listed = pages(survey)
-    progress(f"web: gunicorn --workers {WORKERS} (sync); wrk {SECONDS} s per run")
+def measure(listed: list[Page], cookies: dict[bool, str]) -> list[str]:
+    """Prints the lines of every page at the current size; returns the runs with errors."""
+    organisations = Organisation.objects.count()
+    for cache in caches.all():
+        cache.clear()
+    failures = []
+    progress(f"web: {organisations} organisations, gunicorn --workers {WORKERS} (sync)")
     with gunicorn(WORKERS) as (port, _pids):
-        for name, path, staff, marker in listed:
-            cookie = cookies[staff]
-            status, body = get(port, path, cookie)
-            check(status == 200, f"GET {path} answered {status}.")
-            check(marker in body, f"GET {path} does not show {marker!r}.")
-            progress(f"web: floor, {path}, floor")
-            runs = []
-            for target in ("/bench/floor/", path, "/bench/floor/"):
+        for page in listed:
+            cookie = cookies[page.staff]
+            status, body = get(port, page.path, cookie)
+            check(status == 200, f"GET {page.path} answered {status}.")
+            check(page.shows in body, f"GET {page.path} does not show {page.shows!r}.")
+            count = queries(page.path, cookie)
+            progress(f"web: {page.path}, clients {', '.join(map(str, CLIENTS))}")
+            wrk(port, page.path, cookie, 1, WORKERS)  # every worker serves it once at least
+            for clients in CLIENTS:
                 settle(port)
-                runs.append(wrk(port, target, cookie, SECONDS))
-            before, page, after = runs
-            floor_p95 = (before["p95_ms"] + after["p95_ms"]) / 2
-            line = (
-                f"web.{name} concurrency={CONNECTIONS} requests={page['requests']} "
-                f"p50_ms={page['p50_ms']:.1f} p95_ms={page['p95_ms']:.1f} "
-                f"floor_p95_ms={floor_p95:.1f} "
-                f"ratio={page['p95_ms'] / floor_p95:.2f} errors={page['errors']}"
-            )
-            print(line, flush=True)
-            lines.append(line)
-            if any(run["errors"] for run in runs):
-                failures.append(f"{path}: {[run['errors'] for run in runs]} errors")
-    line = bench_memory(listed, cookies)
-    print(line, flush=True)
-    lines.append(line)
-    check(not failures, "pages answered errors: " + "; ".join(failures))
-    return lines
+                figures = wrk(port, page.path, cookie, SECONDS, clients)
+                check(figures["requests"], f"no answer from {page.path} within {SECONDS} s.")
+                print(
+                    f"web.{page.name} organisations={organisations} clients={clients} "
+                    f"p50_ms={figures['p50_ms']:.1f} p95_ms={figures['p95_ms']:.1f} "
+                    f"queries={count} errors={figures['errors']}",
+                    flush=True,
+                )
+                if figures["errors"]:
+                    failures.append(f"{page.path} ({clients} clients): {figures['errors']}")
+    return failures
 
 
-def bench_memory(listed, cookies) -> str:
+def bench_memory(listed: list[Page], cookies: dict[bool, str]) -> str:
     """One worker serving MEMORY_REQUESTS requests over the pages, round robin, in two
     halves: its RSS after the first half and after the second show whether it still grows."""
     progress(f"web: memory, one worker, {MEMORY_REQUESTS} requests over {len(listed)} pages")
     half = MEMORY_REQUESTS // 2
     with tempfile.NamedTemporaryFile("w", suffix=".txt", prefix="bench-web-") as targets:
-        for _name, path, staff, _marker in listed:
-            targets.write(f"{path} {cookies[staff]}\n")
+        for page in listed:
+            targets.write(f"{page.path} {cookies[page.staff]}\n")
         targets.flush()
         with gunicorn(1) as (port, (pid,)):
+            get(port, listed[0].path, cookies[listed[0].staff])
             rss = [memory_kb(pid)["VmRSS"]]
             served = errors = 0
             for _ in range(2):
-                figures = wrk(port, "/", "", 600, targets.name, str(half))
+                figures = wrk(port, "/", "", 3600, max(CLIENTS), targets.name, str(half))
                 served, errors = served + figures["requests"], errors + figures["errors"]
                 settle(port)
                 rss.append(memory_kb(pid)["VmRSS"])
@@ -408,3 +498,20 @@ def bench_memory(listed, cookies) -> str:
         f"web.memory requests={served} rss_start_mb={start:.0f} rss_half_mb={middle:.0f} "
         f"rss_end_mb={end:.0f} rss_peak_mb={peak / 1024:.0f}"
     )
+
+
+def run() -> None:
+    """`python -m bench web` (`make bench-web`); `make bench` runs it after bench/run.py."""
+    fresh_database()
+    survey, stage = seed()
+    users = get_user_model().objects
+    cookies = {
+        False: session_cookie(users.get(email=account_demo.MEMBER)),
+        True: session_cookie(users.get(email=account_demo.SECRETARIAT), mfa=True),
+    }
+    failures = measure(pages(survey, stage), cookies)
+    grow(survey, stage)
+    listed = pages(survey, stage)
+    failures += measure(listed, cookies)
+    print(bench_memory(listed, cookies), flush=True)
+    check(not failures, "pages answered errors: " + "; ".join(failures))

@@ -247,10 +247,10 @@ def make_judge(edition, user=None, **fields):
     return Judge.objects.create(edition=edition, user=user, **fields)
 
 
-def bulk_judging(edition, stage, *, entries: int, judges: int, prefix="審査"):
+def bulk_judging(edition, stage, *, entries: int, judges: int, prefix="審査", chair=True):
     """`entries` submitted entries, each scored by all of `judges` new judges on every
     criterion of `stage`, made with bulk_create (for query budgets and the bench).
-    Returns the judges, the first one the chair."""
+    Returns the judges, the first one the chair unless not `chair` (the edition has one)."""
     from django.utils import timezone
 
     from awards.models import Assignment, Entry, Judge, Score
@@ -261,7 +261,9 @@ def bulk_judging(edition, stage, *, entries: int, judges: int, prefix="審査"):
         for n in range(judges)
     )
     panel = Judge.objects.bulk_create(
-        Judge(edition=edition, user=user, is_chair=n == 0, affiliation=f"{prefix}委員{n}")
+        Judge(
+            edition=edition, user=user, is_chair=chair and n == 0, affiliation=f"{prefix}委員{n}"
+        )
         for n, user in enumerate(users)
     )
     track = edition.tracks.get(kind="programme")
