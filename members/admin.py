@@ -235,6 +235,11 @@ class DuesRunAdmin(admin.ModelAdmin):
     def progress(self, run):
         return f"{run.processed} / {run.targeted}"
 
+    def changelist_view(self, request, extra_context=None):
+        # A worker issues the invoices: while one is at it, the list reloads itself.
+        running = DuesRun.objects.filter(finished_at__isnull=True).exists()
+        return super().changelist_view(request, {**(extra_context or {}), "running": running})
+
     def save_model(self, request, obj, form, change):
         obj.started_by = request.user
         services.start_dues_run(obj)

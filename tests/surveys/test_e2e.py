@@ -5,6 +5,7 @@ required question left empty at first, a background autosave that survives a rel
 of the chosen option go up by one and the description among the written answers."""
 
 import re
+import time
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -15,9 +16,10 @@ from playwright.sync_api import expect
 
 from accounts import demo as accounts
 from members import demo as members
+from members.models import MembershipClass
 from surveys import demo
-from surveys.models import Option, Question, Response, Survey
-from tests import browsing
+from surveys.models import Option, Question, Reminder, Response, Survey
+from tests import browsing, factories
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -187,3 +189,53 @@ def test_member_answers_and_the_secretariat_sees_the_counts(portal, browser, pag
     assert desk.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     desk.screenshot(path=artifacts / "survey-results-phone.png", full_page=True)
     desk.context.close()
+
+
+def run_action(page, base, survey, action_label):
+    page.goto(f"{base}/admin/surveys/survey/")
+    page.locator(f"input[name=_selected_action][value='{survey.pk}']").check()
+    page.get_by_label("操作:").select_option(label=action_label)
+    page.get_by_role("button", name="実行", exact=True).first.click()
+
+
+def test_the_secretariat_invites_and_reminds_and_the_contacts_get_their_mail(portal, page):
+    """Invitations to a new survey and the reminders due on the demo survey, each a mailing
+    that the worker sends after the admin's action has returned."""
+    call_command("seed_demo")
+    fresh = factories.make_survey(
+        [{"code": "Q1", "kind": "number", "minimum": 0, "maximum": 100}],
+        classes=list(MembershipClass.objects.all()),
+        title="会員アンケート（職員数）",
+    )
+    office = get_user_model().objects.get(email=accounts.SECRETARIAT)
+    base = portal.url
+    browsing.log_in(
+        page, base, office.email, accounts.DEMO_PASSWORD, next_url="/admin/surveys/survey/",
+        totp_secret=browsing.with_totp(office),
+    )  # fmt: skip
+
+    run_action(page, base, fresh, "回答依頼を送信する（未依頼の機関宛て）")
+    expect(page.locator(".messagelist")).to_contain_text("会員アンケート（職員数）")
+    invited = eventually(
+        lambda: Response.objects.filter(survey=fresh, invited_at__isnull=False).count()
+    )
+    invitations = portal.mail.wait_for(
+        lambda m: "会員アンケート（職員数）" in m["Subject"], count=invited
+    )
+    assert invited > 40 and len({m["To"] for m in invitations}) > 40
+
+    demo_survey = Survey.objects.get(title=demo.TITLE)
+    assert demo_survey.responses.filter(submitted_at__isnull=True).exists()
+    run_action(page, base, demo_survey, "送信時期を迎えたリマインドメールを送信する")
+    reminded = eventually(lambda: Reminder.objects.filter(response__survey=demo_survey).count())
+    reminders = portal.mail.wait_for(lambda m: "（リマインド）" in m["Subject"], count=reminded)
+    assert all(demo.TITLE in m["Subject"] for m in reminders)
+
+
+def eventually(count, timeout=60) -> int:
+    """What `count` returns once it is not 0: what a worker wrote after the request."""
+    deadline = time.monotonic() + timeout
+    while not (value := count()):
+        assert time.monotonic() < deadline, "the worker wrote nothing"
+        time.sleep(0.3)
+    return value
