@@ -67,6 +67,13 @@ def test_production_refuses_to_start_without_a_secret_key():
     assert "SECRET_KEY is required" in result.stderr
 
 
+@pytest.mark.parametrize("name", ["DATABASE_URL", "CELERY_BROKER_URL"])
+def test_production_names_its_database_and_broker(name):
+    result = manage("check", env={k: v for k, v in PRODUCTION.items() if k != name})
+    assert result.returncode != 0
+    assert f"{name} is required" in result.stderr
+
+
 def test_malformed_values_fail_loudly(monkeypatch):
     monkeypatch.setenv("SOME_FLAG", "perhaps")
     with pytest.raises(ImproperlyConfigured, match="SOME_FLAG"):
