@@ -279,6 +279,7 @@ class IssueAdmin(admin.ModelAdmin):
         return {"masthead": Masthead.objects.order_by("pk").first()}
 
     def save_model(self, request, obj, form, change):
+        services.sync_member_subscribers()  # so that the page's recipient count is current
         if not change:
             obj.created_by = request.user
         elif form.changed_data:

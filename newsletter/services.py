@@ -264,5 +264,6 @@ def mark_test_sent(issue_id: int) -> None:
 
 
 def recipient_count(issue: Issue) -> int:
-    sync_member_subscribers()
+    """Read only (the issue's page shows it on GET): saving the issue and sending it bring
+    member contacts' subscriptions up to date first."""
     return selectors.audience(issue).count()
