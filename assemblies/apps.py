@@ -7,9 +7,12 @@ class AssembliesConfig(AppConfig):
     verbose_name = _("General assembly")
 
     def ready(self):
+        from outbox import renderers
         from portal import fragments
 
-        from . import models
+        from . import mail, models
+
+        renderers.register(mail.RENDERER, mail.render)
 
         # Whether votes are taken now, asked by every member dashboard (selectors.awaiting_votes).
         fragments.watch("assemblies", models.Assembly)

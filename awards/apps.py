@@ -7,9 +7,13 @@ class AwardsConfig(AppConfig):
     verbose_name = _("Award")
 
     def ready(self):
+        from outbox import renderers
         from portal import fragments
 
-        from . import models
+        from . import decisions, mail, models
+
+        renderers.register(mail.RENDERER, mail.render)
+        renderers.register(decisions.NOTIFICATION_RENDERER, decisions.render_notification)
 
         # The winners archive shows these (portal/fragments.py).
         fragments.watch(

@@ -7,9 +7,13 @@ class MembersConfig(AppConfig):
     verbose_name = _("Members")
 
     def ready(self):
+        from outbox import renderers
         from portal import fragments
 
-        from . import models
+        from . import mail, models
+
+        renderers.register(mail.INVOICE_NOTICE, mail.render_invoice_notice)
+        renderers.register(mail.DUES_REMINDER, mail.render_reminder)
 
         # The directory and the survey breakdowns show these (portal/fragments.py).
         fragments.watch(

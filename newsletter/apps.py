@@ -10,10 +10,12 @@ class NewsletterConfig(AppConfig):
         # django-anymail reports providers' webhooks as signals: its only way to hand them on.
         from anymail.signals import inbound, tracking
 
+        from outbox import renderers
         from portal import fragments
 
-        from . import bounces, models
+        from . import bounces, models, rendering
 
+        renderers.register(rendering.ISSUE_RENDERER, rendering.render_issue)
         tracking.connect(bounces.handle_tracking, dispatch_uid="newsletter-tracking")
         inbound.connect(bounces.handle_inbound, dispatch_uid="newsletter-inbound")
 

@@ -7,9 +7,12 @@ class SurveysConfig(AppConfig):
     verbose_name = _("Surveys")
 
     def ready(self):
+        from outbox import renderers
         from portal import fragments
 
-        from . import models
+        from . import mail, models
+
+        renderers.register(mail.RENDERER, mail.render)
 
         # The results show these (portal/fragments.py); submissions bump their survey's own
         # scope (services._store). Responses are left out: drafts save them all the time.
