@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from members.models import PersonRole
 from members.selectors import role_emails
-from newsletter import engine
+from outbox import engine
 from portal.mail import PortalMessage, portal_url, render_templated
 
 from .models import Assembly, RollEntry, VoterReminder
@@ -22,6 +22,7 @@ from .selectors import not_taken_part
 VOTER, PRIMARY = PersonRole.Kind.VOTER, PersonRole.Kind.PRIMARY
 # A second reminder to the same organisation waits this long.
 QUIET = timedelta(hours=12)
+RENDERER = "assemblies.reminder"  # render's name with the mail engine (registered in apps.py)
 
 
 def send_reminders(assembly_id: int, user=None, now=None) -> int:
@@ -59,7 +60,7 @@ def send_reminders(assembly_id: int, user=None, now=None) -> int:
         engine.start_mailing(
             _("Voting reminders: %(title)s, %(day)s")
             % {"title": assembly.title, "day": timezone.localdate(now).isoformat()},
-            "assemblies.mail.render",
+            RENDERER,
             recipients,
             user=user,
         )

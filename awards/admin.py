@@ -578,7 +578,7 @@ class NotificationAdmin(admin.ModelAdmin):
         if not obj.mailing_id:
             return _("not sent")
         return _links(
-            (reverse("admin:newsletter_mailing_change", args=[obj.mailing_id]), _("progress"))
+            (reverse("admin:outbox_mailing_change", args=[obj.mailing_id]), _("progress"))
         )
 
     @admin.action(description=_("Send the selected notifications"))

@@ -11,13 +11,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from newsletter import engine
+from outbox import engine
 from portal.mail import PortalMessage
 
 from . import audit
 from .models import Decision, Edition, Entry, Notification, Prize
 
 PLACEHOLDERS = ("title", "organisation", "prizes")
+# render_notification's name with the mail engine (registered in apps.py).
+NOTIFICATION_RENDERER = "awards.notification"
 DEFAULT_TEXTS = {
     Notification.Outcome.WINNER: (
         gettext_lazy("Result of %(edition)s"),
@@ -164,7 +166,7 @@ def send_notification(notification_id: int, by) -> int:
             raise ValidationError(_("Record the decisions before notifying anyone."))
         listed = recipients(notification)
         notification.mailing = engine.start_mailing(
-            str(notification), "awards.decisions.render_notification", listed, user=by
+            str(notification), NOTIFICATION_RENDERER, listed, user=by
         )
         notification.save(update_fields=["mailing"])
         audit.record(

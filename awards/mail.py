@@ -8,12 +8,12 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from newsletter import engine
+from outbox import engine
 from portal.mail import PortalMessage, portal_url, render_templated
 
 from .models import EligibilityQuestion, Entry, Nomination
 
-RENDERER = "awards.mail.render"
+RENDERER = "awards.mail"  # render's name with the mail engine (registered in apps.py)
 
 
 def queue(template: str, address: str, *, entry: Entry, **ids) -> None:

@@ -616,7 +616,7 @@ class Notification(models.Model):
         help_text=_("{title}, {organisation} and {prizes} are replaced for each entry."),
     )
     mailing = models.OneToOneField(
-        "newsletter.Mailing", on_delete=models.PROTECT, null=True, blank=True, editable=False
+        "outbox.Mailing", on_delete=models.PROTECT, null=True, blank=True, editable=False
     )
 
     class Meta:

@@ -29,8 +29,8 @@ from bench.common import check, progress
 from bench.newsletter import RECIPIENTS, WORKERS, start_mailing, tally, worker_env
 from bench.run import recreate_database
 from bench.workers import Workers, clear_broker
-from newsletter.models import Delivery, Mailing
-from newsletter.tasks import resume_mailings
+from outbox.models import Delivery, Mailing
+from outbox.tasks import resume_mailings
 
 KILLS = 5
 LEASE_SECONDS = 5

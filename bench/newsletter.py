@@ -25,14 +25,15 @@ from django.core.mail.message import sanitize_address
 from django.db import transaction
 from django.test import override_settings
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
 from bench import mailsink
 from bench.common import check, progress
 from bench.workers import Workers, clear_broker
 from newsletter import services
 from newsletter.defaults import create_defaults
-from newsletter.models import Delivery, Issue, Mailing, Masthead, Subscriber, Topic
+from newsletter.models import Issue, Masthead, Subscriber, Topic
+from outbox import renderers
+from outbox.models import Delivery, Mailing
 
 RECIPIENTS = 20_000
 # Pool processes = dispatch tasks = SMTP connections (BENCH_MAILING_WORKERS to try others).
@@ -111,7 +112,7 @@ def start_mailing(recipients: int) -> int:
 def prerender(mailing_id: int) -> list[tuple[str, list[str], bytes]]:
     """Every delivery as the engine and Django's SMTP backend put it on the wire."""
     mailing = Mailing.objects.get(pk=mailing_id)
-    renderer = import_string(mailing.renderer)
+    renderer = renderers.get(mailing.renderer)
     wire = []
     for delivery in mailing.deliveries.order_by("pk").iterator(chunk_size=2000):
         message = renderer(mailing, delivery)

@@ -49,7 +49,7 @@ from members.models import (
     RegionalBlock,
 )
 from members.services import execute_dues_run
-from newsletter.models import Delivery
+from outbox.models import Delivery
 
 ORGANISATIONS = 10_000
 UNITS = 2

@@ -139,6 +139,7 @@ INSTALLED_APPS = [
     "anymail",
     "accounts",
     "portal",
+    "outbox",  # the mail engine, under every app that sends bulk mail
     "members",
     "awards",
     "newsletter",
@@ -290,7 +291,7 @@ DEFAULT_FROM_EMAIL = env_str(
 )
 SERVER_EMAIL = env_str("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 
-# Bulk mail (newsletter/engine.py). Message-IDs are <m{mailing}.d{delivery}@this domain>.
+# Bulk mail (outbox/engine.py). Message-IDs are <m{mailing}.d{delivery}@this domain>.
 MAIL_MESSAGE_ID_DOMAIN = env_str(
     "MAIL_MESSAGE_ID_DOMAIN", urlsplit(SITE_URL).hostname or "localhost"
 )
@@ -388,7 +389,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Picks up mailings whose workers died or whose retries are due.
     "resume-mailings": {
-        "task": "newsletter.tasks.resume_mailings",
+        "task": "outbox.tasks.resume_mailings",
         "schedule": 60.0,
     },
     # The nightly backup into BACKUP_DIR (03:00 in TIME_ZONE); see docs/runbook.md.

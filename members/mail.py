@@ -1,4 +1,4 @@
-"""Dues mail, sent through the mail engine (newsletter/engine.py).
+"""Dues mail, sent through the mail engine (outbox/engine.py).
 
 Which invoices are notified or reminded is claimed in the same transaction that fixes the
 mailing's deliveries, so each notice and each reminder goes out once, whatever is retried.
@@ -11,13 +11,16 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from newsletter import engine
+from outbox import engine
 from portal.mail import PortalMessage, portal_url, render_templated
 
 from .documents import ensure_invoice_pdf
 from .models import Invoice, ReminderRule, ReminderSent
 from .selectors import billing_emails
 from .services import outstanding
+
+# The renderers' names with the mail engine (registered in apps.py).
+INVOICE_NOTICE, DUES_REMINDER = "members.invoice_notice", "members.dues_reminder"
 
 
 def notify_invoices(invoice_ids) -> int:
@@ -45,7 +48,7 @@ def notify_invoices(invoice_ids) -> int:
         )
         years = sorted({fy for _pk, _organisation, fy in invoices})
         name = _("Invoice notices, FY%(years)s") % {"years": ", ".join(map(str, years))}
-        engine.start_mailing(name, "members.mail.render_invoice_notice", recipients)
+        engine.start_mailing(name, INVOICE_NOTICE, recipients)
     return len(recipients)
 
 
@@ -82,7 +85,7 @@ def send_dues_reminders(today=None) -> int:
             engine.start_mailing(
                 _("Dues reminders, %(days)s days after the due date, %(day)s")
                 % {"days": rule.days_after_due, "day": today.isoformat()},
-                "members.mail.render_reminder",
+                DUES_REMINDER,
                 (
                     {"address": email, "key": f"invoice:{pk}", "context": {"invoice": pk}}
                     for pk, email in due

@@ -10,7 +10,10 @@ class NewsletterConfig(AppConfig):
         # django-anymail reports providers' webhooks as signals: its only way to hand them on.
         from anymail.signals import inbound, tracking
 
-        from . import bounces
+        from outbox import renderers
 
+        from . import bounces, rendering
+
+        renderers.register(rendering.ISSUE_RENDERER, rendering.render_issue)
         tracking.connect(bounces.handle_tracking, dispatch_uid="newsletter-tracking")
         inbound.connect(bounces.handle_inbound, dispatch_uid="newsletter-inbound")

@@ -1,24 +1,26 @@
 """Bounces and complaints reported by the mail provider, and unsubscribe mail to the mailto.
 
 django-anymail normalises each provider's webhook into tracking and inbound events; the
-receivers in apps.py hand them to the functions here. Scoring follows Mailman: a hard bounce
-adds 1, a soft one 0.5, at most one increment a day; a hard bounce, or a score reaching
-NEWSLETTER_BOUNCE_THRESHOLD, stops mail to the address and opens a task for the secretariat.
+receivers in apps.py hand them to the functions here, tracking events as the mail engine
+reads them (outbox.bounces). What they mean for a subscription is decided here. Scoring
+follows Mailman: a hard bounce adds 1, a soft one 0.5, at most one increment a day; a hard
+bounce, or a score reaching NEWSLETTER_BOUNCE_THRESHOLD, stops mail to the address and
+opens a task for the secretariat.
 """
 
 import re
 from decimal import Decimal
 
-from anymail.signals import EventType
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+
+from outbox.bounces import Kind, read
 
 from . import services, tokens
 from .models import AddressProblem, Subscriber, SubscriptionEvent
 
 HARD, SOFT = Decimal(1), Decimal("0.5")
-_TRANSIENT = re.compile(r"(^|\D)4\d\d(\D|$)|\b4\.\d{1,3}\.\d{1,3}\b")
 
 
 def record_bounce(address: str, *, hard: bool, reason: str, source: str) -> Subscriber | None:
@@ -48,27 +50,17 @@ def record_complaint(address: str, *, source: str) -> None:
         services.record(subscriber, SubscriptionEvent.Action.COMPLAINT, source)
 
 
-def is_hard(event) -> bool:
-    """A bounce is soft when the provider says so or the server's reply is a 4xx."""
-    if event.event_type == EventType.DEFERRED:
-        return False
-    raw = event.esp_event if isinstance(event.esp_event, dict) else {}
-    if raw.get("Type") == "SoftBounce" or raw.get("severity") == "temporary":
-        return False
-    return not _TRANSIENT.search(event.mta_response or "")
-
-
 def handle_tracking(sender, event, esp_name, **kwargs) -> None:
-    address = event.recipient or ""
-    source = f"{esp_name} webhook"
-    if event.event_type in {EventType.BOUNCED, EventType.REJECTED, EventType.DEFERRED}:
-        reason = event.mta_response or event.description or event.reject_reason or ""
-        record_bounce(address, hard=is_hard(event), reason=reason, source=source)
-    elif event.event_type in {EventType.COMPLAINED}:
-        record_complaint(address, source=source)
-    elif event.event_type == EventType.UNSUBSCRIBED:
-        for subscriber in Subscriber.objects.filter(email__iexact=address):
-            services.unsubscribe(subscriber, source)
+    report = read(event, esp_name)
+    if report is None:
+        return
+    if report.kind == Kind.BOUNCE:
+        record_bounce(report.address, hard=report.hard, reason=report.reason, source=report.source)
+    elif report.kind == Kind.COMPLAINT:
+        record_complaint(report.address, source=report.source)
+    else:
+        for subscriber in Subscriber.objects.filter(email__iexact=report.address):
+            services.unsubscribe(subscriber, report.source)
 
 
 _TOKEN = re.compile(r"unsubscribe\s+(\d+-[0-9a-f]{32})", re.IGNORECASE)

@@ -20,18 +20,21 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
+from outbox.models import Delivery, Mailing
+from outbox.wire import MessageTemplate
 from portal.mail import PortalMessage
 
-from .models import Delivery, Issue, Mailing
+from .models import Issue
 from .tokens import unsubscribe_token
-from .wire import MessageTemplate
 
 TEXT_WIDTH = 72  # display columns: a full-width character takes two
 # Characters that must not start a line (禁則処理): they stay at the end of the previous one.
 NO_LINE_START = set("、。，．,.)）」』】〕！？!?ー～…ぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮヵヶ")
 
-# Placeholders for what differs per reader (see wire.py: Japanese in the body ones keeps
-# the text parts 8bit; header ones are ASCII).
+ISSUE_RENDERER = "newsletter.issue"
+
+# Placeholders for what differs per reader (see outbox/wire.py: Japanese in the body ones
+# keep the text parts 8bit; header ones are ASCII).
 _NAME, _NAME_HTML = "@@宛名@@", "@@宛名HTML@@"
 _LINK, _LINK_HTML = "@@配信停止@@", "@@配信停止HTML@@"
 _TO, _MESSAGE_ID = "@@TO@@", "@@MESSAGE-ID@@"
@@ -257,9 +260,10 @@ def _sent_issue(mailing_id: int) -> tuple[Issue, tuple[str, str], MessageTemplat
 def render_issue(mailing: Mailing, delivery: Delivery):
     """The mail engine's renderer for newsletter issues: spliced from the issue's template."""
     issue, shell, template = _sent_issue(mailing.pk)
-    if delivery.subscriber_id is None or not template.spliceable:
-        return build_message(issue, shell, delivery.address, delivery.name, delivery.subscriber_id)
-    values = _personal(delivery.address, delivery.name, delivery.subscriber_id)
+    subscriber_id = delivery.context.get("subscriber")
+    if subscriber_id is None or not template.spliceable:
+        return build_message(issue, shell, delivery.address, delivery.name, subscriber_id)
+    values = _personal(delivery.address, delivery.name, subscriber_id)
     values[_MESSAGE_ID] = delivery.message_id[1:-1]
     return template.fill(delivery.address, values)
 

@@ -13,8 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from members.models import Person, PersonRole
+from outbox import engine
 
-from . import engine, selectors
+from . import rendering, selectors
 from .models import Issue, Subscriber, SubscriptionEvent, Topic
 
 Action = SubscriptionEvent.Action
@@ -238,14 +239,11 @@ def start_sending(issue_id: int) -> bool:
             return False
         sync_member_subscribers()
         recipients = (
-            {"address": email, "name": name, "subscriber_id": pk}
+            {"address": email, "name": name, "context": {"subscriber": pk}}
             for pk, email, name in selectors.audience(issue).values_list("pk", "email", "name")
         )
         issue.mailing = engine.start_mailing(
-            issue.subject,
-            "newsletter.rendering.render_issue",
-            recipients,
-            user=issue.approved_by,
+            issue.subject, rendering.ISSUE_RENDERER, recipients, user=issue.approved_by
         )
         issue.status, issue.sent_at = Issue.Status.SENT, timezone.now()
         issue.save(update_fields=["mailing", "status", "sent_at"])

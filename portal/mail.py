@@ -1,7 +1,7 @@
 """Transactional mail from templates, in the portal's language.
 
 Each mail is a pair of templates, `<name>_subject.txt` and `<name>_message.txt`; both get the
-context plus `site_url`. Bulk mail goes through the mail engine (newsletter/engine.py).
+context plus `site_url`. Bulk mail goes through the mail engine (outbox/engine.py).
 """
 
 from email.header import Header

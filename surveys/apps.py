@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class SurveysConfig(AppConfig):
     name = "surveys"
     verbose_name = _("Surveys")
+
+    def ready(self):
+        from outbox import renderers
+
+        from . import mail
+
+        renderers.register(mail.RENDERER, mail.render)

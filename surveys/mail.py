@@ -15,13 +15,14 @@ from django.utils.translation import gettext as _
 
 from members.models import PersonRole
 from members.selectors import role_emails
-from newsletter import engine
+from outbox import engine
 from portal.mail import PortalMessage, portal_url, render_templated
 
 from .models import Reminder, Response, Survey
 from .services import create_responses
 
 PRIMARY, REPRESENTATIVE = PersonRole.Kind.PRIMARY, PersonRole.Kind.REPRESENTATIVE
+RENDERER = "surveys.mail"  # render's name with the mail engine (registered in apps.py)
 
 
 def invite(survey_id: int) -> int:
@@ -53,7 +54,7 @@ def invite(survey_id: int) -> int:
         )
         engine.start_mailing(
             _("Survey invitations: %(title)s") % {"title": survey.title},
-            "surveys.mail.render",
+            RENDERER,
             recipients,
         )
     return len(recipients)
@@ -106,7 +107,7 @@ def send_reminders(survey_id: int, now=None) -> int:
         engine.start_mailing(
             _("Survey reminders: %(title)s, %(day)s")
             % {"title": survey.title, "day": timezone.localdate(now).isoformat()},
-            "surveys.mail.render",
+            RENDERER,
             recipients,
         )
     return len(reminders)

@@ -9,7 +9,7 @@ from django.utils import timezone, translation
 
 from awards import services
 from awards.models import Entry
-from newsletter.models import Delivery
+from outbox.models import Delivery
 
 pytestmark = pytest.mark.django_db
 

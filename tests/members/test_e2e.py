@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 from accounts import demo
 from members import fiscal
 from members.models import DuesRun, Invoice, MembershipYear
-from newsletter.models import Delivery
+from outbox.models import Delivery
 from tests import browsing
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

@@ -6,7 +6,7 @@ from django.core import mail
 from members import services
 from members.mail import send_dues_reminders
 from members.models import MembershipYear, PersonRole, ReminderRule, ReminderSent
-from newsletter.models import Mailing
+from outbox.models import Mailing
 from tests import factories
 
 pytestmark = pytest.mark.django_db

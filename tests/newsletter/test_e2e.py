@@ -9,7 +9,8 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from accounts import demo
-from newsletter.models import Delivery, Issue, Subscriber
+from newsletter.models import Issue, Subscriber
+from outbox.models import Delivery
 from tests import browsing
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

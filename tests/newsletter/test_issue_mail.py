@@ -4,8 +4,10 @@ import re
 
 import pytest
 
-from newsletter import engine, services
-from newsletter.models import Delivery, Subscriber
+from newsletter import services
+from newsletter.models import Subscriber
+from outbox import engine
+from outbox.models import Delivery
 from tests import factories
 
 pytestmark = pytest.mark.django_db

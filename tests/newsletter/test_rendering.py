@@ -96,7 +96,7 @@ def test_a_spliced_message_reads_as_one_built_in_full(
     secretariat, django_capture_on_commit_callbacks, long_line
 ):
     from newsletter import rendering
-    from newsletter.wire import Prepared
+    from outbox.wire import Prepared
 
     body = "## 見出し\n\n" + ("長い段落。" * 300 if long_line else "短い段落。")
     mailing, delivery = sending(secretariat, body, django_capture_on_commit_callbacks)
@@ -107,7 +107,7 @@ def test_a_spliced_message_reads_as_one_built_in_full(
         spliced.extra_headers["Message-ID"] = delivery.message_id  # as the engine does
     issue, shell, _template = rendering._sent_issue(mailing.pk)
     full = rendering.build_message(
-        issue, shell, delivery.address, delivery.name, delivery.subscriber_id
+        issue, shell, delivery.address, delivery.name, delivery.context["subscriber"]
     )
     full.extra_headers["Message-ID"] = delivery.message_id
 

@@ -6,10 +6,12 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 from django.db import connection
+from django.urls import reverse
 from django.utils import timezone
 
 from newsletter import services
-from newsletter.models import Issue, Mailing
+from newsletter.models import Issue
+from outbox.models import Mailing
 from tests import factories
 
 
@@ -132,6 +134,25 @@ def test_a_scheduled_issue_starts_when_its_time_comes(
         assert services.start_due_issues() == 0
     issue.refresh_from_db()
     assert issue.mailing.deliveries.count() == 1
+
+
+@pytest.mark.django_db
+def test_the_issue_and_its_mailing_page_link_each_other(
+    client, secretariat_with_mfa, colleague, django_capture_on_commit_callbacks
+):
+    factories.make_subscriber("reader@example.com")
+    issue = with_test_sent(factories.make_issue(secretariat_with_mfa))
+    services.approve(issue, colleague)
+    with django_capture_on_commit_callbacks(execute=False):  # no worker sends
+        services.schedule(issue)
+        services.start_sending(issue.pk)
+    issue.refresh_from_db()
+    issue_url = reverse("admin:newsletter_issue_change", args=[issue.pk])
+    mailing_url = reverse("admin:outbox_mailing_change", args=[issue.mailing_id])
+    client.force_login(secretariat_with_mfa)
+
+    assert mailing_url in client.get(issue_url).content.decode()
+    assert issue_url in client.get(mailing_url).content.decode()
 
 
 @pytest.mark.django_db

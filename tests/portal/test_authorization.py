@@ -62,7 +62,7 @@ ADMIN_VIEWS = [
     "admin:members_changerequest_changelist",
     "admin:newsletter_issue_changelist",
     "admin:newsletter_issue_add",
-    "admin:newsletter_mailing_changelist",
+    "admin:outbox_mailing_changelist",
     "admin:newsletter_addressproblem_changelist",
     "admin:newsletter_masthead_changelist",
     "admin:awards_edition_changelist",

@@ -49,7 +49,7 @@ def test_admin_changelists_within_budget(client, secretariat_with_mfa, organisat
         "admin:members_statemententry_changelist",
         "admin:members_organisationimport_changelist",
         "admin:members_changerequest_changelist",
-        "admin:newsletter_mailing_changelist",
+        "admin:outbox_mailing_changelist",
         "admin:newsletter_subscriber_changelist",
     ):
         with django_assert_max_num_queries(12):

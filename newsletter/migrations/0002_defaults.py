@@ -8,5 +8,5 @@ def create(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("newsletter", "0002_issues_and_bounces")]
+    dependencies = [("newsletter", "0001_initial")]
     operations = [migrations.RunPython(create, migrations.RunPython.noop)]

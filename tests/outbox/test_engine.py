@@ -8,11 +8,9 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from newsletter import engine
-from newsletter.models import Delivery, Mailing
-from tests.newsletter.renderers import greeting
-
-RENDERER = "tests.newsletter.renderers.greeting"
+from outbox import engine, renderers
+from outbox.models import Delivery, Mailing
+from tests.outbox.renderers import GREETING, greeting
 
 
 def recipients(n, domain="example.jp"):
@@ -21,7 +19,7 @@ def recipients(n, domain="example.jp"):
 
 def start(rows, capture):
     with capture(execute=False):  # the test runs the workers itself
-        return engine.start_mailing("メルマガ第1号", RENDERER, rows)
+        return engine.start_mailing("メルマガ第1号", GREETING, rows)
 
 
 @pytest.mark.django_db
@@ -146,7 +144,7 @@ def test_many_failures_in_a_row_pause_the_mailing_and_tell_the_secretariat(
     assert mailing.deliveries.filter(status="queued").count() == 7  # left for after the fix
     (notice,) = [m for m in smtp_server.messages() if m["To"] == "office@example.jp"]
     assert notice["Subject"] == "【イノベーションネット】配信が一時停止しました：メルマガ第1号"
-    assert f"/admin/newsletter/mailing/{mailing.pk}/change/" in notice.get_content()
+    assert f"/admin/outbox/mailing/{mailing.pk}/change/" in notice.get_content()
 
 
 @pytest.mark.django_db
@@ -158,14 +156,14 @@ def test_the_secretariat_pauses_and_resumes(
     engine._send_batch(engine.Relay(), greeting, mailing, engine.claim(mailing.pk, 2))
     client.force_login(secretariat_with_mfa)
 
-    client.post(reverse("admin:newsletter_mailing_pause", args=[mailing.pk]))
+    client.post(reverse("admin:outbox_mailing_pause", args=[mailing.pk]))
     engine.dispatch(mailing.pk)  # a worker still running stops at its next batch
     assert len(smtp_server.received) == 2
-    progress = client.get(reverse("admin:newsletter_mailing_progress", args=[mailing.pk])).json()
+    progress = client.get(reverse("admin:outbox_mailing_progress", args=[mailing.pk])).json()
     assert (progress["status"], progress["sent"], progress["remaining"]) == ("paused", 2, 4)
 
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("admin:newsletter_mailing_resume", args=[mailing.pk]))
+        client.post(reverse("admin:outbox_mailing_resume", args=[mailing.pk]))
     assert len(smtp_server.received) == 6
     mailing.refresh_from_db()
     assert mailing.status == "done"
@@ -201,7 +199,7 @@ def test_a_live_claim_is_not_taken_by_another_worker(django_capture_on_commit_ca
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_workers_send_each_message_once(smtp_server, settings):
     settings.MAILING_BATCH_SIZE = 5
-    mailing = engine.start_mailing("同時送信", RENDERER, recipients(60))
+    mailing = engine.start_mailing("同時送信", GREETING, recipients(60))
     errors = []
 
     def worker():
@@ -264,16 +262,14 @@ def test_the_worker_session_gets_its_commit_setting_back(
 ):
     mailing = start(recipients(3), django_capture_on_commit_callbacks)
     seen = []
-    real = engine._SentMarks.add
+    real = engine._mark_sent
 
-    def spy(marks, delivery_id):
-        marks.wait()
-        with connection.cursor() as cursor:
-            cursor.execute("SHOW synchronous_commit")
-            seen.append(cursor.fetchone()[0])
-        real(marks, delivery_id)
+    def spy(cursor, delivery_id):
+        cursor.execute("SHOW synchronous_commit")
+        seen.append(cursor.fetchone()[0])
+        real(cursor, delivery_id)
 
-    monkeypatch.setattr(engine._SentMarks, "add", spy)
+    monkeypatch.setattr(engine, "_mark_sent", spy)
     engine.dispatch(mailing.pk)
     with connection.cursor() as cursor:
         cursor.execute("SHOW synchronous_commit")
@@ -287,14 +283,15 @@ def fails_for_reader1(mailing, delivery):
     return greeting(mailing, delivery)
 
 
+renderers.register("tests.fails_for_reader1", fails_for_reader1)
+
+
 @pytest.mark.django_db
 def test_a_row_that_does_not_render_fails_and_the_rest_go(
     smtp_server, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=False):
-        mailing = engine.start_mailing(
-            "第1号", "tests.newsletter.test_engine.fails_for_reader1", recipients(3)
-        )
+        mailing = engine.start_mailing("第1号", "tests.fails_for_reader1", recipients(3))
 
     engine.dispatch(mailing.pk)
 

@@ -11,33 +11,32 @@ carries tasks and the shared rate limit.
 import logging
 import smtplib
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from contextlib import contextmanager
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.mail import EmailMessage, get_connection
-from django.db import DatabaseError, connection, transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
-from django.utils.module_loading import import_string
-from psycopg import pq
 
+from . import renderers
 from .models import Delivery, Mailing
+from .renderers import Renderer
 from .wire import Prepared
 
 logger = logging.getLogger(__name__)
-
-Renderer = Callable[[Mailing, Delivery], EmailMessage]
 
 
 def start_mailing(name: str, renderer: str, recipients: Iterable[dict], *, user=None) -> Mailing:
     """Fix the recipients (dicts of Delivery fields) and start workers once committed.
 
-    An address listed twice gets one delivery.
+    `renderer` is a name registered in outbox.renderers. An address listed twice gets one
+    delivery.
     """
-    import_string(renderer)  # fail now on a typo, not in every worker
+    renderers.get(renderer)  # fail now on a typo, not in every worker
     mailing = Mailing.objects.create(name=name, renderer=renderer, created_by=user)
     Delivery.objects.bulk_create(
         (Delivery(mailing=mailing, **recipient) for recipient in recipients),
@@ -148,64 +147,19 @@ def smtp_code(error: Exception) -> int | None:
 
 
 _MARK_SENT = (
-    f"UPDATE {Delivery._meta.db_table} SET status = 'sent', sent_at = now(), "
-    "lease_until = NULL, error = '' WHERE id = "
+    f"UPDATE {Delivery._meta.db_table} SET status = %s, sent_at = now(), "
+    "lease_until = NULL, error = '' WHERE id = %s"
 )
 
 
-class _SentMarks:
-    """Marks each row sent as soon as the server accepted its message.
+def _mark_sent(cursor, delivery_id: int) -> None:
+    """Marks the row sent as soon as the server accepted its message, before the next one
+    starts, so a worker killed at any point re-sends at most the message on the wire.
 
-    On PostgreSQL the statement is sent without waiting for the reply, which arrives while
-    the next message is on the wire. It is on the database's socket before the next message
-    starts, and the database commits what it has received even if the worker then dies, so
-    a kill still re-sends at most the message on the wire. Call wait() before any other use
-    of the connection.
+    Plain SQL on one cursor: psycopg prepares it on the connection after two runs
+    (settings.prepared_statements), which spares the ORM's work for every message.
     """
-
-    STATEMENT = b"innonet_mark_sent"
-
-    def __init__(self):
-        self.pgconn = None
-        self.pending = False
-        if connection.vendor == "postgresql":
-            connection.ensure_connection()
-            self.pgconn = connection.connection.pgconn
-            self._prepare()
-
-    def _prepare(self) -> None:
-        """Parse and plan the mark once per database session, not once per message. Looked
-        up for each batch: after a rollback psycopg deallocates all the session's prepared
-        statements (it prepares the ORM's own, settings.prepared_statements), this one too."""
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT 1 FROM pg_prepared_statements WHERE name = %s", [self.STATEMENT.decode()]
-            )
-            if cursor.fetchone():
-                return
-        result = self.pgconn.prepare(self.STATEMENT, (_MARK_SENT + "$1").encode())
-        if result.status != pq.ExecStatus.COMMAND_OK:
-            raise DatabaseError(result.error_message.decode(errors="replace"))
-
-    def add(self, delivery_id: int) -> None:
-        if self.pgconn is None:
-            with connection.cursor() as cursor:
-                cursor.execute(_MARK_SENT + "%s", [delivery_id])
-            return
-        self.wait()
-        self.pgconn.send_query_prepared(self.STATEMENT, [str(delivery_id).encode()])
-        self.pending = True
-
-    def wait(self) -> None:
-        if not self.pending:
-            return
-        self.pending = False
-        errors = []
-        while (result := self.pgconn.get_result()) is not None:
-            if result.status != pq.ExecStatus.COMMAND_OK:
-                errors.append(result.error_message.decode(errors="replace"))
-        if errors:
-            raise DatabaseError(" ".join(errors))
+    cursor.execute(_MARK_SENT, [Delivery.Status.SENT, delivery_id])
 
 
 @contextmanager
@@ -216,9 +170,6 @@ def _asynchronous_commit():
     database server can forget the last fraction of a second of marks, and those messages
     would be sent again: the same trade as one message on the wire when a worker dies.
     """
-    if connection.vendor != "postgresql":
-        yield
-        return
     with connection.cursor() as cursor:
         cursor.execute("SET synchronous_commit TO OFF")
     try:
@@ -280,7 +231,7 @@ def resume(mailing_id: int) -> bool:
 
 
 def _send_batch(relay: Relay, render: Renderer, mailing: Mailing, batch) -> None:
-    """Render the batch (renderers may query), then send it with the marks overlapped."""
+    """Render the batch (renderers may query), then send it, marking each row as it goes."""
     messages = []
     failing = False
     for delivery in batch:
@@ -295,14 +246,12 @@ def _send_batch(relay: Relay, render: Renderer, mailing: Mailing, batch) -> None
         if not isinstance(message, Prepared):  # a spliced message carries its own
             message.extra_headers["Message-ID"] = delivery.message_id
         messages.append((delivery, message))
-    marks = _SentMarks()
-    try:
+    with connection.cursor() as cursor:
         for delivery, message in messages:
             wait_for_rate_slot()
             try:
                 relay.send(message)
             except (smtplib.SMTPException, OSError) as error:
-                marks.wait()
                 code = smtp_code(error)
                 _mark_failed(
                     delivery,
@@ -314,13 +263,10 @@ def _send_batch(relay: Relay, render: Renderer, mailing: Mailing, batch) -> None
                 _count_failure(mailing.pk)
                 failing = True
             else:
-                marks.add(delivery.pk)
+                _mark_sent(cursor, delivery.pk)
                 if failing:
-                    marks.wait()
                     Mailing.objects.filter(pk=mailing.pk).update(failures_in_a_row=0)
                     failing = False
-    finally:
-        marks.wait()
 
 
 def dispatch(mailing_id: int) -> None:
@@ -330,7 +276,7 @@ def dispatch(mailing_id: int) -> None:
     resume_stalled, which beat runs every minute.
     """
     mailing = Mailing.objects.get(pk=mailing_id)
-    render = import_string(mailing.renderer)
+    render = renderers.get(mailing.renderer)
     relay = Relay()
     try:
         with _asynchronous_commit():

@@ -2,6 +2,10 @@
 
 from django.core.mail import EmailMessage
 
+from outbox import renderers
+
+GREETING = "tests.greeting"
+
 
 def greeting(mailing, delivery):
     return EmailMessage(
@@ -9,3 +13,6 @@ def greeting(mailing, delivery):
         body=f"{delivery.name}様\n\nイノベーションネットからのお知らせです。\n",
         to=[delivery.address],
     )
+
+
+renderers.register(GREETING, greeting)
