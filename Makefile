@@ -58,6 +58,7 @@ run: $(STAMP) node_modules/.package-lock.json messages
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 
 # make audit - known vulnerabilities in the pinned dependencies (scripts/audit.sh).
 audit: $(STAMP) node_modules/.package-lock.json

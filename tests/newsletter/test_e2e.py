@@ -60,10 +60,9 @@ def test_compose_approve_send_and_unsubscribe(portal, page, artifacts):
     expect(page.get_by_text("承認しました。配信できます。")).to_be_visible()
     page.get_by_role("button", name="配信する").click()
     expect(page.get_by_text("配信を開始しました。")).to_be_visible()
+    # The page reloads itself until a worker has started the mailing.
     page.get_by_role("link", name="配信の進捗").click()
-    page.wait_for_function(
-        f"document.querySelector('[data-field=sent]').textContent.trim() === '{recipients}'"
-    )
+    expect(page.locator("[data-field=sent]")).to_have_text(str(recipients), timeout=60_000)
     page.screenshot(path=artifacts / "newsletter-progress.png", full_page=True)
 
     sent = [
