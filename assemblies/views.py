@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import can, require
-from awards import uploads
+from portal import uploads
 from portal.pagination import paginate
 
 from . import minutes, selectors, services, tasks

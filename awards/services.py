@@ -14,12 +14,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.permissions import member_organisation
-from members import kana
 from members.models import Organisation, Person
+from portal import kana
+from portal.uploads import check_attachment, safe_name
 
 from . import audit, mail
 from .models import Attachment, Edition, EligibilityQuestion, Entry, Nomination, Track
-from .uploads import check_attachment, safe_name
 
 REQUIRED_FIELDS = ("title", "organisation_name", "prefecture", "summary", "contact_name")
 

@@ -313,8 +313,8 @@ NEWSLETTER_UNSUBSCRIBE_MAILTO = env_str(
 # Bounce score (hard 1, soft 0.5, once a day) at which mail to an address stops.
 NEWSLETTER_BOUNCE_THRESHOLD = env_int("NEWSLETTER_BOUNCE_THRESHOLD", 3)
 
-# Award entry attachments (awards/uploads.py): checked by content, stored under random names
-# and served only through a view that checks who asks.
+# Attachments (award entries, assembly agenda documents; portal/uploads.py): checked by
+# content, stored under random names and served only through a view that checks who asks.
 AWARD_ATTACHMENT_MAX_BYTES = env_int("AWARD_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
 AWARD_ATTACHMENTS_PER_ENTRY = env_int("AWARD_ATTACHMENTS_PER_ENTRY", 5)
 # An Office file is a ZIP: refused when it would unpack to more than this (zip bombs).

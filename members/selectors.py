@@ -2,7 +2,8 @@ from decimal import Decimal
 
 from django.db.models import Exists, FilteredRelation, OuterRef, Prefetch, Q, Sum
 
-from .kana import normalise
+from portal.kana import normalise
+
 from .models import (
     Allocation,
     BillingProfile,

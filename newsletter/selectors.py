@@ -3,8 +3,8 @@
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from accounts.permissions import Role, roles_of
-from members import kana
 from members.models import Membership, PersonRole
+from portal import kana
 
 from .models import Issue, Subscriber
 
