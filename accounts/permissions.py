@@ -130,7 +130,7 @@ def _authenticated(user) -> bool:
 
 
 RULES: dict[str, Callable] = {
-    "portal.view_dashboard": _authenticated,
+    "home.view_dashboard": _authenticated,
     "members.view_own_organisation": _has(Role.MEMBER),
     "members.edit_own_organisation": _has(Role.MEMBER),
     "members.view_own_dues": _has(Role.MEMBER),

@@ -144,6 +144,7 @@ INSTALLED_APPS = [
     "newsletter",
     "surveys",
     "assemblies",
+    "home",
 ]
 
 MIDDLEWARE = [
@@ -178,7 +179,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "portal.context_processors.navigation",
+                "home.context_processors.navigation",
             ],
         },
     },

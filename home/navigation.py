@@ -17,7 +17,7 @@ class Area:
 
 
 AREAS = [
-    Area("portal:dashboard", _("Dashboard"), "portal.view_dashboard"),
+    Area("portal:dashboard", _("Dashboard"), "home.view_dashboard"),
     Area("members:organisation", _("My organisation"), "members.view_own_organisation"),
     Area("members:dues", _("Dues"), "members.view_own_dues"),
     Area("members:directory", _("Member directory"), "members.view_directory"),
