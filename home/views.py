@@ -1,7 +1,7 @@
 from django.shortcuts import redirect, render
 
-from accounts.permissions import Role, member_organisation_id, require, roles_of
 from members import fiscal
+from members.permissions import require
 
 from . import selectors
 
@@ -14,9 +14,10 @@ def home(request):
 
 @require("home.view_dashboard")
 def dashboard(request):
-    roles = roles_of(request.user)
-    organisation_id = member_organisation_id(request.user)
-    context = {"roles": roles, "Role": Role, "organisation": None}
-    if organisation_id:
-        context.update(selectors.member_dashboard(organisation_id, fiscal.current_fiscal_year()))
+    roles = request.roles
+    context = {"roles": roles, "organisation": None}
+    if roles.organisation_id:
+        context.update(
+            selectors.member_dashboard(roles.organisation_id, fiscal.current_fiscal_year())
+        )
     return render(request, "home/dashboard.html", context)
