@@ -2,9 +2,6 @@
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
-
-from .permissions import JUDGES_GROUP
 
 DEMO_PASSWORD = "innonet-demo"
 SECRETARIAT = "office@demo.innonet.example"
@@ -29,11 +26,11 @@ def _demo_user(email: str, last_name: str, first_name: str, **flags):
 
 
 def seed_users(member_person) -> None:
-    """One user per role; the member contact acts for `member_person`'s organisation."""
+    """One user per role; the member contact acts for `member_person`'s organisation, and the
+    judge becomes one when the award's demo appoints them."""
     _demo_user(SECRETARIAT, "事務局", "花子", is_staff=True, is_superuser=True)
     _demo_user(EDITOR, "編集", "三郎", is_staff=True, is_superuser=True)
-    judge = _demo_user(JUDGE, "審査", "太郎")
-    judge.groups.add(Group.objects.get_or_create(name=JUDGES_GROUP)[0])
+    _demo_user(JUDGE, "審査", "太郎")
     member = _demo_user(MEMBER, member_person.family_name, member_person.given_name)
     if member_person.user_id != member.pk:
         member_person.user = member

@@ -9,8 +9,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
-from awards.uploads import check_attachment
 from portal.admin import ReadOnlyAdmin
+from portal.uploads import check_attachment
 
 from . import services
 from .models import AgendaAttachment, AgendaItem, Assembly, AuditEvent, RollEntry, Threshold

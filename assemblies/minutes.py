@@ -23,7 +23,8 @@ from django.utils.translation import gettext as _
 from fpdf import FPDF
 from fpdf.enums import WrapMode, XPos, YPos
 
-from members.invoice_pdf import (
+from portal.exports import safe_cell, workbook_response
+from portal.pdf import (
     BODY_SIZE,
     CONTENT_WIDTH,
     FONT_FAMILY,
@@ -33,7 +34,6 @@ from members.invoice_pdf import (
     paragraph,
     pdf_table,
 )
-from portal.exports import safe_cell, workbook_response
 
 from .models import Assembly, Ballot, Choice, Participation, RollEntry
 from .selectors import attendance

@@ -4,7 +4,6 @@ secretariat's live figures, each in a fixed number of queries."""
 from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.utils import timezone
 
-from accounts.permissions import member_organisation
 from members.models import PersonRole, RegionalBlock
 
 from .models import Assembly, Participation, RollEntry
@@ -48,14 +47,14 @@ def awaiting_votes(organisation):
     ).order_by("closes_at")
 
 
-def own_entry(assembly: Assembly, user) -> RollEntry | None:
-    """The user's organisation on the assembly's roll, with its participation, or None."""
-    organisation = member_organisation(user)
-    if organisation is None:
+def own_entry(assembly: Assembly, organisation_id: int | None) -> RollEntry | None:
+    """The organisation (a member contact's, `Roles.organisation_id`) on the assembly's roll,
+    with its participation, or None."""
+    if organisation_id is None:
         return None
     return (
         RollEntry.objects.select_related("participation__proxy_to__organisation")
-        .filter(assembly=assembly, organisation=organisation)
+        .filter(assembly=assembly, organisation_id=organisation_id)
         .first()
     )
 

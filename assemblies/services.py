@@ -8,9 +8,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.permissions import can
 from members.fiscal import fiscal_year_of
 from members.models import Membership, MembershipYear
+from members.permissions import can, roles_of
 
 from .models import (
     Assembly,
@@ -188,7 +188,7 @@ def cast(entry_id: int, choices: dict[int, str], user) -> int:
     _check_open(assembly)
     participation = _participation(entry)
     in_person = participation is not None and participation.mode == Participation.Mode.IN_PERSON
-    if not (in_person and can(user, "assemblies.manage")):
+    if not (in_person and can(roles_of(user), "assemblies.manage")):
         _may_act_for(entry, user)
     if not entry.eligible:
         raise ValidationError(_("Your organisation has no vote at this assembly."))

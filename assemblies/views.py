@@ -7,8 +7,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.permissions import can, require
-from awards import uploads
+from members.permissions import can, require
+from portal import uploads
 from portal.pagination import paginate
 
 from . import minutes, selectors, services, tasks
@@ -83,8 +83,8 @@ def index(request):
 @require("assemblies.view")
 def detail(request, pk):
     assembly = _visible(request, pk)
-    entry = selectors.own_entry(assembly, request.user)
-    voter = entry is not None and can(request.user, "assemblies.vote")
+    entry = selectors.own_entry(assembly, request.roles.organisation_id)
+    voter = entry is not None and can(request.roles, "assemblies.vote")
     items = list(_items(assembly))
     context = {
         "assembly": assembly,
@@ -105,7 +105,7 @@ def detail(request, pk):
 
 def _voter_entry(request, pk) -> tuple[Assembly, RollEntry]:
     assembly = _visible(request, pk)
-    entry = selectors.own_entry(assembly, request.user)
+    entry = selectors.own_entry(assembly, request.roles.organisation_id)
     if entry is None:
         raise Http404
     return assembly, entry
@@ -177,7 +177,7 @@ def _counts_hidden(assembly) -> bool:
 @require("assemblies.view")
 def results(request, pk):
     assembly = _visible(request, pk)
-    if not assembly.is_closed and not can(request.user, "assemblies.manage"):
+    if not assembly.is_closed and not can(request.roles, "assemblies.manage"):
         raise Http404  # members see the results once the vote is closed
     context = {
         "assembly": assembly,

@@ -12,9 +12,9 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
-from members.prefectures import PREFECTURES
 from portal.admin import ReadOnlyAdmin
 from portal.html import links as _links
+from portal.prefectures import PREFECTURES
 from portal.tabular import Rejected
 
 from . import archive_import, conflicts, decisions, defaults, judging, services

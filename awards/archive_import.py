@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from members.prefectures import prefecture_lookup
+from portal.prefectures import prefecture_lookup
 from portal.tabular import Rejected, problem, read_rows
 
 from .models import Decision, Edition, Entry, Prize, Track

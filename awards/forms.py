@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from members.prefectures import PREFECTURES
+from portal.prefectures import PREFECTURES
 
 from .models import Conflict, Entry, Nomination, Track
 

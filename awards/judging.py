@@ -8,7 +8,8 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.permissions import JUDGES_GROUP, member_organisation
+from members.permissions import JUDGES_GROUP
+from members.selectors import contact_of
 
 from . import audit
 from .conflicts import is_conflicted, visible_to
@@ -19,7 +20,8 @@ def appoint(edition, user, *, is_chair=False, affiliation="") -> Judge:
     """A judge of the edition (and of the judges group, which opens the judge workspace);
     a member contact's organisation and prefecture come along for the conflict checks."""
     user.groups.add(Group.objects.get_or_create(name=JUDGES_GROUP)[0])
-    organisation = member_organisation(user)
+    person = contact_of(user)
+    organisation = person.organisation if person else None
     judge, _created = Judge.objects.update_or_create(
         edition=edition,
         user=user,

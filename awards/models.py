@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from members.prefectures import PREFECTURES
+from portal.prefectures import PREFECTURES
 
 
 class Phase(models.TextChoices):

@@ -5,7 +5,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from members import kana
+from portal import kana
 
 from .conflicts import conflicted_assignment, is_conflicted, visible_to
 from .models import Assignment, Attachment, Decision, Edition, Entry, Judge, Round, Score

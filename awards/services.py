@@ -13,13 +13,13 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.permissions import member_organisation
-from members import kana
-from members.models import Organisation, Person
+from members.models import Organisation
+from members.selectors import contact_of
+from portal import kana
+from portal.uploads import check_attachment, safe_name
 
 from . import audit, mail
 from .models import Attachment, Edition, EligibilityQuestion, Entry, Nomination, Track
-from .uploads import check_attachment, safe_name
 
 REQUIRED_FIELDS = ("title", "organisation_name", "prefecture", "summary", "contact_name")
 
@@ -46,15 +46,14 @@ def start_entry(track: Track, user) -> Entry:
     if not track.edition.accepts_entries():
         raise ValidationError(_("The call for entries is not open."))
     entry = Entry(edition=track.edition, track=track, owner=user, contact_email=user.email)
-    organisation = member_organisation(user)
-    if organisation is not None:
+    person = contact_of(user)
+    if person is not None:
+        organisation = person.organisation
         entry.organisation = organisation
         entry.organisation_name = organisation.name
         entry.prefecture = organisation.prefecture
-        person = Person.objects.current().filter(user=user).first()
-        if person is not None:
-            entry.contact_name = f"{person.family_name} {person.given_name}"
-            entry.contact_phone = person.phone or organisation.phone
+        entry.contact_name = f"{person.family_name} {person.given_name}"
+        entry.contact_phone = person.phone or organisation.phone
     entry.save()
     return entry
 
@@ -242,9 +241,9 @@ def consent(token, user) -> Entry:
         if entry.status == Entry.Status.INVITED:
             entry.owner = user
             entry.status = Entry.Status.DRAFT
-            organisation = member_organisation(user)
-            if organisation is not None and entry.organisation is None:
-                entry.organisation = organisation
+            person = contact_of(user)
+            if person is not None and entry.organisation is None:
+                entry.organisation = person.organisation
             entry.save(update_fields=["owner", "status", "organisation", "updated_at"])
         mail.queue(
             "nomination_consented",

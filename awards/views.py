@@ -9,7 +9,7 @@ from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.permissions import require
+from members.permissions import require
 from portal.exports import excel_response
 from portal.pagination import paginate
 

@@ -145,6 +145,7 @@ INSTALLED_APPS = [
     "newsletter",
     "surveys",
     "assemblies",
+    "home",
 ]
 
 MIDDLEWARE = [
@@ -157,6 +158,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "members.permissions.RolesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -179,7 +181,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "portal.context_processors.navigation",
+                "home.context_processors.navigation",
             ],
         },
     },
@@ -314,8 +316,8 @@ NEWSLETTER_UNSUBSCRIBE_MAILTO = env_str(
 # Bounce score (hard 1, soft 0.5, once a day) at which mail to an address stops.
 NEWSLETTER_BOUNCE_THRESHOLD = env_int("NEWSLETTER_BOUNCE_THRESHOLD", 3)
 
-# Award entry attachments (awards/uploads.py): checked by content, stored under random names
-# and served only through a view that checks who asks.
+# Attachments (award entries, assembly agenda documents; portal/uploads.py): checked by
+# content, stored under random names and served only through a view that checks who asks.
 AWARD_ATTACHMENT_MAX_BYTES = env_int("AWARD_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
 AWARD_ATTACHMENTS_PER_ENTRY = env_int("AWARD_ATTACHMENTS_PER_ENTRY", 5)
 # An Office file is a ZIP: refused when it would unpack to more than this (zip bombs).

@@ -24,5 +24,5 @@ urlpatterns = [
     path("newsletter/", include("newsletter.urls")),
     path("surveys/", include("surveys.urls")),
     path("assembly/", include("assemblies.urls")),
-    path("", include("portal.urls")),
+    path("", include("home.urls")),
 ]

@@ -9,6 +9,8 @@ from typing import NamedTuple
 from django.db import models, transaction
 from django.utils import timezone, translation
 
+from portal.prefectures import PREFECTURES
+
 from . import bankfiles, fiscal, services
 from .models import (
     BillingProfile,
@@ -27,7 +29,6 @@ from .models import (
     RegionalBlock,
     ReminderRule,
 )
-from .prefectures import PREFECTURES
 from .validators import corporate_number_check_digit
 
 DEMO_MEMBER_ORGANISATION = "公益財団法人石川県産業創出支援機構"

@@ -1,8 +1,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from portal.prefectures import PREFECTURES
+
 from .models import BillingProfile, Organisation, OrganisationKind, Person, RegionalBlock
-from .prefectures import PREFECTURES
 from .services import SELF_SERVICE_ROLES
 
 

@@ -16,7 +16,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history
 
+from portal.prefectures import prefecture_lookup
 from portal.tabular import Rejected, problem, read_rows
+from portal.uploads import safe_name
 
 from . import fiscal, services
 from .models import (
@@ -30,7 +32,6 @@ from .models import (
     PersonRole,
     RegionalBlock,
 )
-from .prefectures import prefecture_lookup
 from .validators import validate_corporate_number, validate_postal_code
 
 
@@ -293,8 +294,6 @@ def _write(rows: list[dict]) -> int:
 
 def queue(upload, user) -> OrganisationImport:
     """Store the upload and hand it to a worker once the transaction commits."""
-    from awards.uploads import safe_name
-
     from .tasks import import_organisations
 
     # Stored under a random name (the original is only shown): nothing to guess or reach.

@@ -7,8 +7,9 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from . import kana
-from .prefectures import PREFECTURES
+from portal import kana
+from portal.prefectures import PREFECTURES
+
 from .validators import validate_corporate_number, validate_postal_code
 
 

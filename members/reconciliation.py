@@ -14,7 +14,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from . import bankfiles, kana, services
+from portal import kana
+
+from . import bankfiles, services
 from .models import (
     Invoice,
     Issuer,

@@ -2,7 +2,9 @@ from decimal import Decimal
 
 from django.db.models import Exists, FilteredRelation, OuterRef, Prefetch, Q, Sum
 
-from .kana import normalise
+from accounts.models import Invitation
+from portal.kana import normalise
+
 from .models import (
     Allocation,
     BillingProfile,
@@ -17,6 +19,33 @@ from .models import (
     WriteOff,
     current_membership_q,
 )
+
+
+def member_contacts():
+    """Current people of an organisation: a user linked to one acts for that organisation."""
+    return Person.objects.current().filter(organisation__isnull=False)
+
+
+def contact_of(user):
+    """The member contact a user logs in as, with its organisation's block and kind, or None."""
+    return (
+        member_contacts()
+        .select_related("organisation__block", "organisation__kind")
+        .filter(user=user)
+        .first()
+    )
+
+
+def member_organisation(roles):
+    """The organisation a member contact acts for (`Roles.organisation_id`) with its block and
+    kind, or None, without a query, for anyone else."""
+    if roles.organisation_id is None:
+        return None
+    return (
+        Organisation.objects.select_related("block", "kind")
+        .filter(pk=roles.organisation_id)
+        .first()
+    )
 
 
 def current_membership(organisation):
@@ -54,8 +83,6 @@ def overview(organisation_id: int, fiscal_year: int):
 
 def contacts_of(organisation):
     """Current contacts with their current roles and unused invitations."""
-    from accounts.models import Invitation
-
     return (
         Person.objects.current()
         .filter(organisation=organisation)

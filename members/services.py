@@ -9,6 +9,9 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import services as account_services
+from accounts.models import Invitation
+
 from . import invoicing, selectors
 from .models import (
     Allocation,
@@ -568,8 +571,6 @@ def check_removable(person: Person, *, by_user) -> None:
 @transaction.atomic
 def remove_contact(person: Person, *, by_user) -> None:
     """End the person's roles and login for the organisation; the record stays for history."""
-    from accounts.models import Invitation
-
     person = Person.objects.select_for_update().get(pk=person.pk)
     check_removable(person, by_user=by_user)
     today = timezone.localdate()
@@ -582,9 +583,6 @@ def remove_contact(person: Person, *, by_user) -> None:
 
 def invite_contact(person: Person, *, by_user):
     """Invite a contact to log in; an earlier unused link stops working."""
-    from accounts import services as account_services
-    from accounts.models import Invitation
-
     if person.user_id is not None:
         raise ValidationError(_("%(person)s can log in already.") % {"person": person})
     if not person.email:

@@ -6,17 +6,16 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.permissions import can, member_organisation, require
 from portal.pagination import paginate
 
 from . import documents, fiscal, selectors, services
 from .forms import BillingProfileForm, ContactForm, DirectoryFilterForm, ProfileForm, UnitsForm
 from .models import Organisation, Person
+from .permissions import can, require
 
 
-def _render_own(request, template, **extra):
-    """Render a page about the organisation the logged-in contact acts for (never another)."""
-    organisation = member_organisation(request.user)
+def _render_own(request, template, organisation, **extra):
+    """Render a page about `organisation`, the one the logged-in contact acts for."""
     context = {
         "organisation": organisation,
         "membership": selectors.current_membership(organisation),
@@ -27,7 +26,7 @@ def _render_own(request, template, **extra):
 
 @require("members.view_own_organisation")
 def my_organisation(request):
-    organisation = member_organisation(request.user)
+    organisation = selectors.member_organisation(request.roles)
     contacts = list(selectors.contacts_of(organisation))
     for person in contacts:
         held = {role.kind for role in person.current_roles}
@@ -35,27 +34,29 @@ def my_organisation(request):
     return _render_own(
         request,
         "members/organisation.html",
+        organisation,
         contacts=contacts,
         pending=selectors.pending_change_requests(organisation),
-        can_manage_logins=can(request.user, "members.manage_logins"),
+        can_manage_logins=can(request.roles, "members.manage_logins"),
     )
 
 
 def _own_contact(request, pk) -> Person:
     """A current contact of the user's own organisation; anyone else's is a 404."""
-    own = Person.objects.current().filter(organisation=member_organisation(request.user))
+    own = Person.objects.current().filter(organisation_id=request.roles.organisation_id)
     return get_object_or_404(own, pk=pk)
 
 
 @require("members.edit_own_contacts")
 def edit_contact(request, pk=None):
+    organisation = selectors.member_organisation(request.roles)
     person = _own_contact(request, pk) if pk else None
     roles = person.roles.current().values_list("kind", flat=True) if person else ()
     form = ContactForm(request.POST or None, instance=person, roles=roles)
     if request.method == "POST" and form.is_valid():
         try:
             saved = services.save_contact(
-                member_organisation(request.user),
+                organisation,
                 person,
                 form.person_data(),
                 form.cleaned_data["roles"],
@@ -68,6 +69,7 @@ def edit_contact(request, pk=None):
     return _render_own(
         request,
         "form_page.html",
+        organisation,
         form=form,
         title=_("Edit a contact") if person else _("Add a contact"),
         cancel_url=reverse("members:organisation"),
@@ -102,12 +104,18 @@ def remove_contact(request, pk):
     except ValidationError as error:
         messages.error(request, error.messages[0])
         return redirect("members:organisation")
-    return _render_own(request, "members/contact_remove.html", person=person)
+    return _render_own(
+        request,
+        "members/contact_remove.html",
+        selectors.member_organisation(request.roles),
+        person=person,
+    )
 
 
 @require("members.edit_billing_profile")
 def billing_profile(request):
-    profile = selectors.billing_profile(member_organisation(request.user))
+    organisation = selectors.member_organisation(request.roles)
+    profile = selectors.billing_profile(organisation)
     form = BillingProfileForm(request.POST or None, instance=profile)
     if request.method == "POST" and form.is_valid():
         form.save()
@@ -118,6 +126,7 @@ def billing_profile(request):
     return _render_own(
         request,
         "form_page.html",
+        organisation,
         form=form,
         title=_("Billing details"),
         intro=_(
@@ -130,7 +139,7 @@ def billing_profile(request):
 
 @require("members.edit_own_organisation")
 def edit_organisation(request):
-    organisation = member_organisation(request.user)
+    organisation = selectors.member_organisation(request.roles)
     representative = services.current_representative(organisation)
     form = ProfileForm(request.POST or None, instance=organisation, representative=representative)
     if request.method == "POST" and form.is_valid():
@@ -166,6 +175,7 @@ def edit_organisation(request):
     return _render_own(
         request,
         "form_page.html",
+        organisation,
         form=form,
         title=_("Edit the organisation profile"),
         cancel_url=reverse("members:organisation"),
@@ -174,11 +184,12 @@ def edit_organisation(request):
 
 @require("members.view_own_dues")
 def dues(request):
-    organisation = member_organisation(request.user)
+    organisation = selectors.member_organisation(request.roles)
     fiscal_year = fiscal.current_fiscal_year()
     return _render_own(
         request,
         "members/dues.html",
+        organisation,
         fiscal_year=fiscal_year,
         year=selectors.membership_year(organisation, fiscal_year),
         invoices=selectors.invoices_of(organisation),
@@ -188,7 +199,7 @@ def dues(request):
 
 def _own_document(request, pk, ensure, field, name, **filters):
     """A stored PDF of the contact's own organisation; anyone else's is a 404, not a 403."""
-    own = selectors.invoices_of(member_organisation(request.user)).filter(**filters)
+    own = selectors.invoices_of(selectors.member_organisation(request.roles)).filter(**filters)
     invoice = ensure(get_object_or_404(own.only("pk"), pk=pk).pk)
     return FileResponse(
         getattr(invoice, field).open("rb"),
@@ -213,7 +224,7 @@ def receipt_pdf(request, pk):
 @require("members.choose_units")
 def units(request):
     """Choose the units for the next fiscal year, before the secretariat's deadline."""
-    organisation = member_organisation(request.user)
+    organisation = selectors.member_organisation(request.roles)
     fiscal_year = fiscal.current_fiscal_year() + 1
     chosen = selectors.membership_year(organisation, fiscal_year)
     form = UnitsForm(request.POST or None, initial={"units": chosen.units if chosen else None})
@@ -231,6 +242,7 @@ def units(request):
     return _render_own(
         request,
         "members/units.html",
+        organisation,
         form=form,
         fiscal_year=fiscal_year,
         chosen=chosen,

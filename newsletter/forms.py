@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from members.models import PersonRole
-from members.prefectures import PREFECTURES
+from portal.prefectures import PREFECTURES
 
 from .models import Issue, Topic
 

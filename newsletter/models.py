@@ -4,8 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from members import kana
 from members.models import LocalisedName
+from portal import kana
 
 
 class Topic(LocalisedName):
@@ -206,7 +206,7 @@ class Issue(models.Model):
         blank=True,
         related_name="issue",
     )
-    # Subject and body folded by members.kana, for the archive's Japanese search.
+    # Subject and body folded by portal.kana, for the archive's Japanese search.
     search_text = models.TextField(editable=False, default="")
 
     objects = IssueQuerySet.as_manager()

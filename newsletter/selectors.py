@@ -2,9 +2,9 @@
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from accounts.permissions import Role, roles_of
-from members import kana
 from members.models import Membership, PersonRole
+from members.permissions import can
+from portal import kana
 
 from .models import Issue, Subscriber
 
@@ -48,14 +48,10 @@ def audience(issue: Issue) -> QuerySet[Subscriber]:
     return subscribers
 
 
-def can_read_members_only(user) -> bool:
-    return bool(roles_of(user) & {Role.MEMBER, Role.SECRETARIAT})
-
-
-def archive(user, *, query: str = "", topic: str = "", year: int | None = None):
+def archive(roles, *, query: str = "", topic: str = "", year: int | None = None):
     """Sent issues the visitor may read, newest first, searched in any kana or width."""
     issues = Issue.objects.published().prefetch_related("topics")
-    if not can_read_members_only(user):
+    if not can(roles, "newsletter.read_members_only"):
         issues = issues.filter(visibility=Issue.Visibility.PUBLIC)
     for word in query.split():
         issues = issues.filter(search_text__contains=kana.normalise(word))
@@ -66,8 +62,8 @@ def archive(user, *, query: str = "", topic: str = "", year: int | None = None):
     return issues.order_by("-sent_at")
 
 
-def archive_years(user) -> list[int]:
+def archive_years(roles) -> list[int]:
     issues = Issue.objects.published()
-    if not can_read_members_only(user):
+    if not can(roles, "newsletter.read_members_only"):
         issues = issues.filter(visibility=Issue.Visibility.PUBLIC)
     return sorted({d.year for d in issues.dates("sent_at", "year")}, reverse=True)

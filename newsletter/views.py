@@ -6,8 +6,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
-from accounts.permissions import require
 from members.models import Person, PersonRole
+from members.permissions import can, require
 from portal.pagination import paginate
 
 from . import selectors, services, tokens
@@ -23,10 +23,10 @@ CONFIRMATION_INTERVAL = 600
 
 @require("newsletter.view_archive")
 def index(request):
-    form = ArchiveFilterForm(request.GET or None, years=selectors.archive_years(request.user))
+    form = ArchiveFilterForm(request.GET or None, years=selectors.archive_years(request.roles))
     filters = form.cleaned_data if form.is_valid() else {}
     issues = selectors.archive(
-        request.user,
+        request.roles,
         query=filters.get("q") or "",
         topic=filters["topic"].slug if filters.get("topic") else "",
         year=filters.get("year"),
@@ -40,8 +40,8 @@ def issue(request, pk):
     issue = get_object_or_404(
         Issue.objects.published().prefetch_related("topics").select_related("masthead"), pk=pk
     )
-    if issue.visibility == Issue.Visibility.MEMBERS and not selectors.can_read_members_only(
-        request.user
+    if issue.visibility == Issue.Visibility.MEMBERS and not can(
+        request.roles, "newsletter.read_members_only"
     ):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())

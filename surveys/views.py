@@ -7,7 +7,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.permissions import can, member_organisation, require
+from members.permissions import can, require
+from members.selectors import member_organisation
 from portal.pagination import paginate
 
 from . import exports, selectors, services
@@ -20,19 +21,19 @@ from .results import results as compute_results
 
 @require("surveys.view")
 def index(request):
-    organisation = member_organisation(request.user)
+    organisation = member_organisation(request.roles)
     context = {
         "own": selectors.surveys_for(organisation) if organisation is not None else [],
         "published": selectors.published_surveys(),
     }
-    if can(request.user, "surveys.manage"):
+    if can(request.roles, "surveys.manage"):
         context["managed"] = Survey.objects.order_by("-opens_at")
     return render(request, "surveys/index.html", context)
 
 
 def _own_response(request, pk):
     survey = get_object_or_404(Survey, pk=pk, opens_at__lte=timezone.now())
-    organisation = member_organisation(request.user)
+    organisation = member_organisation(request.roles)
     response = services.response_for(survey, organisation) if organisation else None
     if response is None:
         raise Http404
@@ -147,9 +148,9 @@ def _readable_survey(request, pk) -> Survey:
     """The survey whose results this user may read: the secretariat's always, members'
     once published."""
     survey = get_object_or_404(Survey, pk=pk)
-    if can(request.user, "surveys.manage"):
+    if can(request.roles, "surveys.manage"):
         return survey
-    if can(request.user, "surveys.answer") and survey.results_published:
+    if can(request.roles, "surveys.answer") and survey.results_published:
         return survey
     raise Http404
 
@@ -158,7 +159,7 @@ def _readable_survey(request, pk) -> Survey:
 def results(request, pk):
     survey = _readable_survey(request, pk)
     by = request.GET.get("by")
-    staff = can(request.user, "surveys.manage")
+    staff = can(request.roles, "surveys.manage")
     outcome = compute_results(load(survey), by=by if by in GROUPINGS else None, staff=staff)
     return render(
         request,
@@ -171,7 +172,7 @@ def results(request, pk):
 def texts(request, pk, question_id):
     survey = _readable_survey(request, pk)
     question = get_object_or_404(Question, pk=question_id, survey=survey)
-    staff = can(request.user, "surveys.manage")
+    staff = can(request.roles, "surveys.manage")
     rows = all_texts(question, names=staff and not survey.anonymous)
     return render(
         request,

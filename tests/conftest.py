@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.cache import cache
 
-from accounts.permissions import JUDGES_GROUP
+from members.permissions import JUDGES_GROUP
 from tests import factories
 
 

@@ -239,8 +239,8 @@ def make_entry(edition, owner=None, *, track="programme", status="submitted", **
 def make_judge(edition, user=None, **fields):
     from django.contrib.auth.models import Group
 
-    from accounts.permissions import JUDGES_GROUP
     from awards.models import Judge
+    from members.permissions import JUDGES_GROUP
 
     user = user or make_user(f"judge{next(_counter)}@example.jp")
     user.groups.add(Group.objects.get_or_create(name=JUDGES_GROUP)[0])

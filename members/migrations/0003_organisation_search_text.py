@@ -2,7 +2,7 @@
 
 from django.db import migrations, models
 
-from members.kana import search_text
+from portal.kana import search_text
 
 
 def fill_search_text(apps, schema_editor):

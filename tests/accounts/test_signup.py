@@ -5,7 +5,7 @@ from allauth.account.models import EmailAddress
 from django.core import mail
 from django.urls import reverse
 
-from accounts.permissions import Role, roles_of
+from members.permissions import Roles, roles_of
 
 pytestmark = pytest.mark.django_db
 
@@ -41,7 +41,7 @@ def test_applicant_signs_up_and_must_verify_the_email(client):
     )
     assert response["Location"] == reverse("portal:dashboard")
     user = address.user
-    assert roles_of(user) == {Role.APPLICANT}
+    assert roles_of(user) == Roles(authenticated=True)
 
 
 def test_sign_up_does_not_make_anyone_a_member(client, organisation):
@@ -50,4 +50,4 @@ def test_sign_up_does_not_make_anyone_a_member(client, organisation):
         {"email": "sneaky@example.jp", "password1": PASSWORD, "password2": PASSWORD},
     )
     user = EmailAddress.objects.get(email="sneaky@example.jp").user
-    assert Role.MEMBER not in roles_of(user)
+    assert not roles_of(user).member

@@ -267,7 +267,7 @@ def test_the_dashboard_follows_the_voting_window_opening_and_closing(organisatio
     from django.utils import timezone
 
     from assemblies.models import RollEntry
-    from portal.selectors import member_dashboard
+    from home.selectors import member_dashboard
 
     def awaited(at=None) -> list:
         with mock.patch("django.utils.timezone.now", return_value=at or timezone.now()):

@@ -9,7 +9,7 @@ from django.utils import translation
 
 from awards import judging
 from awards.models import Attachment
-from awards.uploads import check_attachment
+from portal.uploads import check_attachment
 from tests import factories
 from tests.sample_files import PDF, PNG, attach, office
 

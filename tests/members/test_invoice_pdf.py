@@ -15,6 +15,7 @@ from pypdf import PdfReader
 from members import invoice_pdf
 from members.invoice_pdf import render_invoice, render_receipt
 from members.models import Invoice, InvoiceLine, Issuer
+from portal import pdf as portal_pdf
 from tests import factories
 from tests.pdftext import text_of
 
@@ -346,7 +347,7 @@ def mapped_characters(pdf: bytes) -> set[str]:
 
 def test_font_is_embedded_from_the_package(organisation, issuer, caplog):
     package_dir = Path(noto_cjk_sans_jp_regular.__file__).parent
-    assert invoice_pdf._font_path() == package_dir / "NotoSansCJKjp-Regular.otf"
+    assert portal_pdf._font_path() == package_dir / "NotoSansCJKjp-Regular.otf"
 
     with caplog.at_level(logging.WARNING, logger="fpdf"):
         pdf = render_invoice(dues_invoice(organisation), issuer)

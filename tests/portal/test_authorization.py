@@ -164,11 +164,3 @@ def test_a_member_sees_only_its_own_organisation(client, member, outsider, view)
     assert "公益財団法人京都高度技術研究所" in body
     assert "公益財団法人石川県産業創出支援機構" not in body
     assert "member@example.jp" not in body
-
-
-def test_navigation_shows_only_allowed_areas(client, applicant):
-    client.force_login(applicant)
-    body = client.get(reverse("portal:dashboard")).content.decode()
-    assert reverse("awards:index") in body
-    assert reverse("members:dues") not in body
-    assert reverse("admin:index") not in body

@@ -14,7 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import Resolver404, resolve, reverse
 
 from awards.models import Attachment
-from awards.uploads import check_attachment, safe_name
+from portal.uploads import check_attachment, safe_name
 from tests import factories
 from tests.sample_files import PDF, attach, office
 

@@ -47,8 +47,8 @@ def test_awaited_surveys_follow_the_class_the_block_the_window_and_the_answers(
     from datetime import timedelta
     from unittest import mock
 
+    from home.selectors import member_dashboard
     from members.models import RegionalBlock
-    from portal.selectors import member_dashboard
     from surveys.services import reopen
 
     def awaited(at=None) -> list:

@@ -2,7 +2,7 @@
 
 import pytest
 
-from members.kana import bigrams, match_key, normalise, similarity, strip_legal_form
+from portal.kana import bigrams, match_key, normalise, similarity, strip_legal_form
 
 ISICO_ZENGIN = "ｻﾞｲ)ｲｼｶﾜｹﾝｻﾝｷﾞﾖｳｿｳｼﾕﾂｼｴﾝｷｺｳ"
 ISICO_READING = "コウエキザイダンホウジンイシカワケンサンギョウソウシュツシエンキコウ"

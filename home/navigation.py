@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from accounts.permissions import can
+from members.permissions import can
 
 
 @dataclass(frozen=True)
@@ -17,7 +17,7 @@ class Area:
 
 
 AREAS = [
-    Area("portal:dashboard", _("Dashboard"), "portal.view_dashboard"),
+    Area("portal:dashboard", _("Dashboard"), "home.view_dashboard"),
     Area("members:organisation", _("My organisation"), "members.view_own_organisation"),
     Area("members:dues", _("Dues"), "members.view_own_dues"),
     Area("members:directory", _("Member directory"), "members.view_directory"),
@@ -29,10 +29,10 @@ AREAS = [
 ]
 
 
-def areas_for(user, current_path: str) -> list[dict]:
+def areas_for(roles, current_path: str) -> list[dict]:
     items = []
     for area in AREAS:
-        if can(user, area.action):
+        if can(roles, area.action):
             url = reverse(area.url_name)
             active = current_path == url if url == "/" else current_path.startswith(url)
             items.append({"url": url, "label": area.label, "active": active})

@@ -5,4 +5,4 @@ from .navigation import areas_for
 
 def navigation(request):
     # Lazy: the admin's pages, which have a menu of their own, never build this one.
-    return {"nav_areas": SimpleLazyObject(lambda: areas_for(request.user, request.path))}
+    return {"nav_areas": SimpleLazyObject(lambda: areas_for(request.roles, request.path))}

@@ -1,4 +1,4 @@
-"""Reads that bring the apps together on the portal's own pages."""
+"""Reads that bring the apps together on the dashboard."""
 
 from assemblies import selectors as assembly_selectors
 from members import selectors as member_selectors

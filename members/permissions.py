@@ -1,0 +1,142 @@
+"""Who may do what: the one place that decides it.
+
+What a user is in the network is one value, `Roles`, read in one query by `roles_of` and
+kept on the request as `request.roles` (`RolesMiddleware`, at the first question asked).
+Views ask `can(request.roles, action)` or use the `require` decorator; the menu is built from
+the same rules. A new area adds its actions to RULES; a new role adds its field to `Roles` and
+its column to the query in `roles_of`, so that checks and menus ask nothing more.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import wraps
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, Subquery
+from django.utils.functional import SimpleLazyObject
+
+from .models import PersonRole
+from .selectors import member_contacts
+
+# The auth group of the award's judges (awards.judging.appoint adds them): it opens the
+# judge workspace.
+JUDGES_GROUP = "judges"
+
+
+@dataclass(frozen=True)
+class Roles:
+    """The roles a user holds; an anonymous or inactive user holds none."""
+
+    authenticated: bool = False  # logged in: anyone may apply for the award
+    secretariat: bool = False
+    judge: bool = False
+    # The organisation a member contact acts for, and the contact's roles there.
+    organisation_id: int | None = None
+    primary_contact: bool = False  # manages the organisation's logins
+    voter: bool = False  # the designated voter (議決権行使者)
+
+    @property
+    def member(self) -> bool:
+        return self.organisation_id is not None
+
+
+NOBODY = Roles()
+
+
+def roles_of(user) -> Roles:
+    """The user's roles, in one query (none for an anonymous or inactive user)."""
+    if not user.is_authenticated or not user.is_active:
+        return NOBODY
+    User = get_user_model()
+    judges = User.groups.through.objects.filter(user=OuterRef("pk"), group__name=JUDGES_GROUP)
+    contact = member_contacts().filter(user=OuterRef("pk")).values("organisation_id")
+    held = PersonRole.objects.current().filter(person__user=OuterRef("pk"))
+    row = (
+        User._default_manager.filter(pk=user.pk)
+        .values(
+            judge=Exists(judges),
+            organisation_id=Subquery(contact[:1]),
+            primary_contact=Exists(held.filter(kind=PersonRole.Kind.PRIMARY)),
+            voter=Exists(held.filter(kind=PersonRole.Kind.VOTER, person__left_on__isnull=True)),
+        )
+        .get()
+    )
+    member = row["organisation_id"] is not None
+    return Roles(
+        authenticated=True,
+        secretariat=user.is_staff,
+        judge=row["judge"],
+        organisation_id=row["organisation_id"],
+        primary_contact=member and row["primary_contact"],
+        voter=member and row["voter"],
+    )
+
+
+class RolesMiddleware:
+    """`request.roles`: the roles of `request.user`, read once, when first asked."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.roles = SimpleLazyObject(lambda: roles_of(request.user))
+        return self.get_response(request)
+
+
+RULES: dict[str, Callable[[Roles], bool]] = {
+    "home.view_dashboard": lambda roles: roles.authenticated,
+    "members.view_own_organisation": lambda roles: roles.member,
+    "members.edit_own_organisation": lambda roles: roles.member,
+    "members.view_own_dues": lambda roles: roles.member,
+    "members.choose_units": lambda roles: roles.member,
+    "members.edit_own_contacts": lambda roles: roles.member,
+    "members.manage_logins": lambda roles: roles.primary_contact,
+    "members.edit_billing_profile": lambda roles: roles.member,
+    "members.view_directory": lambda roles: roles.member or roles.secretariat,
+    "awards.view": lambda roles: True,
+    "awards.apply": lambda roles: roles.authenticated,
+    "awards.judge": lambda roles: roles.judge,
+    "awards.view_results": lambda roles: roles.judge or roles.secretariat,
+    "newsletter.view_archive": lambda roles: True,
+    "newsletter.read_members_only": lambda roles: roles.member or roles.secretariat,
+    "newsletter.subscribe": lambda roles: True,
+    "newsletter.manage_own_subscription": lambda roles: roles.member,
+    "surveys.view": lambda roles: roles.member or roles.secretariat,
+    "surveys.answer": lambda roles: roles.member,
+    "surveys.manage": lambda roles: roles.secretariat,
+    "assemblies.view": lambda roles: roles.member or roles.secretariat,
+    "assemblies.vote": lambda roles: roles.voter,
+    "assemblies.manage": lambda roles: roles.secretariat,
+    "admin.access": lambda roles: roles.secretariat,
+}
+
+
+def _rule(action: str) -> Callable[[Roles], bool]:
+    try:
+        return RULES[action]
+    except KeyError:
+        raise KeyError(f"Unknown action {action!r}: add it to RULES") from None
+
+
+def can(roles: Roles, action: str) -> bool:
+    return _rule(action)(roles)
+
+
+def require(action: str):
+    """View decorator: anonymous users go to the login page, others without the right get 403."""
+    _rule(action)  # fail at import time on a typo, not at the first request
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if can(request.roles, action):
+                return view(request, *args, **kwargs)
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            raise PermissionDenied
+
+        return wrapped
+
+    return decorator
