@@ -156,7 +156,12 @@ def test_a_failed_task_is_recorded_with_the_request_that_sent_it(worker):
 
 def test_production_logs_json_and_a_wrong_format_fails_loudly():
     script = "from django.conf import settings as s; print(s.LOG_FORMAT)"
-    production = {"DEBUG": "false", "SECRET_KEY": "k" * 60, "DATABASE_URL": "sqlite:///:memory:"}
+    production = {
+        "DEBUG": "false",
+        "SECRET_KEY": "k" * 60,
+        "DATABASE_URL": "postgres://innonet@db/innonet",
+        "CELERY_BROKER_URL": "redis://redis:6379/0",
+    }
     result = manage("shell", "-v0", "-c", script, env=production)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "json"
