@@ -14,7 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
@@ -96,8 +96,7 @@ def round_results(round: Round, *, viewer: Judge | None = None) -> list[EntryRes
     entries they are conflicted with."""
     entries = (
         Entry.objects.active()
-        .filter(assignments__round=round)
-        .distinct()
+        .filter(Exists(Assignment.objects.filter(round=round, entry=OuterRef("pk"))))
         .select_related("track", "edition")
     )
     if viewer is not None:
