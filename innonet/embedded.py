@@ -49,9 +49,13 @@ def database_url() -> str:
 
 def start_postgresql():
     """Starts (or joins) the embedded server and makes sure the portal's database exists."""
+    # pgserver keeps its lock file in the user's runtime folder; where a login session gave
+    # none (a container, CI), one inside the project rather than a warning and /tmp.
+    runtime = LOCAL / "run"
+    runtime.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.environ.setdefault("XDG_RUNTIME_DIR", str(runtime))
     import pgserver  # only here: production installs no embedded server
 
-    LOCAL.mkdir(parents=True, exist_ok=True)
     server = pgserver.get_server(PGDATA, cleanup_mode="stop")
     exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE}';")
     if "(1 row)" not in exists:
@@ -65,9 +69,9 @@ def _environment() -> dict:
     env = dict(os.environ)
     env.setdefault("PYTHONUNBUFFERED", "1")
     if "DATABASE_URL" not in os.environ:
+        start_postgresql()
         from pgserver._commands import POSTGRES_BIN_PATH
 
-        start_postgresql()
         env["DATABASE_URL"] = database_url()
         env["PATH"] = f"{POSTGRES_BIN_PATH}{os.pathsep}{env.get('PATH', '')}"
     return env
