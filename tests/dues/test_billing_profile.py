@@ -104,3 +104,13 @@ def test_invoices_copy_the_profile_when_issued(organisation):
 )  # fmt: skip
 def test_only_posted_invoices_carry_a_postal_address(organisation, fields, expected):
     assert BillingProfile(organisation=organisation, **fields).postal_address() == expected
+
+
+def test_the_organisation_admin_page_holds_its_billing_profile(
+    client, secretariat_with_mfa, organisation
+):
+    """The registry's page of an organisation shows its billing profile (dues adds it)."""
+    client.force_login(secretariat_with_mfa)
+    url = reverse("admin:members_organisation_change", args=[organisation.pk])
+    body = client.get(url).content.decode()
+    assert 'name="billing_profile-0-attention_title"' in body
