@@ -30,15 +30,13 @@ from bench.awards import bench_results
 from bench.common import check, progress
 from bench.newsletter import bench_dispatch
 from bench.surveys import bench_survey_results
+from dues.mail import INVOICE_NOTICE
+from dues.models import DuesRun, Invoice, InvoiceLine, InvoiceSequence, Issuer
+from dues.services import execute_dues_run
 from innonet.celery import app as celery_app
 from members import fiscal, selectors
 from members.demo import BLOCK_OF_PREFECTURE, BLOCKS, KINDS
 from members.models import (
-    DuesRun,
-    Invoice,
-    InvoiceLine,
-    InvoiceSequence,
-    Issuer,
     Membership,
     MembershipClass,
     MembershipYear,
@@ -48,7 +46,6 @@ from members.models import (
     PersonRole,
     RegionalBlock,
 )
-from members.services import execute_dues_run
 from outbox.models import Delivery
 
 ORGANISATIONS = 10_000
@@ -247,7 +244,7 @@ def bench_dues_run(fiscal_year: int, office) -> str:
     progress(f"dues run for FY{fiscal_year} over {ORGANISATIONS} organisations")
     run, seconds = dues_run(fiscal_year, office)
     notices = Delivery.objects.filter(
-        mailing__renderer="members.mail.render_invoice_notice", key__startswith="invoice:"
+        mailing__renderer=INVOICE_NOTICE, key__startswith="invoice:"
     ).count()
 
     run.refresh_from_db()
@@ -283,7 +280,7 @@ def bench_dues_run(fiscal_year: int, office) -> str:
     check(notices == count, f"{notices} invoice notices were queued, expected {count}.")
     noticed = invoices.filter(notice_sent_at__isnull=False).count()
     check(noticed == count, f"{noticed} invoices have their notice queued, expected {count}.")
-    return f"members.dues_run organisations={ORGANISATIONS} invoices={count} seconds={seconds:.1f}"
+    return f"dues.run organisations={ORGANISATIONS} invoices={count} seconds={seconds:.1f}"
 
 
 def bench_directory(member) -> str:

@@ -74,17 +74,12 @@ from bench import awards
 from bench.common import BenchError, check, progress
 from bench.run import ORGANISATIONS, add_registry, dues_run, fresh_database
 from bench.workers import _alive, memory_kb
-from members import fiscal, kana, selectors
-from members.models import (
-    Invoice,
-    MembershipClass,
-    Organisation,
-    OrganisationKind,
-    Person,
-    RegionalBlock,
-)
+from dues.models import Invoice
+from members import fiscal, selectors
+from members.models import MembershipClass, Organisation, OrganisationKind, Person, RegionalBlock
 from newsletter.defaults import create_defaults
 from newsletter.models import Issue, Masthead, Topic
+from portal import kana
 from surveys import demo as survey_demo
 from surveys.models import Survey
 from tests.factories import add_totp, bulk_judging, bulk_responses, make_edition
@@ -309,7 +304,7 @@ def pages(survey: Survey, stage: Round) -> list[Page]:
         ),
         Page(
             "admin_invoices",
-            reverse("admin:members_invoice_changelist"),
+            reverse("admin:dues_invoice_changelist"),
             True,
             counted(Invoice),
         ),

@@ -19,7 +19,7 @@ class Area:
 AREAS = [
     Area("portal:dashboard", _("Dashboard"), "home.view_dashboard"),
     Area("members:organisation", _("My organisation"), "members.view_own_organisation"),
-    Area("members:dues", _("Dues"), "members.view_own_dues"),
+    Area("dues:index", _("Dues"), "dues.view_own"),
     Area("members:directory", _("Member directory"), "members.view_directory"),
     Area("awards:index", _("Award"), "awards.view"),
     Area("newsletter:index", _("Newsletter"), "newsletter.view_archive"),

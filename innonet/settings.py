@@ -141,6 +141,7 @@ INSTALLED_APPS = [
     "portal",
     "outbox",  # the mail engine, under every app that sends bulk mail
     "members",
+    "dues",
     "awards",
     "newsletter",
     "surveys",
@@ -371,7 +372,7 @@ HEALTHZ_BROKER_TIMEOUT = env_int("HEALTHZ_BROKER_TIMEOUT", 2)
 CELERY_BEAT_SCHEDULE = {
     # Reminder rules (days after the due date) are data in the admin; this only wakes them.
     "dues-reminders": {
-        "task": "members.tasks.send_dues_reminders",
+        "task": "dues.tasks.send_dues_reminders",
         "schedule": crontab(hour=9, minute=0),
     },
     # Newsletter issues scheduled for later start when their time comes.

@@ -20,6 +20,8 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("members/", include("members.urls")),
+    # Dues pages live in the member area, at the addresses their mails link to.
+    path("members/", include("dues.urls")),
     path("award/", include("awards.urls")),
     path("newsletter/", include("newsletter.urls")),
     path("surveys/", include("surveys.urls")),

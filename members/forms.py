@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.prefectures import PREFECTURES
 
-from .models import BillingProfile, Organisation, OrganisationKind, Person, RegionalBlock
+from .models import Organisation, OrganisationKind, Person, RegionalBlock
 from .services import SELF_SERVICE_ROLES
 
 
@@ -125,20 +125,3 @@ class ContactForm(forms.ModelForm):
 
     def person_data(self) -> dict:
         return {field: self.cleaned_data[field] for field in self._meta.fields}
-
-
-class BillingProfileForm(forms.ModelForm):
-    class Meta:
-        model = BillingProfile
-        fields = [
-            "addressee_name",
-            "department",
-            "attention_title",
-            "attention_name",
-            "postal_code",
-            "address",
-            "delivery",
-            "with_seal",
-            "notes",
-        ]
-        widgets = {"notes": forms.Textarea(attrs={"rows": 3})}

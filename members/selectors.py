@@ -1,22 +1,16 @@
-from decimal import Decimal
-
-from django.db.models import Exists, FilteredRelation, OuterRef, Prefetch, Q, Sum
+from django.db.models import Exists, FilteredRelation, OuterRef, Prefetch, Q
 
 from accounts.models import Invitation
 from portal.kana import normalise
 
 from .models import (
-    Allocation,
-    BillingProfile,
     ChangeRequest,
     FiscalYearSettings,
-    Invoice,
     Membership,
     MembershipYear,
     Organisation,
     Person,
     PersonRole,
-    WriteOff,
     current_membership_q,
 )
 
@@ -119,17 +113,6 @@ def billing_emails(organisation_ids) -> dict[int, str]:
     }
 
 
-def billing_profile(organisation) -> BillingProfile:
-    """The organisation's billing profile, or an unsaved one with the defaults.
-
-    Free when the organisation was loaded with select_related("billing_profile").
-    """
-    try:
-        return organisation.billing_profile
-    except BillingProfile.DoesNotExist:
-        return BillingProfile(organisation=organisation)
-
-
 def membership_year(organisation, fiscal_year: int):
     return (
         MembershipYear.objects.select_related("membership_class")
@@ -168,53 +151,6 @@ def directory(*, q: str = "", block=None, prefecture: int | None = None, kind=No
     if kind is not None:
         organisations = organisations.filter(kind=kind)
     return organisations
-
-
-def invoices_of(organisation):
-    return Invoice.objects.filter(organisation=organisation).order_by("-fiscal_year", "-number")
-
-
-def collection_summary(fiscal_year: int, group_by: str) -> list[dict]:
-    """Billed, collected, written off, outstanding and rate per class or block, in the DB.
-
-    Allocations and write-offs are summed separately from invoices so that joins never
-    count an invoice twice.
-    """
-    key = {
-        "class": "membership_year__membership_class__name",
-        "block": "organisation__block__name",
-    }[group_by]
-    invoices = Invoice.objects.filter(fiscal_year=fiscal_year).exclude(
-        status=Invoice.Status.CANCELLED
-    )
-    billed = dict(invoices.values_list(key).annotate(total=Sum("total")).order_by(key))
-    collected = dict(
-        Allocation.objects.filter(invoice__in=invoices)
-        .values_list(f"invoice__{key}")
-        .annotate(total=Sum("amount"))
-        .order_by(f"invoice__{key}")
-    )
-    written_off = dict(
-        WriteOff.objects.filter(invoice__in=invoices)
-        .values_list(f"invoice__{key}")
-        .annotate(total=Sum("amount"))
-        .order_by(f"invoice__{key}")
-    )
-    rows = []
-    for name, amount in billed.items():
-        got = min(collected.get(name, 0), amount)
-        rate = (Decimal(got) * 100 / amount).quantize(Decimal("0.1")) if amount else None
-        rows.append(
-            {
-                "name": name or "—",
-                "billed": amount,
-                "collected": got,
-                "written_off": written_off.get(name, 0),
-                "outstanding": amount - got - written_off.get(name, 0),
-                "rate": rate,
-            }
-        )
-    return rows
 
 
 def pending_change_requests(organisation):

@@ -10,10 +10,6 @@ urlpatterns = [
     path("organisation/contacts/<int:pk>/", views.edit_contact, name="edit_contact"),
     path("organisation/contacts/<int:pk>/invite/", views.invite_contact, name="invite_contact"),
     path("organisation/contacts/<int:pk>/remove/", views.remove_contact, name="remove_contact"),
-    path("dues/", views.dues, name="dues"),
-    path("dues/billing/", views.billing_profile, name="billing_profile"),
     path("units/", views.units, name="units"),
     path("directory/", views.directory, name="directory"),
-    path("invoices/<int:pk>/pdf/", views.invoice_pdf, name="invoice_pdf"),
-    path("invoices/<int:pk>/receipt/", views.receipt_pdf, name="receipt_pdf"),
 ]

@@ -1,6 +1,5 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -8,8 +7,8 @@ from django.views.decorators.http import require_POST
 
 from portal.pagination import paginate
 
-from . import documents, fiscal, selectors, services
-from .forms import BillingProfileForm, ContactForm, DirectoryFilterForm, ProfileForm, UnitsForm
+from . import fiscal, selectors, services
+from .forms import ContactForm, DirectoryFilterForm, ProfileForm, UnitsForm
 from .models import Organisation, Person
 from .permissions import can, require
 
@@ -112,31 +111,6 @@ def remove_contact(request, pk):
     )
 
 
-@require("members.edit_billing_profile")
-def billing_profile(request):
-    organisation = selectors.member_organisation(request.roles)
-    profile = selectors.billing_profile(organisation)
-    form = BillingProfileForm(request.POST or None, instance=profile)
-    if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(
-            request, _("The billing details are saved; they apply to invoices issued from now on.")
-        )
-        return redirect("members:dues")
-    return _render_own(
-        request,
-        "form_page.html",
-        organisation,
-        form=form,
-        title=_("Billing details"),
-        intro=_(
-            "How your organisation's invoices are addressed and delivered. Changes apply to "
-            "invoices issued from now on; issued invoices stay as they are."
-        ),
-        cancel_url=reverse("members:dues"),
-    )
-
-
 @require("members.edit_own_organisation")
 def edit_organisation(request):
     organisation = selectors.member_organisation(request.roles)
@@ -179,45 +153,6 @@ def edit_organisation(request):
         form=form,
         title=_("Edit the organisation profile"),
         cancel_url=reverse("members:organisation"),
-    )
-
-
-@require("members.view_own_dues")
-def dues(request):
-    organisation = selectors.member_organisation(request.roles)
-    fiscal_year = fiscal.current_fiscal_year()
-    return _render_own(
-        request,
-        "members/dues.html",
-        organisation,
-        fiscal_year=fiscal_year,
-        year=selectors.membership_year(organisation, fiscal_year),
-        invoices=selectors.invoices_of(organisation),
-        billing=selectors.billing_profile(organisation),
-    )
-
-
-def _own_document(request, pk, ensure, field, name, **filters):
-    """A stored PDF of the contact's own organisation; anyone else's is a 404, not a 403."""
-    own = selectors.invoices_of(selectors.member_organisation(request.roles)).filter(**filters)
-    invoice = ensure(get_object_or_404(own.only("pk"), pk=pk).pk)
-    return FileResponse(
-        getattr(invoice, field).open("rb"),
-        as_attachment=True,
-        filename=f"{name}-{invoice.display_number}.pdf",
-        content_type="application/pdf",
-    )
-
-
-@require("members.view_own_dues")
-def invoice_pdf(request, pk):
-    return _own_document(request, pk, documents.ensure_invoice_pdf, "pdf", "invoice")
-
-
-@require("members.view_own_dues")
-def receipt_pdf(request, pk):
-    return _own_document(
-        request, pk, documents.ensure_receipt_pdf, "receipt_pdf", "receipt", status="paid"
     )
 
 

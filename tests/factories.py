@@ -7,8 +7,8 @@ from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.contrib.auth import get_user_model
 
+from dues.models import Issuer
 from members.models import (
-    Issuer,
     Membership,
     MembershipClass,
     Organisation,

@@ -7,7 +7,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 @dataclass(frozen=True)
 class Route:
-    name: str  # namespaced, e.g. "members:dues"; "" for an unnamed pattern
+    name: str  # namespaced, e.g. "dues:index"; "" for an unnamed pattern
     route: str  # the full route, e.g. "members/contacts/<int:pk>/"
     converters: tuple[str, ...]  # the names of the pattern's arguments
 

@@ -10,5 +10,5 @@ def test_navigation_shows_only_allowed_areas(client, applicant):
     client.force_login(applicant)
     body = client.get(reverse("portal:dashboard")).content.decode()
     assert reverse("awards:index") in body
-    assert reverse("members:dues") not in body
+    assert reverse("dues:index") not in body
     assert reverse("admin:index") not in body

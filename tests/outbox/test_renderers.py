@@ -32,13 +32,13 @@ def test_every_app_registers_its_renderers():
     from assemblies import mail as assemblies_mail
     from awards import decisions
     from awards import mail as awards_mail
-    from members import mail as members_mail
+    from dues import mail as dues_mail
     from newsletter import rendering
     from surveys import mail as surveys_mail
 
     expected = {
-        members_mail.INVOICE_NOTICE: members_mail.render_invoice_notice,
-        members_mail.DUES_REMINDER: members_mail.render_reminder,
+        dues_mail.INVOICE_NOTICE: dues_mail.render_invoice_notice,
+        dues_mail.DUES_REMINDER: dues_mail.render_reminder,
         surveys_mail.RENDERER: surveys_mail.render,
         assemblies_mail.RENDERER: assemblies_mail.render,
         awards_mail.RENDERER: awards_mail.render,

@@ -109,6 +109,7 @@ def _site() -> dict:
     """The data behind the pages, and the URL of each page."""
     from awards import archive_import
     from awards.models import Decision
+    from dues import services as dues
     from members import services as members
     from members.models import MembershipYear, PersonRole
     from newsletter.models import Issue
@@ -130,7 +131,7 @@ def _site() -> dict:
         votes=3,
         standing="due",
     )
-    members.issue_dues_invoice(year, issued_on=timezone.localdate(), payment_days=30)
+    dues.issue_dues_invoice(year, issued_on=timezone.localdate(), payment_days=30)
 
     office = _verified(factories.make_user("office@example.jp", is_staff=True, is_superuser=True))
     secret = browsing.with_totp(office)

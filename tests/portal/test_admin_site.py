@@ -42,23 +42,23 @@ def test_the_sidebar_shows_what_each_user_may_reach_and_follows_changes(
 ):
     client.force_login(secretariat_with_mfa)
     everything = sidebar(page(client, ORGANISATIONS))
-    assert reverse("admin:members_issuer_add") in everything  # no issuer yet
-    assert reverse("admin:members_invoice_changelist") in everything
+    assert reverse("admin:dues_issuer_add") in everything  # no issuer yet
+    assert reverse("admin:dues_invoice_changelist") in everything
 
     client.force_login(clerk)
     own = sidebar(page(client, ORGANISATIONS))
     assert reverse("admin:members_person_changelist") in own
-    assert reverse("admin:members_invoice_changelist") not in own
+    assert reverse("admin:dues_invoice_changelist") not in own
     assert reverse("admin:members_organisation_add") not in own
-    assert reverse("admin:members_issuer_add") not in own  # no permission to add one
-    assert client.get(reverse("admin:members_issuer_add")).status_code == 403
+    assert reverse("admin:dues_issuer_add") not in own  # no permission to add one
+    assert client.get(reverse("admin:dues_issuer_add")).status_code == 403
 
     clerk.user_permissions.add(Permission.objects.get(codename="view_invoice"))
-    assert reverse("admin:members_invoice_changelist") in sidebar(page(client, ORGANISATIONS))
+    assert reverse("admin:dues_invoice_changelist") in sidebar(page(client, ORGANISATIONS))
 
     client.force_login(secretariat_with_mfa)
     factories.make_issuer()  # the issuer admin allows one issuer only: no more add link
-    assert reverse("admin:members_issuer_add") not in sidebar(page(client, ORGANISATIONS))
+    assert reverse("admin:dues_issuer_add") not in sidebar(page(client, ORGANISATIONS))
 
 
 def test_the_sidebar_marks_the_current_model_and_speaks_the_language(

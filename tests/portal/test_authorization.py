@@ -10,7 +10,7 @@ MFA = "mfa"  # a redirect to two-factor setup
 
 VIEWS = [
     "portal:home", "portal:dashboard", "members:organisation", "members:edit_organisation",
-    "members:add_contact", "members:dues", "members:billing_profile", "members:units",
+    "members:add_contact", "dues:index", "dues:billing_profile", "members:units",
     "members:directory",
     "awards:index", "newsletter:index", "newsletter:subscribe", "newsletter:preferences",
     "surveys:index", "assemblies:index", "admin:index",
@@ -54,11 +54,11 @@ OBJECT_MATRIX = {
 
 # The secretariat's own screens in the admin: everyone else is sent to the admin login.
 ADMIN_VIEWS = [
-    "admin:members_invoice_collection",
+    "admin:dues_invoice_collection",
     "admin:members_organisationimport_add",
     "admin:members_organisationimport_template",
-    "admin:members_statementimport_add",
-    "admin:members_duesrun_add",
+    "admin:dues_statementimport_add",
+    "admin:dues_duesrun_add",
     "admin:members_changerequest_changelist",
     "admin:newsletter_issue_changelist",
     "admin:newsletter_issue_add",
@@ -153,8 +153,8 @@ def test_the_secretariat_reaches_its_admin_screens(client, secretariat_with_mfa)
         "members:organisation",
         "members:edit_organisation",
         "members:add_contact",
-        "members:dues",
-        "members:billing_profile",
+        "dues:index",
+        "dues:billing_profile",
         "members:units",
     ],
 )

@@ -26,7 +26,7 @@ def test_404_in_the_site_look(client, language, title):
 def test_403_in_the_site_look(client, applicant, language, title):
     client.force_login(applicant)
     client.cookies["django_language"] = language
-    response = client.get(reverse("members:dues"))
+    response = client.get(reverse("dues:index"))
     assert response.status_code == 403
     assert title in response.content.decode()
 

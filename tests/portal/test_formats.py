@@ -6,8 +6,9 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
+from dues.models import Invoice
 from members import fiscal
-from members.models import Invoice, MembershipClass, MembershipYear
+from members.models import MembershipClass, MembershipYear
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +38,7 @@ def dues_page(client, member, organisation):
 
     def render(language):
         client.cookies["django_language"] = language
-        return client.get(reverse("members:dues")).content.decode(), year
+        return client.get(reverse("dues:index")).content.decode(), year
 
     return render
 

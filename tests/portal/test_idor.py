@@ -139,8 +139,9 @@ def _contact(w: World, view: str):
 
 
 def _invoice(w: World, *, paid: bool):
-    from members import services
-    from members.models import Invoice, MembershipYear
+    from dues import services
+    from dues.models import Invoice
+    from members.models import MembershipYear
 
     factories.make_issuer()
     year = MembershipYear.objects.create(
@@ -678,12 +679,13 @@ SWEEP: dict[str, Builder] = {
     "accounts:invitation": _invitation,
     "account_confirm_email": _confirm_email,
     "account_reset_password_from_key": _reset_password,
-    # members: A's contacts and invoices
+    # members: A's contacts
     "members:edit_contact": lambda w: _contact(w, "edit"),
     "members:invite_contact": lambda w: _contact(w, "invite"),
     "members:remove_contact": lambda w: _contact(w, "remove"),
-    "members:invoice_pdf": lambda w: _invoice(w, paid=False),
-    "members:receipt_pdf": lambda w: _invoice(w, paid=True),
+    # dues: A's invoices and receipts
+    "dues:invoice_pdf": lambda w: _invoice(w, paid=False),
+    "dues:receipt_pdf": lambda w: _invoice(w, paid=True),
     # awards: A's entry, its files, its judging and its prize
     "awards:entry_new": _entry_new,
     "awards:entry": lambda w: _entry_case(w, title="改竄", summary="改竄", save="1"),

@@ -231,7 +231,8 @@ def test_a_member_list_is_stored_under_a_random_name(secretariat):
 
 
 def test_oversized_imports_are_refused_before_they_are_read(monkeypatch, secretariat):
-    from members.admin import OrganisationImportForm, StatementUploadForm
+    from dues.admin import StatementUploadForm
+    from members.admin import OrganisationImportForm
 
     monkeypatch.setattr("portal.tabular.MAX_BYTES", 100)
     big = b"0" * 101

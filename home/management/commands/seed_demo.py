@@ -6,6 +6,7 @@ from django.db import transaction
 from accounts import demo as account_demo
 from assemblies import demo as assembly_demo
 from awards import demo as award_demo
+from dues import demo as dues_demo
 from members import demo as member_demo
 from members.models import Person
 from newsletter import demo as newsletter_demo
@@ -18,6 +19,7 @@ class Command(BaseCommand):
     @transaction.atomic
     def handle(self, *args, **options):
         member_demo.seed()
+        dues_demo.seed()
         account_demo.seed_users(Person.objects.get(email=member_demo.DEMO_MEMBER_PERSON_EMAIL))
         users = get_user_model().objects
         newsletter_demo.seed(
@@ -30,7 +32,7 @@ class Command(BaseCommand):
         survey_demo.seed(user=users.get(email=account_demo.SECRETARIAT))
         assembly_demo.seed(user=users.get(email=account_demo.SECRETARIAT))
         statement = settings.MEDIA_ROOT / "demo" / "zengin-sample.txt"
-        lines = member_demo.write_sample_statement(statement)
+        lines = dues_demo.write_sample_statement(statement)
         self.stdout.write(
             f"Sample bank statement ({lines} transfers) for the admin's import: {statement}"
         )

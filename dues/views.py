@@ -1,0 +1,77 @@
+from django.contrib import messages
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from members import fiscal
+from members import selectors as member_selectors
+from members.permissions import require
+
+from . import documents, selectors
+from .forms import BillingProfileForm
+
+
+@require("dues.view_own")
+def index(request):
+    """The organisation's dues: this fiscal year, its billing details, invoices and receipts."""
+    organisation = member_selectors.member_organisation(request.roles)
+    fiscal_year = fiscal.current_fiscal_year()
+    context = {
+        "organisation": organisation,
+        "membership": member_selectors.current_membership(organisation),
+        "fiscal_year": fiscal_year,
+        "year": member_selectors.membership_year(organisation, fiscal_year),
+        "invoices": selectors.invoices_of(organisation),
+        "billing": selectors.billing_profile(organisation),
+    }
+    return render(request, "dues/index.html", context)
+
+
+@require("dues.edit_billing_profile")
+def billing_profile(request):
+    organisation = member_selectors.member_organisation(request.roles)
+    profile = selectors.billing_profile(organisation)
+    form = BillingProfileForm(request.POST or None, instance=profile)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(
+            request, _("The billing details are saved; they apply to invoices issued from now on.")
+        )
+        return redirect("dues:index")
+    context = {
+        "organisation": organisation,
+        "form": form,
+        "title": _("Billing details"),
+        "intro": _(
+            "How your organisation's invoices are addressed and delivered. Changes apply to "
+            "invoices issued from now on; issued invoices stay as they are."
+        ),
+        "cancel_url": reverse("dues:index"),
+    }
+    return render(request, "form_page.html", context)
+
+
+def _own_document(request, pk, ensure, field, name, **filters):
+    """A stored PDF of the contact's own organisation; anyone else's is a 404, not a 403."""
+    organisation = member_selectors.member_organisation(request.roles)
+    own = selectors.invoices_of(organisation).filter(**filters)
+    invoice = ensure(get_object_or_404(own.only("pk"), pk=pk).pk)
+    return FileResponse(
+        getattr(invoice, field).open("rb"),
+        as_attachment=True,
+        filename=f"{name}-{invoice.display_number}.pdf",
+        content_type="application/pdf",
+    )
+
+
+@require("dues.view_own")
+def invoice_pdf(request, pk):
+    return _own_document(request, pk, documents.ensure_invoice_pdf, "pdf", "invoice")
+
+
+@require("dues.view_own")
+def receipt_pdf(request, pk):
+    return _own_document(
+        request, pk, documents.ensure_receipt_pdf, "receipt_pdf", "receipt", status="paid"
+    )

@@ -1,0 +1,82 @@
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from playwright.sync_api import expect
+
+from accounts import demo
+from dues.models import DuesRun, Invoice
+from members import fiscal
+from members.models import MembershipYear
+from outbox.models import Delivery
+from tests import browsing
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def test_member_raises_units_and_downloads_the_invoice(portal, page, artifacts):
+    call_command("seed_demo")
+    this_year = fiscal.current_fiscal_year()
+
+    page.goto(f"{portal.url}/accounts/login/")
+    page.get_by_label("メールアドレス").fill(demo.MEMBER)
+    page.get_by_label("パスワード").fill(demo.DEMO_PASSWORD)
+    page.get_by_role("button", name="ログイン").click()
+    page.wait_for_url(f"{portal.url}/dashboard/")
+
+    page.get_by_role("navigation", name="メインナビゲーション").get_by_role(
+        "link", name="会費"
+    ).click()
+    page.get_by_role("link", name="次年度の口数を選ぶ").click()
+    page.get_by_label("口数").fill("3")
+    page.get_by_role("button", name="口数を保存").click()
+    assert page.get_by_text(f"{this_year + 1}年度の口数を保存しました。").is_visible()
+    assert page.get_by_text("150,000円").first.is_visible()
+    page.screenshot(path=artifacts / "member-units.png", full_page=True)
+    year = MembershipYear.objects.get(
+        organisation__name="公益財団法人石川県産業創出支援機構", fiscal_year=this_year + 1
+    )
+    assert (year.units, year.votes, year.amount_due) == (3, 3, 150000)
+
+    page.get_by_role("navigation", name="メインナビゲーション").get_by_role(
+        "link", name="会費"
+    ).click()
+    link = page.get_by_role("link", name=f"請求書 {this_year}-").first
+    with page.expect_download() as download_info:
+        link.click()
+    path = download_info.value.path()
+    assert download_info.value.suggested_filename.startswith(f"invoice-{this_year}-")
+    with open(path, "rb") as pdf:
+        assert pdf.read(5) == b"%PDF-"
+    page.screenshot(path=artifacts / "member-dues.png", full_page=True)
+
+
+def test_the_secretariat_runs_the_dues_and_the_billing_contacts_get_their_notices(
+    portal, page, artifacts
+):
+    """The run is handed to the worker: the request returns at once, the list shows the
+    run moving and reloads itself until it is done; then each invoice's notice is mailed."""
+    call_command("seed_demo")
+    office = get_user_model().objects.get(email=demo.SECRETARIAT)
+    next_year = fiscal.current_fiscal_year() + 1
+    browsing.log_in(
+        page, portal.url, office.email, demo.DEMO_PASSWORD,
+        next_url="/admin/dues/duesrun/add/", totp_secret=browsing.with_totp(office),
+    )  # fmt: skip
+    page.get_by_label("年度").fill(str(next_year))
+    page.get_by_role("button", name="保存", exact=True).click()
+    page.wait_for_url(f"{portal.url}/admin/dues/duesrun/")
+    run = DuesRun.objects.get(fiscal_year=next_year)
+    # The list reloads itself (every 3 s) until the worker has finished.
+    expect(page.get_by_role("status")).to_have_count(0, timeout=60_000)
+    run.refresh_from_db()
+    assert run.finished_at and run.created == run.targeted > 40
+    done = f"{run.targeted} / {run.targeted}"
+    expect(page.locator("td.field-progress").first).to_have_text(done)
+    page.screenshot(path=artifacts / "dues-run-done.png", full_page=True)
+
+    notified = Invoice.objects.filter(fiscal_year=next_year, notice_sent_at__isnull=False)
+    assert notified.count() > 40
+    notices = portal.mail.wait_for(
+        lambda m: f"{next_year}年度" in m["Subject"], count=notified.count()
+    )
+    assert len(notices) == notified.count() == Delivery.objects.filter(status="sent").count()
