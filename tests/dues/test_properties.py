@@ -103,9 +103,12 @@ def test_bank_import_takes_a_whole_file_or_nothing(
             reverse("admin:dues_statementimport_add"),
             {"upload": SimpleUploadedFile(name or "x", data)},
         )
-        assert response.status_code in (200, 302)
-        if response.status_code == 200:
-            assert error_page(response, "errorlist"), response.content[:500]
+        # 400: a file name the multipart parser refuses (control characters), which a
+        # browser never sends raw; nothing may be written either way.
+        assert response.status_code in (200, 302, 400)
+        if response.status_code != 302:
+            if response.status_code == 200:
+                assert error_page(response, "errorlist"), response.content[:500]
             assert state(*BANK_TABLES) == before
             return
         statement = StatementImport.objects.get()
