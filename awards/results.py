@@ -156,8 +156,16 @@ def table(results: list[EntryResult], key: str, judges, fits) -> list[EntryResul
     """The results sorted by `key`, each with its fit and judge columns in order."""
     for result in results:
         result.fit_values = [result.fit.get(criterion.prize_id) for criterion in fits]
-        result.judge_values = [(result.by_judge.get(j.pk), result.z.get(j.pk)) for j in judges]
+        result.judge_values = [_judge_cell(result, judge.pk) for judge in judges]
     return sorted(results, key=SORT_KEYS.get(key, SORT_KEYS["rank"]))
+
+
+def _judge_cell(result: EntryResult, judge_id: int) -> tuple[str, str]:
+    """A judge's score and z as the table shows them ("—" for none, z to two places):
+    formatted once here rather than through filters in thousands of cells."""
+    score = result.by_judge.get(judge_id)
+    z = result.z.get(judge_id)
+    return ("—" if score is None else str(score), "" if z is None else f"{z:.2f}")
 
 
 def fit_criteria(round: Round):
