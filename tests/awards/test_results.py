@@ -109,6 +109,12 @@ def test_the_results_page_and_its_excel_export(client, scored, secretariat_with_
     assert [r.entry.title for r in page.context["results"]] == ["E2", "E1"]
     html = page.content.decode()
     assert "4.25" in html and "3.50" in html and "table-warning" in html
+    # E1's judge cells: J1 and J2 with their z, J3 (its only score, no z) plain.
+    assert (
+        '<td class="text-end text-nowrap">2.50 <span class="text-body-secondary">(-1.00)</span>'
+        in html
+    )
+    assert '<td class="text-end text-nowrap">5.00</td>' in html
 
     meeting = client.get(url, {"meeting": "1"}).content.decode()
     assert "meeting-mode" in meeting and judges["J2"].user.email not in meeting
