@@ -1,9 +1,9 @@
 """The Celery application; tasks live in each app's tasks.py and take ids, not objects.
 
-Infrastructure hooks (no business logic): the worker logs through Django's LOGGING (JSON in
-production), a task enqueued during a request carries the request id in a message header
-and the worker's log lines show it, and a task that fails is recorded for the secretariat
-(portal.models.FailedTask, in the admin).
+Infrastructure hooks (no business logic): a starting worker resumes mailings, the worker
+logs through Django's LOGGING (JSON in production), a task enqueued during a request carries
+the request id in a message header and the worker's log lines show it, and a task that
+fails is recorded for the secretariat (portal.models.FailedTask, in the admin).
 """
 
 import os
@@ -29,6 +29,16 @@ def use_django_logging(**kwargs):
     from django.conf import settings
 
     logging.config.dictConfig(settings.LOGGING)
+
+
+@signals.worker_ready.connect(weak=False)
+def resume_mailings_on_start(**kwargs):
+    """A worker that starts (after a crash or a deploy) takes up mailings at once: the tasks
+    of a worker that was killed stay invisible in the broker until its visibility timeout,
+    and beat's resume comes only once a minute."""
+    from outbox.tasks import resume_mailings
+
+    resume_mailings.delay()
 
 
 signals.before_task_publish.connect(portal_logging.add_request_id_header, weak=False)

@@ -298,11 +298,14 @@ SERVER_EMAIL = env_str("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 MAIL_MESSAGE_ID_DOMAIN = env_str(
     "MAIL_MESSAGE_ID_DOMAIN", urlsplit(SITE_URL).hostname or "localhost"
 )
-# Dispatch tasks started per mailing (they share the work through row locks).
+# Senders at once across all mailings, each with one connection to the relay (keep it within
+# the relay's connection limit, and below the worker's concurrency so that other tasks run).
 MAILING_PARALLEL_TASKS = env_int("MAILING_PARALLEL_TASKS", 4)
 MAILING_BATCH_SIZE = env_int("MAILING_BATCH_SIZE", 200)
-# A worker's claim on a batch lasts this long; a dead worker's rows are then sent by others.
-MAILING_LEASE_SECONDS = env_int("MAILING_LEASE_SECONDS", 120)
+# A sender's claim on its batch, renewed every third of it while it works; rows of a sender
+# that died and was not restarted go to others after this. A wait on the relay is cut at a
+# sixth of it (10 s by default).
+MAILING_LEASE_SECONDS = env_int("MAILING_LEASE_SECONDS", 60)
 MAILING_MAX_ATTEMPTS = env_int("MAILING_MAX_ATTEMPTS", 5)
 MAILING_RETRY_SECONDS = env_int("MAILING_RETRY_SECONDS", 60)  # doubled after each attempt
 MAILING_MAX_FAILURES_IN_A_ROW = env_int("MAILING_MAX_FAILURES_IN_A_ROW", 50)

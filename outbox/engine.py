@@ -1,29 +1,31 @@
 """The bulk mail engine: the newsletter and every other app's bulk mail go through it.
 
-A mailing's recipients are fixed as Delivery rows when it starts. Any number of dispatch
-tasks then claim batches with SELECT … FOR UPDATE SKIP LOCKED, send them over one reused
-SMTP connection and mark each row sent as soon as the server accepts it. A claim is a
-lease: rows of a worker that died go back to the queue when it ends, so at most the one
-message that was on the wire is sent twice. Everything lives in PostgreSQL; Redis only
-carries tasks and the shared rate limit.
+A mailing's recipients are fixed as Delivery rows when it starts. Dispatch tasks then take
+one of MAILING_PARALLEL_TASKS sender slots (so never more connections to the relay than
+that), claim batches with SELECT … FOR UPDATE SKIP LOCKED under their owner token, send them
+over one reused connection and mark each row sent, only while they still own it, as soon as
+the relay accepts it. The lease on claimed rows is renewed while a sender works; a sender
+that dies frees its slot with its database connection, and its rows go back to the queue, so
+at most the one message it had on the wire is sent twice. Everything lives in PostgreSQL,
+the shared rate limit included; the broker only carries tasks.
 """
 
 import logging
 import smtplib
 import time
+import uuid
 from collections.abc import Iterable
 from contextlib import contextmanager
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.mail import EmailMessage, get_connection
 from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
 from . import renderers
-from .models import Delivery, Mailing
+from .models import Delivery, Mailing, Pace
 from .renderers import Renderer
 from .wire import Prepared
 
@@ -48,6 +50,8 @@ def start_mailing(name: str, renderer: str, recipients: Iterable[dict], *, user=
 
 
 def launch(mailing_id: int) -> None:
+    """As many tasks as there are sender slots; those that find every slot taken end at
+    once, so launching again (a resume, a restarted worker) never opens more connections."""
     from .tasks import dispatch
 
     for _ in range(settings.MAILING_PARALLEL_TASKS):
@@ -55,29 +59,123 @@ def launch(mailing_id: int) -> None:
 
 
 def release_stale_claims() -> int:
-    """Put rows claimed by workers that died back in the queue."""
+    """Put back rows whose sender stopped renewing its lease (it died, and its slot has
+    not been taken again since)."""
     return Delivery.objects.filter(
         status=Delivery.Status.SENDING, lease_until__lt=timezone.now()
-    ).update(status=Delivery.Status.QUEUED, lease_until=None)
+    ).update(status=Delivery.Status.QUEUED, lease_until=None, owner="")
 
 
-def claim(mailing_id: int, size: int, after: int = 0) -> list[Delivery]:
-    """Up to `size` due rows past `after`, leased to the caller; rows other workers hold
-    are skipped. Continuing after the last claimed id keeps a claim from walking past every
-    row already sent, which made claims slower as the mailing went on."""
-    now = timezone.now()
-    with transaction.atomic():
-        rows = list(
-            Delivery.objects.select_for_update(skip_locked=True)
-            .filter(mailing_id=mailing_id, status=Delivery.Status.QUEUED, pk__gt=after)
-            .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
-            .order_by("pk")[:size]
+# The first key of the sender slots' advisory locks ("outb"); the slot number is the second.
+_SLOT_LOCK = 0x6F757462
+
+
+class Sender:
+    """One of MAILING_PARALLEL_TASKS slots, each one connection to the relay at most.
+
+    A slot is a session-level advisory lock in PostgreSQL: a process that dies frees it the
+    moment its database connection closes, and the next holder puts back the dead one's rows
+    at once instead of waiting for their lease to end. Rows carry the holder's token; the
+    lease on them is renewed while the sender works, and ownership is checked before each
+    send, so a live sender's rows never go to another one (issue 24's duplicates).
+    """
+
+    def __init__(self, slot: int):
+        self.slot = slot
+        self.token = f"{slot}:{uuid.uuid4().hex}"
+        self.lease = settings.MAILING_LEASE_SECONDS
+        self.owned: set[int] = set()
+        self.valid_until = 0.0  # time.monotonic() until which no other sender can take them
+
+    @classmethod
+    def take(cls) -> "Sender | None":
+        with connection.cursor() as cursor:
+            for slot in range(1, settings.MAILING_PARALLEL_TASKS + 1):
+                cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [_SLOT_LOCK, slot])
+                if cursor.fetchone()[0]:
+                    sender = cls(slot)
+                    Delivery.objects.filter(
+                        status=Delivery.Status.SENDING, owner__startswith=f"{slot}:"
+                    ).update(status=Delivery.Status.QUEUED, lease_until=None, owner="")
+                    return sender
+        return None
+
+    def release(self) -> None:
+        """Unsent rows go back to the queue (a pause, an error) and the slot is freed."""
+        Delivery.objects.filter(owner=self.token, status=Delivery.Status.SENDING).update(
+            status=Delivery.Status.QUEUED, lease_until=None, owner=""
         )
-        Delivery.objects.filter(pk__in=[row.pk for row in rows]).update(
-            status=Delivery.Status.SENDING,
-            lease_until=now + timedelta(seconds=settings.MAILING_LEASE_SECONDS),
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [_SLOT_LOCK, self.slot])
+
+    def claim(self, mailing_id: int, size: int, after: int = 0) -> list[Delivery]:
+        """Up to `size` due rows past `after`; rows other senders hold are skipped.
+        Continuing after the last claimed id keeps a claim from walking past every row
+        already sent, which made claims slower as the mailing went on."""
+        started = time.monotonic()
+        now = timezone.now()
+        with transaction.atomic():
+            rows = list(
+                Delivery.objects.select_for_update(skip_locked=True)
+                .filter(mailing_id=mailing_id, status=Delivery.Status.QUEUED, pk__gt=after)
+                .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+                .order_by("pk")[:size]
+            )
+            Delivery.objects.filter(pk__in=[row.pk for row in rows]).update(
+                status=Delivery.Status.SENDING,
+                owner=self.token,
+                lease_until=now + timedelta(seconds=self.lease),
+            )
+        self.owned = {row.pk for row in rows}
+        self.valid_until = started + self.lease
+        return rows
+
+    def holds(self, delivery_id: int) -> bool:
+        """Whether the row is still ours, with at least two thirds of the lease left for
+        sending it: past a third of the lease it is renewed first."""
+        if time.monotonic() > self.valid_until - self.lease * 2 / 3:
+            self._renew()
+        return delivery_id in self.owned
+
+    def _renew(self) -> None:
+        started = time.monotonic()
+        mine = Delivery.objects.filter(owner=self.token, status=Delivery.Status.SENDING)
+        renewed = mine.update(lease_until=timezone.now() + timedelta(seconds=self.lease))
+        if renewed != len(self.owned):  # we were too slow once and others took some back
+            self.owned = set(mine.values_list("pk", flat=True))
+            logger.warning("Sender %s lost %s rows it had claimed", self.slot, renewed)
+        self.valid_until = started + self.lease
+
+    def mark_sent(self, cursor, delivery_id: int) -> None:
+        """As soon as the relay accepted the message, before the next one starts, so a
+        sender killed at any point sends again at most the message on the wire; and only
+        while the row is still ours."""
+        cursor.execute(_MARK_SENT, [Delivery.Status.SENT, delivery_id, self.token])
+        self.owned.discard(delivery_id)
+        if cursor.rowcount != 1:
+            logger.warning("Delivery %s was sent after its claim had passed on", delivery_id)
+
+    def mark_failed(self, delivery: Delivery, error: str, *, permanent: bool) -> None:
+        """A permanent failure (5xx) or the last attempt ends the row; else retry later."""
+        attempts = delivery.attempts + 1
+        if permanent or attempts >= settings.MAILING_MAX_ATTEMPTS:
+            update = {"status": Delivery.Status.FAILED}
+        else:
+            delay = settings.MAILING_RETRY_SECONDS * 2 ** (attempts - 1)
+            update = {
+                "status": Delivery.Status.QUEUED,
+                "next_attempt_at": timezone.now() + timedelta(seconds=delay),
+            }
+        Delivery.objects.filter(pk=delivery.pk, owner=self.token).update(
+            attempts=attempts, lease_until=None, owner="", error=error[:300], **update
         )
-    return rows
+        self.owned.discard(delivery.pk)
+
+
+_MARK_SENT = (
+    f"UPDATE {Delivery._meta.db_table} SET status = %s, sent_at = now(), "
+    "lease_until = NULL, owner = '', error = '' WHERE id = %s AND owner = %s"
+)
 
 
 def _send_wire(smtp: smtplib.SMTP, sender: str, recipient: str, data: bytes) -> None:
@@ -102,10 +200,16 @@ def _send_wire(smtp: smtplib.SMTP, sender: str, recipient: str, data: bytes) -> 
 
 
 class Relay:
-    """One SMTP connection (or whichever backend is configured), opened once and reused."""
+    """One SMTP connection (or whichever backend is configured), opened once and reused.
+
+    Each wait on the relay is cut at a sixth of the lease, so that one send (three
+    exchanges) ends before the sender's rows could pass to another sender.
+    """
 
     def __init__(self):
         self.backend = get_connection(fail_silently=False)
+        limit = settings.MAILING_LEASE_SECONDS / 6
+        self.backend.timeout = min(getattr(self.backend, "timeout", None) or limit, limit)
         self.backend.open()
 
     def send(self, message: EmailMessage) -> None:
@@ -124,18 +228,34 @@ class Relay:
         self.backend.close()
 
 
-def wait_for_rate_slot() -> None:
-    """Respect MAILING_RATE_PER_SECOND across all workers (a per-second counter in the cache)."""
+# Senders pace themselves a little under the relay's limit, so that the jitter of a busy
+# machine (a few milliseconds per message) never puts more than the limit into any second
+# the relay counts.
+_PACE_SHARE = 0.97
+
+_PACE = f"""
+INSERT INTO {Pace._meta.db_table} (id, next_at) VALUES (1, clock_timestamp() + %(step)s)
+ON CONFLICT (id) DO UPDATE
+SET next_at = GREATEST({Pace._meta.db_table}.next_at, clock_timestamp()) + %(step)s
+RETURNING EXTRACT(EPOCH FROM next_at - clock_timestamp()) - EXTRACT(EPOCH FROM %(step)s)
+"""
+
+
+def pace() -> None:
+    """Wait for this message's turn under MAILING_RATE_PER_SECOND, across all senders.
+
+    Each message takes the next slot, one interval after the previous one, from a row in
+    PostgreSQL (the one clock every sender shares): no second, and no window of one second
+    starting anywhere, gets more than the limit.
+    """
     rate = settings.MAILING_RATE_PER_SECOND
     if not rate:
         return
-    while True:
-        second = int(time.time())
-        key = f"mailing-rate:{second}"
-        cache.add(key, 0, timeout=5)
-        if cache.incr(key) <= rate:
-            return
-        time.sleep(max(0.0, second + 1 - time.time()))
+    with connection.cursor() as cursor:
+        cursor.execute(_PACE, {"step": timedelta(seconds=1 / (rate * _PACE_SHARE))})
+        wait = float(cursor.fetchone()[0])
+    if wait > 0:
+        time.sleep(wait)
 
 
 def smtp_code(error: Exception) -> int | None:
@@ -144,22 +264,6 @@ def smtp_code(error: Exception) -> int | None:
     if isinstance(error, smtplib.SMTPResponseException):
         return error.smtp_code
     return None
-
-
-_MARK_SENT = (
-    f"UPDATE {Delivery._meta.db_table} SET status = %s, sent_at = now(), "
-    "lease_until = NULL, error = '' WHERE id = %s"
-)
-
-
-def _mark_sent(cursor, delivery_id: int) -> None:
-    """Marks the row sent as soon as the server accepted its message, before the next one
-    starts, so a worker killed at any point re-sends at most the message on the wire.
-
-    Plain SQL on one cursor: psycopg prepares it on the connection after two runs
-    (settings.prepared_statements), which spares the ORM's work for every message.
-    """
-    cursor.execute(_MARK_SENT, [Delivery.Status.SENT, delivery_id])
 
 
 @contextmanager
@@ -177,22 +281,6 @@ def _asynchronous_commit():
     finally:
         with connection.cursor() as cursor:
             cursor.execute("RESET synchronous_commit")
-
-
-def _mark_failed(delivery: Delivery, error: str, *, permanent: bool) -> None:
-    """A permanent failure (5xx) or the last attempt ends the row; else retry later."""
-    attempts = delivery.attempts + 1
-    if permanent or attempts >= settings.MAILING_MAX_ATTEMPTS:
-        update = {"status": Delivery.Status.FAILED}
-    else:
-        delay = settings.MAILING_RETRY_SECONDS * 2 ** (attempts - 1)
-        update = {
-            "status": Delivery.Status.QUEUED,
-            "next_attempt_at": timezone.now() + timedelta(seconds=delay),
-        }
-    Delivery.objects.filter(pk=delivery.pk).update(
-        attempts=attempts, lease_until=None, error=error[:300], **update
-    )
 
 
 def _count_failure(mailing_id: int) -> None:
@@ -230,7 +318,7 @@ def resume(mailing_id: int) -> bool:
     return bool(resumed)
 
 
-def _send_batch(relay: Relay, render: Renderer, mailing: Mailing, batch) -> None:
+def _send_batch(relay: Relay, render: Renderer, mailing: Mailing, sender: Sender, batch) -> None:
     """Render the batch (renderers may query), then send it, marking each row as it goes."""
     messages = []
     failing = False
@@ -239,7 +327,7 @@ def _send_batch(relay: Relay, render: Renderer, mailing: Mailing, batch) -> None
             message = render(mailing, delivery)
         except Exception as error:  # this row's data or a template: a retry will not help
             logger.exception("Delivery %s of mailing %s did not render", delivery.pk, mailing.pk)
-            _mark_failed(delivery, f"not rendered: {error!r}", permanent=True)
+            sender.mark_failed(delivery, f"not rendered: {error!r}", permanent=True)
             _count_failure(mailing.pk)
             failing = True
             continue
@@ -248,12 +336,14 @@ def _send_batch(relay: Relay, render: Renderer, mailing: Mailing, batch) -> None
         messages.append((delivery, message))
     with connection.cursor() as cursor:
         for delivery, message in messages:
-            wait_for_rate_slot()
+            pace()
+            if not sender.holds(delivery.pk):
+                continue
             try:
                 relay.send(message)
             except (smtplib.SMTPException, OSError) as error:
                 code = smtp_code(error)
-                _mark_failed(
+                sender.mark_failed(
                     delivery,
                     f"{code or ''} {error}".strip(),
                     permanent=bool(code and code >= 500),
@@ -263,18 +353,26 @@ def _send_batch(relay: Relay, render: Renderer, mailing: Mailing, batch) -> None
                 _count_failure(mailing.pk)
                 failing = True
             else:
-                _mark_sent(cursor, delivery.pk)
+                sender.mark_sent(cursor, delivery.pk)
                 if failing:
                     Mailing.objects.filter(pk=mailing.pk).update(failures_in_a_row=0)
                     failing = False
 
 
-def dispatch(mailing_id: int) -> None:
-    """Send the mailing's due rows until none is left; any number may run at once.
+def _held_by_others(mailing_id: int) -> bool:
+    return Delivery.objects.filter(mailing_id=mailing_id, status=Delivery.Status.SENDING).exists()
 
-    A pause takes effect at the next batch. Retries that are not due yet are left to
-    resume_stalled, which beat runs every minute.
+
+def dispatch(mailing_id: int) -> None:
+    """Send the mailing's due rows until none is left, as one of the sender slots.
+
+    A pause takes effect at the next batch. Rows other senders still hold are waited for:
+    if their sender dies, they come back when its lease ends and are sent from here.
+    Retries that are not due yet are left to resume_stalled, which beat runs every minute.
     """
+    sender = Sender.take()
+    if sender is None:
+        return  # every slot is sending; they finish this mailing too
     mailing = Mailing.objects.get(pk=mailing_id)
     render = renderers.get(mailing.renderer)
     relay = Relay()
@@ -283,17 +381,21 @@ def dispatch(mailing_id: int) -> None:
             after = 0
             while Mailing.objects.filter(pk=mailing_id, status=Mailing.Status.SENDING).exists():
                 release_stale_claims()
-                batch = claim(mailing_id, settings.MAILING_BATCH_SIZE, after)
-                if not batch and after:  # once more from the start: released rows, retries
+                batch = sender.claim(mailing_id, settings.MAILING_BATCH_SIZE, after)
+                if batch:
+                    after = batch[-1].pk
+                    _send_batch(relay, render, mailing, sender, batch)
+                elif after:  # once more from the start: released rows, retries
                     after = 0
-                    continue
-                if not batch:
+                elif _held_by_others(mailing_id):
+                    time.sleep(1)
+                else:
                     break
-                after = batch[-1].pk
-                _send_batch(relay, render, mailing, batch)
     finally:
         relay.close()
+        sender.release()
     _finish_if_done(mailing_id)
+    resume_stalled(exclude=mailing_id)  # a mailing that found no slot free gets this one
 
 
 def _finish_if_done(mailing_id: int) -> None:
@@ -306,12 +408,14 @@ def _finish_if_done(mailing_id: int) -> None:
         )
 
 
-def resume_stalled() -> int:
-    """Start workers for sending mailings that still have work (after crashes or restarts)."""
+def resume_stalled(exclude: int | None = None) -> int:
+    """Start senders for sending mailings that still have due rows (after crashes,
+    restarts, due retries, or a mailing that waited for a slot)."""
     release_stale_claims()
     now = timezone.now()
     stalled = (
         Mailing.objects.filter(status=Mailing.Status.SENDING)
+        .exclude(pk=exclude)
         .filter(
             Q(deliveries__status=Delivery.Status.QUEUED)
             & (

@@ -50,8 +50,10 @@ class Delivery(models.Model):
     `key` tells apart several messages of one mailing to the same address when each is about
     something else (two invoices billed to one treasurer); a newsletter leaves it empty.
 
-    A worker claims rows (status SENDING with a lease) and marks each one sent as soon as
-    the server accepts it; rows of a worker that died go back to QUEUED when the lease ends.
+    A sender claims rows (status SENDING, its owner token, a lease it renews while it works)
+    and marks each one sent, only while it still owns it, as soon as the relay accepts it.
+    Rows of a sender that died go back to QUEUED when its slot is taken again or its lease
+    ends (outbox/engine.py).
     """
 
     class Status(models.TextChoices):
@@ -74,6 +76,8 @@ class Delivery(models.Model):
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
     lease_until = models.DateTimeField(_("claimed until"), null=True, blank=True)
+    # "<slot>:<random>" of the sender that claimed the row; empty when nobody holds it.
+    owner = models.CharField(_("claimed by"), max_length=40, blank=True, default="")
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     error = models.CharField(_("last error"), max_length=300, blank=True)
 
@@ -97,3 +101,15 @@ class Delivery(models.Model):
     def message_id(self) -> str:
         """Fixed per delivery, so that a message sent again is recognisable as the same."""
         return f"<m{self.mailing_id}.d{self.pk}@{settings.MAIL_MESSAGE_ID_DOMAIN}>"
+
+
+class Pace(models.Model):
+    """The relay's rate limit shared by every sender: the time the next message may go.
+
+    One row; each send moves it on by one interval under the row lock, so senders in any
+    number of processes space their messages evenly (outbox.engine.pace)."""
+
+    next_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"next message at {self.next_at:%H:%M:%S.%f}"

@@ -4,6 +4,7 @@ Replies can be planned per recipient (e.g. a 451 once, then acceptance), so retr
 permanent failures are tested against the protocol, not a mock.
 """
 
+import asyncio
 import socket
 import time
 from collections import defaultdict
@@ -17,6 +18,8 @@ class Recorder:
         self.received = []  # (recipients, raw bytes)
         self.planned = defaultdict(list)  # recipient -> replies to give first
         self.sessions = 0
+        self.arrivals = []  # time.monotonic() of each message's DATA
+        self.latency = 0.0  # seconds before the reply to DATA: a slow relay
 
     def plan(self, address: str, *replies: str) -> None:
         self.planned[address].extend(replies)
@@ -33,7 +36,9 @@ class Recorder:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        self.arrivals.append(time.monotonic())
         self.received.append((list(envelope.rcpt_tos), envelope.original_content))
+        await asyncio.sleep(self.latency)
         return "250 Message accepted for delivery"
 
     def messages(self):

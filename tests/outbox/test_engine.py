@@ -1,6 +1,8 @@
 """The bulk mail engine against a real SMTP server: once each, retries, failures, crashes."""
 
+import itertools
 import threading
+import time
 from datetime import timedelta
 
 import pytest
@@ -9,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from outbox import engine, renderers
-from outbox.models import Delivery, Mailing
+from outbox.models import Delivery, Mailing, Pace
 from tests.outbox.renderers import GREETING, greeting
 
 
@@ -153,7 +155,9 @@ def test_the_secretariat_pauses_and_resumes(
 ):
     settings.MAILING_BATCH_SIZE = 2
     mailing = start(recipients(6), django_capture_on_commit_callbacks)
-    engine._send_batch(engine.Relay(), greeting, mailing, engine.claim(mailing.pk, 2))
+    sender = engine.Sender.take()
+    engine._send_batch(engine.Relay(), greeting, mailing, sender, sender.claim(mailing.pk, 2))
+    sender.release()
     client.force_login(secretariat_with_mfa)
 
     client.post(reverse("admin:outbox_mailing_pause", args=[mailing.pk]))
@@ -170,14 +174,29 @@ def test_the_secretariat_pauses_and_resumes(
 
 
 @pytest.mark.django_db
-def test_a_dead_workers_claim_is_released_and_sent(
+def test_a_dead_senders_claim_is_released_when_its_lease_ends(
     smtp_server, django_capture_on_commit_callbacks
 ):
     mailing = start(recipients(5), django_capture_on_commit_callbacks)
-    claimed = engine.claim(mailing.pk, 3)  # ...and then the worker is killed
+    claimed = engine.Sender(2).claim(mailing.pk, 3)  # ...and then its process is killed
     Delivery.objects.filter(pk__in=[d.pk for d in claimed]).update(
         lease_until=timezone.now() - timedelta(seconds=1)
     )
+
+    engine.dispatch(mailing.pk)  # takes slot 1
+
+    assert len(smtp_server.received) == 5
+    assert set(mailing.deliveries.values_list("status", flat=True)) == {"sent"}
+
+
+@pytest.mark.django_db
+def test_the_next_holder_of_a_dead_senders_slot_takes_its_rows_back_at_once(
+    smtp_server, django_capture_on_commit_callbacks
+):
+    """The slot's lock went with the dead process's connection: its rows need not wait for
+    their lease."""
+    mailing = start(recipients(5), django_capture_on_commit_callbacks)
+    engine.Sender(1).claim(mailing.pk, 3)  # leased for a minute, but its owner is gone
 
     engine.dispatch(mailing.pk)
 
@@ -186,40 +205,144 @@ def test_a_dead_workers_claim_is_released_and_sent(
 
 
 @pytest.mark.django_db
-def test_a_live_claim_is_not_taken_by_another_worker(django_capture_on_commit_callbacks):
+def test_a_live_claim_is_not_taken_by_another_sender(django_capture_on_commit_callbacks):
     mailing = start(recipients(5), django_capture_on_commit_callbacks)
 
-    first = engine.claim(mailing.pk, 3)
-    second = engine.claim(mailing.pk, 10)
+    first = engine.Sender(1).claim(mailing.pk, 3)
+    second = engine.Sender(2).claim(mailing.pk, 10)
 
     assert {d.pk for d in first}.isdisjoint({d.pk for d in second})
     assert len(second) == 2
 
 
-@pytest.mark.django_db(transaction=True)
-def test_concurrent_workers_send_each_message_once(smtp_server, settings):
-    settings.MAILING_BATCH_SIZE = 5
-    mailing = engine.start_mailing("同時送信", GREETING, recipients(60))
+@pytest.mark.django_db
+def test_a_row_that_passed_to_another_sender_is_not_marked_by_the_first(
+    django_capture_on_commit_callbacks,
+):
+    mailing = start(recipients(1), django_capture_on_commit_callbacks)
+    first, second = engine.Sender(1), engine.Sender(2)
+    (row,) = first.claim(mailing.pk, 1)
+    Delivery.objects.filter(pk=row.pk).update(status="queued", owner="")  # its lease ended
+    second.claim(mailing.pk, 1)
+
+    with connection.cursor() as cursor:
+        first.mark_sent(cursor, row.pk)
+    first.mark_failed(row, "451 later", permanent=False)
+
+    row.refresh_from_db()
+    assert (row.status, row.owner, row.attempts) == ("sending", second.token, 0)
+
+
+@pytest.mark.django_db
+def test_a_sender_renews_its_lease_and_keeps_its_rows(
+    django_capture_on_commit_callbacks, settings, monkeypatch
+):
+    settings.MAILING_LEASE_SECONDS = 30
+    mailing = start(recipients(2), django_capture_on_commit_callbacks)
+    sender = engine.Sender(1)
+    rows = sender.claim(mailing.pk, 2)
+    first_lease = mailing.deliveries.get(pk=rows[0].pk).lease_until
+    clock = time.monotonic() + 11  # past a third of the lease
+    monkeypatch.setattr(engine.time, "monotonic", lambda: clock)
+
+    assert sender.holds(rows[1].pk)
+
+    assert mailing.deliveries.get(pk=rows[1].pk).lease_until > first_lease
+    assert sender.valid_until == clock + 30
+
+
+def start_for_threads(rows, monkeypatch):
+    """A mailing whose senders the test runs in threads of its own (each with its own
+    database connection), not the tasks start_mailing launches on commit."""
+    with monkeypatch.context() as patch:
+        patch.setattr(engine, "launch", lambda mailing_id: None)
+        return engine.start_mailing("同時送信", GREETING, rows)
+
+
+def send_in_threads(mailing_id, count):
     errors = []
 
-    def worker():
+    def sender():
         try:
-            engine.dispatch(mailing.pk)
+            engine.dispatch(mailing_id)
         except Exception as error:  # surfaced below
             errors.append(error)
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=worker) for _ in range(4)]
+    threads = [threading.Thread(target=sender) for _ in range(count)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-
     assert errors == []
+
+
+def assert_each_once(smtp_server, mailing, count):
     addresses = [to[0] for to, _raw in smtp_server.received]
-    assert len(addresses) == len(set(addresses)) == 60
+    assert len(addresses) == len(set(addresses)) == count
     assert Mailing.objects.get(pk=mailing.pk).status == "done"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_senders_send_each_message_once(smtp_server, settings, monkeypatch):
+    settings.MAILING_BATCH_SIZE = 5
+    mailing = start_for_threads(recipients(60), monkeypatch)
+
+    send_in_threads(mailing.pk, 4)
+
+    assert_each_once(smtp_server, mailing, 60)
+    assert smtp_server.sessions == 4
+
+
+@pytest.mark.django_db(transaction=True)
+def test_senders_never_open_more_connections_than_slots(smtp_server, settings, monkeypatch):
+    settings.MAILING_PARALLEL_TASKS = 2
+    settings.MAILING_BATCH_SIZE = 5
+    mailing = start_for_threads(recipients(40), monkeypatch)
+
+    send_in_threads(mailing.pk, 5)  # a resume on top of running senders, say
+
+    assert_each_once(smtp_server, mailing, 40)
+    assert smtp_server.sessions <= 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_slow_relay_and_a_lease_shorter_than_a_batch_send_nothing_twice(
+    smtp_server, settings, monkeypatch
+):
+    """Issue 24: a batch outlived its lease under a live sender, another sender put its
+    rows back and both sent them. Senders now renew their lease and check they still own
+    each row."""
+    settings.MAILING_LEASE_SECONDS = 1
+    settings.MAILING_BATCH_SIZE = 40
+    smtp_server.latency = 0.1  # a batch takes 4 s: four leases
+    # Two full batches and one of 15: its sender comes back for more while the leases of
+    # the other two have run out under them.
+    mailing = start_for_threads(recipients(95), monkeypatch)
+
+    send_in_threads(mailing.pk, 3)
+
+    assert_each_once(smtp_server, mailing, 95)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_under_a_rate_limit_with_a_short_lease_nothing_is_sent_twice_nor_too_fast(
+    smtp_server, settings, monkeypatch
+):
+    """The independent check: 5 messages a second, a lease shorter than a batch takes at
+    that rate, no kills: every message once, and no second of the relay's over the limit."""
+    settings.MAILING_RATE_PER_SECOND = 5
+    settings.MAILING_LEASE_SECONDS = 2
+    settings.MAILING_BATCH_SIZE = 15  # 3 s at 5 a second
+    mailing = start_for_threads(recipients(30), monkeypatch)
+
+    send_in_threads(mailing.pk, 2)
+
+    assert_each_once(smtp_server, mailing, 30)
+    arrivals = smtp_server.arrivals
+    busiest = max(sum(1 for t in arrivals if start <= t < start + 1) for start in arrivals)
+    assert busiest <= 5
 
 
 @pytest.mark.django_db
@@ -236,24 +359,17 @@ def test_resume_starts_workers_for_stalled_mailings(
     assert engine.resume_stalled() == 0
 
 
-def test_the_rate_limit_is_shared_through_the_cache(settings, monkeypatch):
-    """Two workers share one per-second budget in Redis: the third send waits for a new second."""
-    settings.MAILING_RATE_PER_SECOND = 2
-    clock = {"now": 1_800_000_000.25}
-    slept = []
+@pytest.mark.django_db
+def test_the_rate_limit_spaces_messages_evenly_across_senders(settings):
+    """Each message takes the next slot of the pace row, whoever sends it: no burst."""
+    settings.MAILING_RATE_PER_SECOND = 50
+    marks = []
+    for _message in range(4):
+        engine.pace()
+        marks.append(Pace.objects.get().next_at)
 
-    def sleep(seconds):
-        slept.append(round(seconds, 2))
-        clock["now"] += seconds
-
-    monkeypatch.setattr(engine.time, "time", lambda: clock["now"])
-    monkeypatch.setattr(engine.time, "sleep", sleep)
-
-    engine.wait_for_rate_slot()  # worker A
-    engine.wait_for_rate_slot()  # worker B, same second
-    assert slept == []
-    engine.wait_for_rate_slot()  # either: the second is used up
-    assert slept == [0.75]
+    step = timedelta(seconds=1 / (50 * engine._PACE_SHARE))
+    assert [later - earlier for earlier, later in itertools.pairwise(marks)] == [step] * 3
 
 
 @pytest.mark.django_db
@@ -262,14 +378,14 @@ def test_the_worker_session_gets_its_commit_setting_back(
 ):
     mailing = start(recipients(3), django_capture_on_commit_callbacks)
     seen = []
-    real = engine._mark_sent
+    real = engine.Sender.mark_sent
 
-    def spy(cursor, delivery_id):
+    def spy(sender, cursor, delivery_id):
         cursor.execute("SHOW synchronous_commit")
         seen.append(cursor.fetchone()[0])
-        real(cursor, delivery_id)
+        real(sender, cursor, delivery_id)
 
-    monkeypatch.setattr(engine, "_mark_sent", spy)
+    monkeypatch.setattr(engine.Sender, "mark_sent", spy)
     engine.dispatch(mailing.pk)
     with connection.cursor() as cursor:
         cursor.execute("SHOW synchronous_commit")
