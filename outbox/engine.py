@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from contextlib import contextmanager
 from datetime import timedelta
 
+from anymail.exceptions import AnymailError, AnymailRequestsAPIError
 from django.conf import settings
 from django.core.cache import cache
 from django.core.mail import EmailMessage, get_connection
@@ -22,7 +23,7 @@ from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from . import renderers
+from . import http_api, renderers
 from .models import Delivery, Mailing
 from .renderers import Renderer
 from .wire import Prepared
@@ -138,12 +139,18 @@ def wait_for_rate_slot() -> None:
         time.sleep(max(0.0, second + 1 - time.time()))
 
 
-def smtp_code(error: Exception) -> int | None:
+def failure(error: Exception) -> tuple[int | None, bool]:
+    """The server's code for a failed send (an SMTP reply or an HTTP status; None when the
+    connection broke) and whether the failure is permanent, i.e. a retry is useless."""
     if isinstance(error, smtplib.SMTPRecipientsRefused):
-        return min(code for code, _message in error.recipients.values())
+        code = min(code for code, _message in error.recipients.values())
+        return code, code >= 500
     if isinstance(error, smtplib.SMTPResponseException):
-        return error.smtp_code
-    return None
+        return error.smtp_code, error.smtp_code >= 500
+    if isinstance(error, AnymailRequestsAPIError) and error.status_code:
+        return error.status_code, not http_api.retryable(error)
+    # The network (an OSError), or a message the API backend refuses before sending it.
+    return None, not isinstance(error, OSError)
 
 
 _MARK_SENT = (
@@ -251,13 +258,9 @@ def _send_batch(relay: Relay, render: Renderer, mailing: Mailing, batch) -> None
             wait_for_rate_slot()
             try:
                 relay.send(message)
-            except (smtplib.SMTPException, OSError) as error:
-                code = smtp_code(error)
-                _mark_failed(
-                    delivery,
-                    f"{code or ''} {error}".strip(),
-                    permanent=bool(code and code >= 500),
-                )
+            except (smtplib.SMTPException, OSError, AnymailError) as error:
+                code, permanent = failure(error)
+                _mark_failed(delivery, f"{code or ''} {error}".strip(), permanent=permanent)
                 if code is None:
                     relay.reset()
                 _count_failure(mailing.pk)
