@@ -81,7 +81,8 @@ def database_from_url(url: str) -> dict:
 
 
 def email_from_url(url: str) -> dict:
-    """console://, locmem:// or smtp[+tls|+ssl]://user:pass@host:port into EMAIL_* settings."""
+    """console://, locmem://, smtp[+tls|+ssl]://user:pass@host:port or
+    resend[+http]://api-key@host[:port] (Resend's HTTP API) into EMAIL_* settings."""
     parts = urlsplit(url)
     backends = {
         "console": "django.core.mail.backends.console.EmailBackend",
@@ -89,10 +90,21 @@ def email_from_url(url: str) -> dict:
         "smtp": "django.core.mail.backends.smtp.EmailBackend",
         "smtp+tls": "django.core.mail.backends.smtp.EmailBackend",
         "smtp+ssl": "django.core.mail.backends.smtp.EmailBackend",
+        "resend": "outbox.http_api.EmailBackend",
+        "resend+http": "outbox.http_api.EmailBackend",  # a local stand-in, never production
     }
     if parts.scheme not in backends:
         raise ImproperlyConfigured(f"EMAIL_URL scheme {parts.scheme!r} is not supported.")
     config = {"EMAIL_BACKEND": backends[parts.scheme]}
+    if parts.scheme.startswith("resend"):
+        if not parts.username:
+            raise ImproperlyConfigured("EMAIL_URL resend://… needs the API key as its user.")
+        scheme = "http" if parts.scheme == "resend+http" else "https"
+        host = parts.netloc.rpartition("@")[2] or "api.resend.com"
+        config.update(
+            ANYMAIL_RESEND_API_KEY=unquote(parts.username),
+            ANYMAIL_RESEND_API_URL=f"{scheme}://{host}/",
+        )
     if parts.scheme.startswith("smtp"):
         config.update(
             EMAIL_HOST=parts.hostname or "localhost",
@@ -311,6 +323,10 @@ MAILING_RETRY_SECONDS = env_int("MAILING_RETRY_SECONDS", 60)  # doubled after ea
 MAILING_MAX_FAILURES_IN_A_ROW = env_int("MAILING_MAX_FAILURES_IN_A_ROW", 50)
 # Messages per second through the relay, across all workers; 0 for no limit.
 MAILING_RATE_PER_SECOND = env_int("MAILING_RATE_PER_SECOND", 0)
+# Resend's HTTP API (EMAIL_URL=resend://…): tries again after a 429 or 5xx, waiting Retry-After
+# or 1, 2, 4… s, at most this long each time; then the engine retries the delivery later.
+MAILING_API_RETRIES = env_int("MAILING_API_RETRIES", 3)
+MAILING_API_MAX_WAIT_SECONDS = env_int("MAILING_API_MAX_WAIT_SECONDS", 10)
 
 # Newsletter. The List-Unsubscribe mailto; mail to it reaches the portal through the
 # provider's inbound webhook (django-anymail).

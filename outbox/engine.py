@@ -18,13 +18,14 @@ from collections.abc import Iterable
 from contextlib import contextmanager
 from datetime import timedelta
 
+from anymail.exceptions import AnymailError, AnymailRequestsAPIError
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from . import renderers
+from . import http_api, renderers
 from .models import Delivery, Mailing, Pace
 from .renderers import Renderer
 from .wire import Prepared
@@ -258,12 +259,18 @@ def pace() -> None:
         time.sleep(wait)
 
 
-def smtp_code(error: Exception) -> int | None:
+def failure(error: Exception) -> tuple[int | None, bool]:
+    """The server's code for a failed send (an SMTP reply or an HTTP status; None when the
+    connection broke) and whether the failure is permanent, i.e. a retry is useless."""
     if isinstance(error, smtplib.SMTPRecipientsRefused):
-        return min(code for code, _message in error.recipients.values())
+        code = min(code for code, _message in error.recipients.values())
+        return code, code >= 500
     if isinstance(error, smtplib.SMTPResponseException):
-        return error.smtp_code
-    return None
+        return error.smtp_code, error.smtp_code >= 500
+    if isinstance(error, AnymailRequestsAPIError) and error.status_code:
+        return error.status_code, not http_api.retryable(error)
+    # The network (an OSError), or a message the API backend refuses before sending it.
+    return None, not isinstance(error, OSError)
 
 
 @contextmanager
@@ -341,13 +348,9 @@ def _send_batch(relay: Relay, render: Renderer, mailing: Mailing, sender: Sender
                 continue
             try:
                 relay.send(message)
-            except (smtplib.SMTPException, OSError) as error:
-                code = smtp_code(error)
-                sender.mark_failed(
-                    delivery,
-                    f"{code or ''} {error}".strip(),
-                    permanent=bool(code and code >= 500),
-                )
+            except (smtplib.SMTPException, OSError, AnymailError) as error:
+                code, permanent = failure(error)
+                sender.mark_failed(delivery, f"{code or ''} {error}".strip(), permanent=permanent)
                 if code is None:
                     relay.reset()
                 _count_failure(mailing.pk)

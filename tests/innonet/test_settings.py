@@ -84,6 +84,8 @@ def test_malformed_values_fail_loudly(monkeypatch):
         database_from_url("sqlite:///db.sqlite3")
     with pytest.raises(ImproperlyConfigured, match="EMAIL_URL"):
         email_from_url("carrier-pigeon://loft")
+    with pytest.raises(ImproperlyConfigured, match="API key"):
+        email_from_url("resend://api.resend.com")
 
 
 def test_urls_are_parsed():
@@ -99,3 +101,11 @@ def test_urls_are_parsed():
     assert (mail["EMAIL_HOST"], mail["EMAIL_PORT"], mail["EMAIL_USE_TLS"]) == (
         "relay.example", 587, True,
     )  # fmt: skip
+    resend = email_from_url("resend://re_a%2Fb@api.resend.com")
+    assert resend == {
+        "EMAIL_BACKEND": "outbox.http_api.EmailBackend",
+        "ANYMAIL_RESEND_API_KEY": "re_a/b",
+        "ANYMAIL_RESEND_API_URL": "https://api.resend.com/",
+    }
+    stand_in = email_from_url("resend+http://re_test@127.0.0.1:8089")
+    assert stand_in["ANYMAIL_RESEND_API_URL"] == "http://127.0.0.1:8089/"
