@@ -408,21 +408,39 @@ def _finish_if_done(mailing_id: int) -> None:
         )
 
 
+_HELD_SLOTS = """
+SELECT objid FROM pg_locks
+WHERE locktype = 'advisory' AND granted AND classid = %s AND objsubid = 2
+  AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+"""
+
+
+def _orphaned() -> Q:
+    """Mailings with rows claimed under a slot nobody holds: their sender died, and only
+    the next holder of the slot puts them back before their lease ends. Near the end of a
+    mailing they may be all that is left, with nothing queued."""
+    with connection.cursor() as cursor:
+        cursor.execute(_HELD_SLOTS, [_SLOT_LOCK])
+        held = {slot for (slot,) in cursor.fetchall()}
+    orphaned = Q(pk__in=[])
+    for slot in range(1, settings.MAILING_PARALLEL_TASKS + 1):
+        if slot not in held:
+            orphaned |= Q(deliveries__owner__startswith=f"{slot}:")
+    return Q(deliveries__status=Delivery.Status.SENDING) & orphaned
+
+
 def resume_stalled(exclude: int | None = None) -> int:
     """Start senders for sending mailings that still have due rows (after crashes,
-    restarts, due retries, or a mailing that waited for a slot)."""
+    restarts, due retries, or a mailing that waited for a slot), or rows of dead senders."""
     release_stale_claims()
     now = timezone.now()
+    due = Q(deliveries__status=Delivery.Status.QUEUED) & (
+        Q(deliveries__next_attempt_at__isnull=True) | Q(deliveries__next_attempt_at__lte=now)
+    )
     stalled = (
         Mailing.objects.filter(status=Mailing.Status.SENDING)
         .exclude(pk=exclude)
-        .filter(
-            Q(deliveries__status=Delivery.Status.QUEUED)
-            & (
-                Q(deliveries__next_attempt_at__isnull=True)
-                | Q(deliveries__next_attempt_at__lte=now)
-            )
-        )
+        .filter(due | _orphaned())
         .distinct()
         .values_list("pk", flat=True)
     )

@@ -360,6 +360,33 @@ def test_resume_starts_workers_for_stalled_mailings(
 
 
 @pytest.mark.django_db
+def test_resume_starts_senders_for_rows_only_a_dead_sender_holds(
+    smtp_server, django_capture_on_commit_callbacks
+):
+    """Near the end of a mailing every unsent row may be claimed: if their senders died,
+    nothing is queued, yet their slots are free and their rows must go."""
+    mailing = start(recipients(3), django_capture_on_commit_callbacks)
+    engine.Sender(1).claim(mailing.pk, 3)  # leased for a minute, but its owner is gone
+
+    assert engine.resume_stalled() == 1
+
+    assert len(smtp_server.received) == 3
+    assert set(mailing.deliveries.values_list("status", flat=True)) == {"sent"}
+
+
+@pytest.mark.django_db
+def test_resume_leaves_rows_that_a_live_sender_holds(django_capture_on_commit_callbacks):
+    mailing = start(recipients(3), django_capture_on_commit_callbacks)
+    sender = engine.Sender.take()
+    sender.claim(mailing.pk, 3)
+
+    try:
+        assert engine.resume_stalled() == 0
+    finally:
+        sender.release()
+
+
+@pytest.mark.django_db
 def test_the_rate_limit_spaces_messages_evenly_across_senders(settings):
     """Each message takes the next slot of the pace row, whoever sends it: no burst."""
     settings.MAILING_RATE_PER_SECOND = 50
