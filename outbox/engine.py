@@ -363,6 +363,22 @@ def _held_by_others(mailing_id: int) -> bool:
     return Delivery.objects.filter(mailing_id=mailing_id, status=Delivery.Status.SENDING).exists()
 
 
+def _send_all(relay: Relay, render: Renderer, mailing: Mailing, sender: Sender) -> None:
+    after = 0
+    while Mailing.objects.filter(pk=mailing.pk, status=Mailing.Status.SENDING).exists():
+        release_stale_claims()
+        batch = sender.claim(mailing.pk, settings.MAILING_BATCH_SIZE, after)
+        if batch:
+            after = batch[-1].pk
+            _send_batch(relay, render, mailing, sender, batch)
+        elif after:  # once more from the start: released rows, retries
+            after = 0
+        elif _held_by_others(mailing.pk):
+            time.sleep(1)
+        else:
+            break
+
+
 def dispatch(mailing_id: int) -> None:
     """Send the mailing's due rows until none is left, as one of the sender slots.
 
@@ -373,26 +389,16 @@ def dispatch(mailing_id: int) -> None:
     sender = Sender.take()
     if sender is None:
         return  # every slot is sending; they finish this mailing too
-    mailing = Mailing.objects.get(pk=mailing_id)
-    render = renderers.get(mailing.renderer)
-    relay = Relay()
-    try:
-        with _asynchronous_commit():
-            after = 0
-            while Mailing.objects.filter(pk=mailing_id, status=Mailing.Status.SENDING).exists():
-                release_stale_claims()
-                batch = sender.claim(mailing_id, settings.MAILING_BATCH_SIZE, after)
-                if batch:
-                    after = batch[-1].pk
-                    _send_batch(relay, render, mailing, sender, batch)
-                elif after:  # once more from the start: released rows, retries
-                    after = 0
-                elif _held_by_others(mailing_id):
-                    time.sleep(1)
-                else:
-                    break
+    try:  # the slot is let go even when the relay refuses us: the worker keeps its session
+        mailing = Mailing.objects.get(pk=mailing_id)
+        render = renderers.get(mailing.renderer)
+        relay = Relay()
+        try:
+            with _asynchronous_commit():
+                _send_all(relay, render, mailing, sender)
+        finally:
+            relay.close()
     finally:
-        relay.close()
         sender.release()
     _finish_if_done(mailing_id)
     resume_stalled(exclude=mailing_id)  # a mailing that found no slot free gets this one
