@@ -17,7 +17,8 @@ BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/innonet_bench
 BENCH_BROKER_URL ?= redis://127.0.0.1:6379/9
 BENCH_CACHE_URL ?= redis://127.0.0.1:6379/8
 
-.PHONY: run test lint setup system-deps services messages catalogues audit bench bench-web chaos
+.PHONY: run test lint setup system-deps services messages catalogues audit bench bench-web \
+	bench-relay chaos
 
 $(STAMP): requirements-dev.lock
 	rm -f $(VENV)/.installed-*
@@ -78,7 +79,9 @@ BENCH_ENV = DATABASE_URL=$(BENCH_DATABASE_URL) CELERY_BROKER_URL=$(BENCH_BROKER_
 # messages through Celery workers (bench/run.py); then the eight main pages served by
 # gunicorn as deployed (3 sync workers) under wrk at 1 and at 10 clients, at the demo's size
 # and at 10,000 organisations, with p50/p95 and each page's SQL queries, and one worker's
-# RSS over its requests (bench/web.py).
+# RSS over its requests (bench/web.py); last the same newsletter through a relay that
+# answers 50 ms late and takes 8 connections, under a limit of 100/s and under none
+# (bench/relay.py, about six minutes).
 # Setup runs first, as for `make test`, with its output on stderr: stdout is only the figures.
 bench:
 	@$(MAKE) --no-print-directory setup services >&2
@@ -90,8 +93,14 @@ bench-web:
 	@$(MAKE) --no-print-directory setup services >&2
 	@$(BENCH_ENV) $(PY) -m bench web
 
-# make chaos - the newsletter's workers killed five times mid-dispatch: nothing may be lost,
-# at most one message sent twice per kill; see bench/chaos.py. Output as for `make bench`.
+# make bench-relay - only the newsletter through the slow relay (bench/relay.py).
+bench-relay:
+	@$(MAKE) --no-print-directory setup services >&2
+	@$(BENCH_ENV) $(PY) -m bench relay
+
+# make chaos - the newsletter's workers killed five times mid-dispatch, into the sink and
+# then into the slow relay under a limit of 100/s: nothing may be lost, at most one message
+# sent twice per SMTP connection killed; see bench/chaos.py. Output as for `make bench`.
 chaos:
 	@$(MAKE) --no-print-directory setup services >&2
 	@$(BENCH_ENV) $(PY) -m bench chaos

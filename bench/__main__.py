@@ -1,5 +1,6 @@
-"""`python -m bench` (`make bench`: bench/run.py, then bench/web.py), `python -m bench chaos`
-(`make chaos`) or `python -m bench web` (`make bench-web`: the pages under load alone).
+"""`python -m bench` (`make bench`: bench/run.py, bench/web.py, then bench/relay.py),
+`python -m bench chaos` (`make chaos`), `python -m bench web` (`make bench-web`: the pages
+under load alone) or `python -m bench relay` (`make bench-relay`: the slow relay alone).
 
 Configures Django for the benchmark, then runs the scenarios. STATIC_ROOT must be set before
 the settings are read: the bench runs with DEBUG=false, as in production, where {% static %}
@@ -16,8 +17,8 @@ import tempfile
 
 def main() -> int:
     args = sys.argv[1:]
-    if args not in ([], ["chaos"], ["web"]):
-        print("usage: python -m bench [chaos | web]", file=sys.stderr)
+    if args not in ([], ["chaos"], ["web"], ["relay"]):
+        print("usage: python -m bench [chaos | web | relay]", file=sys.stderr)
         return 2
     signal.signal(signal.SIGTERM, lambda _signum, _frame: sys.exit(143))
     with tempfile.TemporaryDirectory(prefix="innonet-bench-") as folder:
@@ -27,10 +28,15 @@ def main() -> int:
         import django
 
         django.setup()
-        from bench import chaos, run, web
+        from bench import chaos, relay, run, web
         from bench.common import BenchError
 
-        scenarios = {"": [run.run, web.run], "chaos": [chaos.run], "web": [web.run]}
+        scenarios = {
+            "": [run.run, web.run, relay.run],
+            "chaos": [chaos.run],
+            "web": [web.run],
+            "relay": [relay.run],
+        }
         try:
             for scenario in scenarios[args[0] if args else ""]:
                 scenario()

@@ -6,10 +6,9 @@ into the aiosmtpd sink of bench/mailsink.py, and compares the rate with a ceilin
 in the same run: plain smtplib pushing the same messages, rendered from the same deliveries
 by the same renderer, over as many connections from as many processes into the same sink.
 
-The pipeline's rate is timed from the commit that launches the dispatch tasks (the
-deliveries are in the database by then, and the workers are up) until the sink has received
-a message with every delivery's Message-ID; the ceiling from its senders' start until the
-sink has them all. Rendering the ceiling's messages and starting workers are not timed.
+The pipeline's rate is timed as send_issue() says; the ceiling from its senders' start until
+the sink has them all. Rendering the ceiling's messages (after the dispatch, from the same
+deliveries) and starting workers are not timed.
 worker_peak_rss_mb is the highest peak RSS (VmHWM) of the worker's pool processes.
 
 start_mailing() decides what is sent: a real newsletter issue to subscribers, rendered by
@@ -28,7 +27,7 @@ from django.utils import timezone
 
 from bench import mailsink
 from bench.common import check, progress
-from bench.workers import Workers, clear_broker
+from bench.workers import Workers, broker_cleared
 from newsletter import services
 from newsletter.defaults import create_defaults
 from newsletter.models import Issue, Masthead, Subscriber, Topic
@@ -128,12 +127,12 @@ def prerender(mailing_id: int) -> list[tuple[str, list[str], bytes]]:
     return wire
 
 
-def worker_env(smtp_port: int, **extra: str) -> dict[str, str]:
+def worker_env(smtp_port: int, parallel: int = WORKERS, **extra: str) -> dict[str, str]:
     """The workers' environment on top of the bench's (database, broker, cache, DEBUG)."""
     return {
         "CELERY_TASK_ALWAYS_EAGER": "false",
         "EMAIL_URL": f"smtp://127.0.0.1:{smtp_port}",
-        "MAILING_PARALLEL_TASKS": str(WORKERS),
+        "MAILING_PARALLEL_TASKS": str(parallel),
         **extra,
     }
 
@@ -185,35 +184,37 @@ def tally(mailing_id: int, received: mailsink.Received) -> tuple[int, int]:
     return received.duplicates, len(deliveries) - len(distinct)
 
 
+def send_issue(sink: mailsink.Sink, parallel: int, timeout: float) -> tuple[int, float]:
+    """Send a newsletter issue of RECIPIENTS on `parallel` sender slots through the workers
+    started for the sink: (mailing id, messages per second) once the mailing is done.
+
+    The rate is timed from the commit that launches the dispatch tasks (the deliveries are
+    in the database by then, and the workers are up) until the sink has received a message
+    with every delivery's Message-ID.
+    """
+    # override_settings outside the atomic block: the launch runs on its commit.
+    with override_settings(MAILING_PARALLEL_TASKS=parallel), transaction.atomic():
+        progress(f"newsletter: {RECIPIENTS} deliveries")
+        mailing_id = start_mailing(RECIPIENTS)
+        sink.expect(RECIPIENTS)
+        progress("newsletter: dispatch")
+        started = time.monotonic()
+    done_at = sink.wait(timeout)
+    check(done_at is not None, f"the sink has {sink.status()[0]} of {RECIPIENTS}.")
+    wait_until_done(mailing_id)
+    return mailing_id, RECIPIENTS / (done_at - started)
+
+
 def bench_dispatch() -> str:
-    clear_broker()
-    try:
-        return _dispatch_and_ceiling()
-    finally:
-        clear_broker()
-
-
-def _dispatch_and_ceiling() -> str:
-    with mailsink.Sink() as sink:
+    with broker_cleared(), mailsink.Sink() as sink:
         progress(f"newsletter: starting a celery worker with {WORKERS} pool processes")
         with Workers(WORKERS, worker_env(sink.port)) as workers:
-            # override_settings outside the atomic block: the launch runs on its commit.
-            with override_settings(MAILING_PARALLEL_TASKS=WORKERS), transaction.atomic():
-                progress(f"newsletter: {RECIPIENTS} deliveries, rendered once for the ceiling")
-                mailing_id = start_mailing(RECIPIENTS)
-                messages = prerender(mailing_id)
-                sink.expect(RECIPIENTS)
-                progress("newsletter: dispatch")
-                started = time.monotonic()
-            done_at = sink.wait(TIMEOUT)
-            check(done_at is not None, f"the sink has {sink.status()[0]} of {RECIPIENTS}.")
-            rate = RECIPIENTS / (done_at - started)
-            wait_until_done(mailing_id)
+            mailing_id, rate = send_issue(sink, WORKERS, TIMEOUT)
             peak_rss = workers.peak_rss_mb()
         sent = Delivery.objects.filter(mailing_id=mailing_id, status=Delivery.Status.SENT).count()
         duplicates, lost = tally(mailing_id, sink.report())
         progress(f"newsletter: ceiling, smtplib over {WORKERS} connections")
-        ceiling = mailsink.ceiling(sink, messages, WORKERS, TIMEOUT)
+        ceiling = mailsink.ceiling(sink, prerender(mailing_id), WORKERS, TIMEOUT)
         check(ceiling is not None, f"the ceiling did not deliver {RECIPIENTS} in {TIMEOUT} s.")
     figures = (
         f"newsletter.dispatch recipients={RECIPIENTS} workers={WORKERS} sent={sent} "

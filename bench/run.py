@@ -2,7 +2,8 @@
 the award's results view (bench/awards.py); the survey results page (bench/surveys.py);
 the general assembly's tally (bench/assemblies.py); then the newsletter's dispatch through
 real Celery workers (bench/newsletter.py). `make bench` runs the pages under load
-(bench/web.py, in a database of its own) after these; bench/__main__.py chooses.
+(bench/web.py, in a database of its own) and the slow relay (bench/relay.py) after these;
+bench/__main__.py chooses.
 
 Run through `make bench` (which sets the environment); django.setup() has been called by
 bench/__main__.py. Prints one line of figures per scenario on stdout, progress on stderr.

@@ -10,7 +10,7 @@ import signal
 import subprocess
 import sys
 import time
-from contextlib import suppress
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import redis
@@ -32,6 +32,16 @@ def clear_broker() -> None:
     """
     celery_app.control.purge()
     redis.Redis.from_url(settings.CELERY_BROKER_URL).delete(*UNACKED_KEYS)
+
+
+@contextmanager
+def broker_cleared():
+    """clear_broker() before and after: what the block leaves (killed tasks) goes too."""
+    clear_broker()
+    try:
+        yield
+    finally:
+        clear_broker()
 
 
 def _alive(pgid: int) -> list[int]:

@@ -366,6 +366,22 @@ def _held_by_others(mailing_id: int) -> bool:
     return Delivery.objects.filter(mailing_id=mailing_id, status=Delivery.Status.SENDING).exists()
 
 
+def _send_all(relay: Relay, render: Renderer, mailing: Mailing, sender: Sender) -> None:
+    after = 0
+    while Mailing.objects.filter(pk=mailing.pk, status=Mailing.Status.SENDING).exists():
+        release_stale_claims()
+        batch = sender.claim(mailing.pk, settings.MAILING_BATCH_SIZE, after)
+        if batch:
+            after = batch[-1].pk
+            _send_batch(relay, render, mailing, sender, batch)
+        elif after:  # once more from the start: released rows, retries
+            after = 0
+        elif _held_by_others(mailing.pk):
+            time.sleep(1)
+        else:
+            break
+
+
 def dispatch(mailing_id: int) -> None:
     """Send the mailing's due rows until none is left, as one of the sender slots.
 
@@ -376,26 +392,16 @@ def dispatch(mailing_id: int) -> None:
     sender = Sender.take()
     if sender is None:
         return  # every slot is sending; they finish this mailing too
-    mailing = Mailing.objects.get(pk=mailing_id)
-    render = renderers.get(mailing.renderer)
-    relay = Relay()
-    try:
-        with _asynchronous_commit():
-            after = 0
-            while Mailing.objects.filter(pk=mailing_id, status=Mailing.Status.SENDING).exists():
-                release_stale_claims()
-                batch = sender.claim(mailing_id, settings.MAILING_BATCH_SIZE, after)
-                if batch:
-                    after = batch[-1].pk
-                    _send_batch(relay, render, mailing, sender, batch)
-                elif after:  # once more from the start: released rows, retries
-                    after = 0
-                elif _held_by_others(mailing_id):
-                    time.sleep(1)
-                else:
-                    break
+    try:  # the slot is let go even when the relay refuses us: the worker keeps its session
+        mailing = Mailing.objects.get(pk=mailing_id)
+        render = renderers.get(mailing.renderer)
+        relay = Relay()
+        try:
+            with _asynchronous_commit():
+                _send_all(relay, render, mailing, sender)
+        finally:
+            relay.close()
     finally:
-        relay.close()
         sender.release()
     _finish_if_done(mailing_id)
     resume_stalled(exclude=mailing_id)  # a mailing that found no slot free gets this one
@@ -411,21 +417,39 @@ def _finish_if_done(mailing_id: int) -> None:
         )
 
 
+_HELD_SLOTS = """
+SELECT objid FROM pg_locks
+WHERE locktype = 'advisory' AND granted AND classid = %s AND objsubid = 2
+  AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+"""
+
+
+def _orphaned() -> Q:
+    """Mailings with rows claimed under a slot nobody holds: their sender died, and only
+    the next holder of the slot puts them back before their lease ends. Near the end of a
+    mailing they may be all that is left, with nothing queued."""
+    with connection.cursor() as cursor:
+        cursor.execute(_HELD_SLOTS, [_SLOT_LOCK])
+        held = {slot for (slot,) in cursor.fetchall()}
+    orphaned = Q(pk__in=[])
+    for slot in range(1, settings.MAILING_PARALLEL_TASKS + 1):
+        if slot not in held:
+            orphaned |= Q(deliveries__owner__startswith=f"{slot}:")
+    return Q(deliveries__status=Delivery.Status.SENDING) & orphaned
+
+
 def resume_stalled(exclude: int | None = None) -> int:
     """Start senders for sending mailings that still have due rows (after crashes,
-    restarts, due retries, or a mailing that waited for a slot)."""
+    restarts, due retries, or a mailing that waited for a slot), or rows of dead senders."""
     release_stale_claims()
     now = timezone.now()
+    due = Q(deliveries__status=Delivery.Status.QUEUED) & (
+        Q(deliveries__next_attempt_at__isnull=True) | Q(deliveries__next_attempt_at__lte=now)
+    )
     stalled = (
         Mailing.objects.filter(status=Mailing.Status.SENDING)
         .exclude(pk=exclude)
-        .filter(
-            Q(deliveries__status=Delivery.Status.QUEUED)
-            & (
-                Q(deliveries__next_attempt_at__isnull=True)
-                | Q(deliveries__next_attempt_at__lte=now)
-            )
-        )
+        .filter(due | _orphaned())
         .distinct()
         .values_list("pk", flat=True)
     )

@@ -1,6 +1,7 @@
 """The bulk mail engine against a real SMTP server: once each, retries, failures, crashes."""
 
 import itertools
+import socket
 import threading
 import time
 from datetime import timedelta
@@ -357,6 +358,51 @@ def test_resume_starts_workers_for_stalled_mailings(
     mailing.refresh_from_db()
     assert mailing.status == "done"
     assert engine.resume_stalled() == 0
+
+
+@pytest.mark.django_db
+def test_a_relay_that_refuses_the_connection_leaves_the_slot_free(
+    smtp_server, django_capture_on_commit_callbacks, settings
+):
+    """The worker keeps its database connection, and with it any advisory lock not let go."""
+    mailing = start(recipients(1), django_capture_on_commit_callbacks)
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        settings.EMAIL_PORT = closed.getsockname()[1]  # nothing listens there
+
+    with pytest.raises(OSError):
+        engine.dispatch(mailing.pk)
+
+    with connection.cursor() as cursor:
+        cursor.execute(engine._HELD_SLOTS, [engine._SLOT_LOCK])
+        assert cursor.fetchall() == []
+
+
+@pytest.mark.django_db
+def test_resume_starts_senders_for_rows_only_a_dead_sender_holds(
+    smtp_server, django_capture_on_commit_callbacks
+):
+    """Near the end of a mailing every unsent row may be claimed: if their senders died,
+    nothing is queued, yet their slots are free and their rows must go."""
+    mailing = start(recipients(3), django_capture_on_commit_callbacks)
+    engine.Sender(1).claim(mailing.pk, 3)  # leased for a minute, but its owner is gone
+
+    assert engine.resume_stalled() == 1
+
+    assert len(smtp_server.received) == 3
+    assert set(mailing.deliveries.values_list("status", flat=True)) == {"sent"}
+
+
+@pytest.mark.django_db
+def test_resume_leaves_rows_that_a_live_sender_holds(django_capture_on_commit_callbacks):
+    mailing = start(recipients(3), django_capture_on_commit_callbacks)
+    sender = engine.Sender.take()
+    sender.claim(mailing.pk, 3)
+
+    try:
+        assert engine.resume_stalled() == 0
+    finally:
+        sender.release()
 
 
 @pytest.mark.django_db
