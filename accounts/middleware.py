@@ -1,32 +1,46 @@
 from allauth.mfa.models import Authenticator
-from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect
-from django.urls import reverse
 from django.utils.translation import gettext as _
+
+# The only pages a staff user without two-factor may open: the way to set it up (allauth asks
+# for the password again before showing the secret), the way out, the language switch and the
+# health check. Everything else, a URL added later too, sends them to set it up first.
+MFA_SETUP_VIEWS = frozenset(
+    {
+        "account_logout",
+        "account_reauthenticate",
+        "mfa_activate_totp",
+        "set_language",
+        "healthz",
+    }
+)
 
 
 class StaffMFAMiddleware:
-    """Staff reach the admin, and the secretariat's pages outside it (settings.
-    STAFF_MFA_PATHS), only after setting up two-factor authentication."""
+    """Staff reach no page but the set-up (MFA_SETUP_VIEWS) before setting up two-factor
+    authentication: a path list would leave every page it forgot open to a stolen password."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
         user = request.user
         if (
             user.is_authenticated
             and user.is_staff
-            and request.path.startswith((reverse("admin:index"), *settings.STAFF_MFA_PATHS))
+            and request.resolver_match.view_name not in MFA_SETUP_VIEWS
             and not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
         ):
             messages.warning(
                 request,
                 _(
                     "Secretariat accounts must set up two-factor authentication "
-                    "before using the admin."
+                    "before using the portal."
                 ),
             )
             return redirect("mfa_activate_totp")
-        return self.get_response(request)
+        return None

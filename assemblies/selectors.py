@@ -5,6 +5,7 @@ from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.utils import timezone
 
 from members.models import PersonRole, RegionalBlock
+from members.permissions import can
 
 from .models import Assembly, Participation, RollEntry
 
@@ -25,10 +26,11 @@ def designated_voter(organisation_id: int, user) -> bool:
     )
 
 
-def visible_assemblies(user):
-    """Members see an assembly once its vote is opened; the secretariat sees all."""
+def visible_assemblies(roles):
+    """Members see an assembly once its vote is opened; the secretariat (with the view
+    permission on assemblies) sees all."""
     assemblies = Assembly.objects.order_by("-held_on", "-pk")
-    if user.is_staff:
+    if can(roles, "assemblies.manage"):
         return assemblies
     return assemblies.filter(opened_at__isnull=False, opens_at__lte=timezone.now())
 

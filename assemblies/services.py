@@ -188,7 +188,7 @@ def cast(entry_id: int, choices: dict[int, str], user) -> int:
     _check_open(assembly)
     participation = _participation(entry)
     in_person = participation is not None and participation.mode == Participation.Mode.IN_PERSON
-    if not (in_person and can(roles_of(user), "assemblies.manage")):
+    if not (in_person and can(roles_of(user), "assemblies.record_roll")):
         _may_act_for(entry, user)
     if not entry.eligible:
         raise ValidationError(_("Your organisation has no vote at this assembly."))

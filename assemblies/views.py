@@ -1,5 +1,5 @@
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,7 +18,7 @@ from .tally import tally
 
 
 def _visible(request, pk) -> Assembly:
-    return get_object_or_404(selectors.visible_assemblies(request.user), pk=pk)
+    return get_object_or_404(selectors.visible_assemblies(request.roles), pk=pk)
 
 
 def _items(assembly):
@@ -76,7 +76,10 @@ def index(request):
     return render(
         request,
         "assemblies/index.html",
-        {"assemblies": selectors.visible_assemblies(request.user)},
+        {
+            "assemblies": selectors.visible_assemblies(request.roles),
+            "manage": can(request.roles, "assemblies.manage"),
+        },
     )
 
 
@@ -191,7 +194,7 @@ def results(request, pk):
 def attachment(request, pk):
     document = get_object_or_404(
         AgendaAttachment.objects.filter(
-            item__assembly__in=selectors.visible_assemblies(request.user)
+            item__assembly__in=selectors.visible_assemblies(request.roles)
         ),
         pk=pk,
     )
@@ -238,7 +241,7 @@ def live(request, pk):
 
 
 @require_POST
-@require("assemblies.manage")
+@require("assemblies.run_vote")
 def open_voting(request, pk):
     return _done(
         request,
@@ -251,7 +254,7 @@ def open_voting(request, pk):
 
 
 @require_POST
-@require("assemblies.manage")
+@require("assemblies.run_vote")
 def close_voting(request, pk):
     return _done(
         request,
@@ -264,7 +267,7 @@ def close_voting(request, pk):
 
 
 @require_POST
-@require("assemblies.manage")
+@require("assemblies.run_vote")
 def chair(request, pk):
     assembly = get_object_or_404(Assembly, pk=pk)
     form = ChairForm(request.POST, items=_items(assembly), auto_id="chair_%s")
@@ -283,7 +286,7 @@ def chair(request, pk):
 
 
 @require_POST
-@require("assemblies.manage")
+@require("assemblies.run_vote")
 def remind(request, pk):
     assembly = get_object_or_404(Assembly, pk=pk)
     if not assembly.is_open():
@@ -297,7 +300,7 @@ def remind(request, pk):
     return redirect(reverse_live(pk))
 
 
-@require("assemblies.manage")
+@require("assemblies.view_roll")
 def roll(request, pk):
     assembly = get_object_or_404(Assembly, pk=pk)
     entries = selectors.attendance(assembly)
@@ -313,12 +316,14 @@ def roll(request, pk):
     )
 
 
-@require("assemblies.manage")
+@require("assemblies.view_roll")
 def entry(request, pk, entry_id):
     assembly = get_object_or_404(Assembly, pk=pk)
     roll_entry = get_object_or_404(selectors.attendance(assembly), pk=entry_id)
     here = request.path
     if request.method == "POST":
+        if not can(request.roles, "assemblies.record_roll"):
+            raise PermissionDenied
         form = CorrectionForm(request.POST)
         if form.is_valid():
             return _done(
@@ -359,7 +364,7 @@ def entry(request, pk, entry_id):
 
 
 @require_POST
-@require("assemblies.manage")
+@require("assemblies.record_roll")
 def attend(request, pk, entry_id):
     roll_entry = get_object_or_404(RollEntry, assembly_id=pk, pk=entry_id)
     return _done(
@@ -373,7 +378,7 @@ def attend(request, pk, entry_id):
 
 
 @require_POST
-@require("assemblies.manage")
+@require("assemblies.record_roll")
 def in_person_vote(request, pk, entry_id):
     assembly = get_object_or_404(Assembly, pk=pk)
     roll_entry = get_object_or_404(RollEntry, assembly=assembly, pk=entry_id)

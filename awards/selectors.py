@@ -117,12 +117,13 @@ def other_scores(assignment: Assignment):
     )
 
 
-def attachment_for(user, pk: int) -> Attachment:
-    """An attachment the user may download: of their own entry, any for the secretariat,
-    or of an entry assigned to them (without conflict) in an open round; else 404."""
+def attachment_for(user, pk: int, *, every_entry: bool) -> Attachment:
+    """An attachment the user may download: of their own entry, any for the secretariat
+    (`every_entry`, the view permission on entries), or of an entry assigned to them
+    (without conflict) in an open round; else 404."""
     attachment = get_object_or_404(Attachment.objects.select_related("entry"), pk=pk)
     entry = attachment.entry
-    if user.is_staff or entry.owner_id == user.pk:
+    if every_entry or entry.owner_id == user.pk:
         return attachment
     now = timezone.now()
     for judge in Judge.objects.filter(

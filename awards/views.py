@@ -9,7 +9,7 @@ from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from members.permissions import require
+from members.permissions import can, require
 from portal.exports import excel_response
 from portal.pagination import paginate
 
@@ -134,7 +134,9 @@ def attachment_remove(request, pk):
 
 @require("awards.apply")
 def attachment_download(request, pk):
-    attachment = selectors.attachment_for(request.user, pk)
+    attachment = selectors.attachment_for(
+        request.user, pk, every_entry=can(request.roles, "awards.view_all_entries")
+    )
     return FileResponse(
         attachment.file.open("rb"),
         as_attachment=True,
@@ -298,7 +300,7 @@ def declare_conflict(request, round_id, entry_id):
 def round_results(request, round_id):
     round = get_object_or_404(Round.objects.select_related("edition"), pk=round_id)
     viewer = None
-    if not request.user.is_staff:
+    if not can(request.roles, "awards.view_all_results"):
         viewer = selectors.chair_of(request.user, round.edition_id)
         if viewer is None:
             raise Http404

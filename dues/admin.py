@@ -245,6 +245,8 @@ class InvoiceAdmin(admin.ModelAdmin):
 
     def collection_view(self, request):
         """Billed, collected and outstanding dues by class and by block for one fiscal year."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
         years = list(
             Invoice.objects.values_list("fiscal_year", flat=True)
             .distinct()
@@ -503,7 +505,9 @@ class StatementEntryAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
-        return obj is None or obj.payment_id is None
+        """A confirmed entry stays as it is; the others need the change permission."""
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or obj.payment_id is None)
 
     @admin.action(description=_("Confirm: record the payment and remember the payer"))
     def confirm(self, request, queryset):

@@ -351,10 +351,6 @@ ANYMAIL = {
     "WEBHOOK_SECRET": env_str("ANYMAIL_WEBHOOK_SECRET", "") or f"unset:{secrets.token_urlsafe(32)}"
 }
 
-# Staff must have set up two-factor authentication to open these (besides the admin):
-# pages that show members' answers, and the general assembly.
-STAFF_MFA_PATHS = ["/surveys/", "/assembly/"]
-
 # --- Backups -----------------------------------------------------------------
 
 # `manage.py backup` (and the beat entry "backup") writes one set per run here: a

@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.urls import path
 from django.utils.html import format_html, format_html_join
@@ -198,6 +199,8 @@ class OrganisationImportAdmin(admin.ModelAdmin):
         ]
 
     def template_view(self, request):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
         response = HttpResponse(imports.template_csv(), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="member-list-template.csv"'
         return response

@@ -12,9 +12,12 @@ from dataclasses import dataclass
 from functools import wraps
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 from django.contrib.auth.views import redirect_to_login
+from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Subquery
+from django.db.models import Exists, OuterRef, Subquery, Value
+from django.db.models.functions import Concat
 from django.utils.functional import SimpleLazyObject
 
 from .models import PersonRole
@@ -31,6 +34,10 @@ class Roles:
 
     authenticated: bool = False  # logged in: anyone may apply for the award
     secretariat: bool = False
+    # A secretariat user's model permissions ("app.codename"), as the admin grants them:
+    # staff pages outside the admin ask for the same ones (`has_perm`).
+    superuser: bool = False
+    permissions: frozenset[str] = frozenset()
     judge: bool = False
     # The organisation a member contact acts for, and the contact's roles there.
     organisation_id: int | None = None
@@ -40,6 +47,11 @@ class Roles:
     @property
     def member(self) -> bool:
         return self.organisation_id is not None
+
+    def has_perm(self, perm: str) -> bool:
+        """Whether a secretariat user holds the model permission `perm`, as in the admin:
+        being staff opens no page by itself."""
+        return self.secretariat and (self.superuser or perm in self.permissions)
 
 
 NOBODY = Roles()
@@ -53,6 +65,16 @@ def roles_of(user) -> Roles:
     judges = User.groups.through.objects.filter(user=OuterRef("pk"), group__name=JUDGES_GROUP)
     contact = member_contacts().filter(user=OuterRef("pk")).values("organisation_id")
     held = PersonRole.objects.current().filter(person__user=OuterRef("pk"))
+    columns = {}
+    if user.is_staff and not user.is_superuser:
+        # Only staff pages ask: nobody else pays for reading them.
+        named = Concat("content_type__app_label", Value("."), "codename")
+        own = Permission.objects.filter(user=OuterRef("pk")).values(perm=named)
+        grouped = Permission.objects.filter(group__user=OuterRef("pk")).values(perm=named)
+        columns = {
+            "own_permissions": ArraySubquery(own),
+            "group_permissions": ArraySubquery(grouped),
+        }
     row = (
         User._default_manager.filter(pk=user.pk)
         .values(
@@ -60,6 +82,7 @@ def roles_of(user) -> Roles:
             organisation_id=Subquery(contact[:1]),
             primary_contact=Exists(held.filter(kind=PersonRole.Kind.PRIMARY)),
             voter=Exists(held.filter(kind=PersonRole.Kind.VOTER, person__left_on__isnull=True)),
+            **columns,
         )
         .get()
     )
@@ -67,6 +90,9 @@ def roles_of(user) -> Roles:
     return Roles(
         authenticated=True,
         secretariat=user.is_staff,
+        superuser=user.is_superuser,
+        permissions=frozenset(row.get("own_permissions", ()))
+        | frozenset(row.get("group_permissions", ())),
         judge=row["judge"],
         organisation_id=row["organisation_id"],
         primary_contact=member and row["primary_contact"],
@@ -92,23 +118,39 @@ RULES: dict[str, Callable[[Roles], bool]] = {
     "members.choose_units": lambda roles: roles.member,
     "members.edit_own_contacts": lambda roles: roles.member,
     "members.manage_logins": lambda roles: roles.primary_contact,
-    "members.view_directory": lambda roles: roles.member or roles.secretariat,
+    "members.view_directory": lambda roles: (
+        roles.member or roles.has_perm("members.view_organisation")
+    ),
     "dues.view_own": lambda roles: roles.member,
     "dues.edit_billing_profile": lambda roles: roles.member,
     "awards.view": lambda roles: True,
     "awards.apply": lambda roles: roles.authenticated,
     "awards.judge": lambda roles: roles.judge,
-    "awards.view_results": lambda roles: roles.judge or roles.secretariat,
+    "awards.view_results": lambda roles: roles.judge or roles.has_perm("awards.view_round"),
+    # Every round's results, not only as the chair of its edition.
+    "awards.view_all_results": lambda roles: roles.has_perm("awards.view_round"),
+    # Every applicant's entry and attachments, as the admin's entry page shows them.
+    "awards.view_all_entries": lambda roles: roles.has_perm("awards.view_entry"),
     "newsletter.view_archive": lambda roles: True,
-    "newsletter.read_members_only": lambda roles: roles.member or roles.secretariat,
+    "newsletter.read_members_only": lambda roles: (
+        roles.member or roles.has_perm("newsletter.view_issue")
+    ),
     "newsletter.subscribe": lambda roles: True,
     "newsletter.manage_own_subscription": lambda roles: roles.member,
-    "surveys.view": lambda roles: roles.member or roles.secretariat,
+    "surveys.view": lambda roles: roles.member or roles.has_perm("surveys.view_survey"),
     "surveys.answer": lambda roles: roles.member,
-    "surveys.manage": lambda roles: roles.secretariat,
-    "assemblies.view": lambda roles: roles.member or roles.secretariat,
+    "surveys.manage": lambda roles: roles.has_perm("surveys.view_survey"),
+    # Every institution's answers, named: results, free texts, response rate, exports.
+    "surveys.read_responses": lambda roles: roles.has_perm("surveys.view_response"),
+    "surveys.compare_bank": lambda roles: roles.has_perm("surveys.view_bankquestion"),
+    "assemblies.view": lambda roles: roles.member or roles.has_perm("assemblies.view_assembly"),
     "assemblies.vote": lambda roles: roles.voter,
-    "assemblies.manage": lambda roles: roles.secretariat,
+    # Every assembly, before it opens too: the live view, results and minutes.
+    "assemblies.manage": lambda roles: roles.has_perm("assemblies.view_assembly"),
+    "assemblies.run_vote": lambda roles: roles.has_perm("assemblies.change_assembly"),
+    "assemblies.view_roll": lambda roles: roles.has_perm("assemblies.view_rollentry"),
+    # Corrections, attendance and votes cast at the meeting.
+    "assemblies.record_roll": lambda roles: roles.has_perm("assemblies.change_rollentry"),
     "admin.access": lambda roles: roles.secretariat,
 }
 

@@ -150,7 +150,9 @@ class IssueAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
 
     def has_delete_permission(self, request, obj=None):
-        return obj is None or obj.status == Issue.Status.DRAFT
+        """Only a draft is deleted, by those with the delete permission."""
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or obj.status == Issue.Status.DRAFT)
 
     def get_urls(self):
         return [

@@ -148,7 +148,7 @@ def _readable_survey(request, pk) -> Survey:
     """The survey whose results this user may read: the secretariat's always, members'
     once published."""
     survey = get_object_or_404(Survey, pk=pk)
-    if can(request.roles, "surveys.manage"):
+    if can(request.roles, "surveys.read_responses"):
         return survey
     if can(request.roles, "surveys.answer") and survey.results_published:
         return survey
@@ -159,7 +159,7 @@ def _readable_survey(request, pk) -> Survey:
 def results(request, pk):
     survey = _readable_survey(request, pk)
     by = request.GET.get("by")
-    staff = can(request.roles, "surveys.manage")
+    staff = can(request.roles, "surveys.read_responses")
     outcome = compute_results(load(survey), by=by if by in GROUPINGS else None, staff=staff)
     return render(
         request,
@@ -172,7 +172,7 @@ def results(request, pk):
 def texts(request, pk, question_id):
     survey = _readable_survey(request, pk)
     question = get_object_or_404(Question, pk=question_id, survey=survey)
-    staff = can(request.roles, "surveys.manage")
+    staff = can(request.roles, "surveys.read_responses")
     rows = all_texts(question, names=staff and not survey.anonymous)
     return render(
         request,
@@ -181,7 +181,7 @@ def texts(request, pk, question_id):
     )
 
 
-@require("surveys.manage")
+@require("surveys.read_responses")
 def rate(request, pk):
     survey = get_object_or_404(Survey, pk=pk)
     return render(
@@ -189,7 +189,7 @@ def rate(request, pk):
     )
 
 
-@require("surveys.manage")
+@require("surveys.read_responses")
 def export(request, pk, fmt):
     survey = get_object_or_404(Survey, pk=pk)
     if fmt == "xlsx":
@@ -199,7 +199,7 @@ def export(request, pk, fmt):
     raise Http404
 
 
-@require("surveys.manage")
+@require("surveys.compare_bank")
 def bank(request, code):
     entry = get_object_or_404(BankQuestion, code=code)
     return render(request, "surveys/bank.html", {"bank": entry, "years": bank_comparison(entry)})

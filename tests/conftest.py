@@ -104,6 +104,15 @@ def secretariat_with_mfa(secretariat):
 
 
 @pytest.fixture
+def staff_without_permissions(db):
+    """Staff with two-factor but no model permission: opens no staff page, in the admin or
+    outside it."""
+    user = _login_user("clerk@example.jp", is_staff=True)
+    factories.add_totp(user)
+    return user
+
+
+@pytest.fixture
 def smtp_server(settings):
     """A real SMTP server on loopback; the portal's mail goes to it."""
     from tests.smtp import SMTPServer

@@ -137,7 +137,15 @@ def test_at_most_the_configured_number_of_attachments(client, applicant, entry, 
 
 
 def test_downloads_go_to_the_owner_the_secretariat_and_assigned_judges_only(
-    client, applicant, outsider, secretariat, judge, entry, first_round, judging_edition
+    client,
+    applicant,
+    outsider,
+    secretariat_with_mfa,
+    staff_without_permissions,
+    judge,
+    entry,
+    first_round,
+    judging_edition,
 ):
     client.force_login(applicant)
     upload(client, entry, "計画書.pdf", PDF)
@@ -149,7 +157,9 @@ def test_downloads_go_to_the_owner_the_secretariat_and_assigned_judges_only(
 
     client.force_login(outsider)
     assert client.get(url).status_code == 404
-    client.force_login(secretariat)
+    client.force_login(staff_without_permissions)  # staff, but not allowed to see entries
+    assert client.get(url).status_code == 404
+    client.force_login(secretariat_with_mfa)
     assert client.get(url).status_code == 200
 
     # A judge of a round this entry is not in gets nothing; once assigned, the file.
@@ -159,7 +169,7 @@ def test_downloads_go_to_the_owner_the_secretariat_and_assigned_judges_only(
     entry.edition, entry.track = judging_edition, judging_edition.tracks.get(kind="programme")
     entry.status = "submitted"
     entry.save()
-    judging.assign(first_round, [judgeship], judging_edition.entries.all(), secretariat)
+    judging.assign(first_round, [judgeship], judging_edition.entries.all(), secretariat_with_mfa)
     assert client.get(url).status_code == 200
     judging.declare_conflict(judgeship, entry, "personal", "", judge)
     assert client.get(url).status_code == 404

@@ -90,8 +90,10 @@ def test_query_budget(client, member, organisation, extra, django_assert_max_num
         assert client.get(URL, {"q": "財団"}).status_code == 200
 
 
-@pytest.mark.parametrize(("role", "status"), [("applicant", 403), ("judge", 403),
-                                              ("secretariat", 200), ("member", 200)])  # fmt: skip
+@pytest.mark.parametrize(("role", "status"), [
+    ("applicant", 403), ("judge", 403), ("staff_without_permissions", 403),
+    ("secretariat_with_mfa", 200), ("member", 200),
+])  # fmt: skip
 def test_who_may_open_the_directory(client, request, organisation, role, status):
     client.force_login(request.getfixturevalue(role))
     assert client.get(URL).status_code == status

@@ -24,7 +24,7 @@ def test_anonymous_and_inactive_users_hold_no_role(django_assert_num_queries, me
     [
         ("applicant", False, {}),
         ("judge", False, {"judge": True}),
-        ("secretariat", False, {"secretariat": True}),
+        ("secretariat", False, {"secretariat": True, "superuser": True}),
         ("member", True, {}),
         ("primary_contact", True, {"primary_contact": True}),
     ],
@@ -57,3 +57,19 @@ def test_a_request_carries_its_roles_and_the_user_none(client, primary_contact, 
     assert (roles.organisation_id, roles.primary_contact) == (organisation.pk, True)
     user_fields = vars(response.wsgi_request.user._wrapped)
     assert not {"judge", "organisation_id", "primary_contact", "voter"} & set(user_fields)
+
+
+def test_a_staff_users_model_permissions_are_read_in_the_same_query(django_assert_num_queries, db):
+    """Own and group permissions, as the admin counts them; staff pages ask for them."""
+    from django.contrib.auth.models import Group, Permission
+
+    clerk = factories.make_user("clerk@example.jp", is_staff=True)
+    clerk.user_permissions.add(Permission.objects.get(codename="view_survey"))
+    group = Group.objects.create(name="assembly desk")
+    group.permissions.add(Permission.objects.get(codename="view_assembly"))
+    clerk.groups.add(group)
+    with django_assert_num_queries(1):
+        roles = roles_of(clerk)
+    assert roles.permissions == {"surveys.view_survey", "assemblies.view_assembly"}
+    assert roles.has_perm("surveys.view_survey")
+    assert not roles.has_perm("surveys.view_response")

@@ -114,7 +114,7 @@ def test_secretariat_approves_and_rejects(client, member, organisation, secretar
     assert representative.person == boss
 
 
-@pytest.mark.parametrize("role", ["applicant", "judge", "secretariat"])
+@pytest.mark.parametrize("role", ["applicant", "judge", "secretariat_with_mfa"])
 def test_only_member_contacts_edit_their_profile(client, request, role, organisation):
     client.force_login(request.getfixturevalue(role))
     assert client.get(EDIT).status_code == 403

@@ -35,7 +35,7 @@ def test_units_choice_closed_without_a_deadline(client, member):
     assert '<form method="post" class="col-md-6"' not in body
 
 
-@pytest.mark.parametrize("role", ["applicant", "judge", "secretariat"])
+@pytest.mark.parametrize("role", ["applicant", "judge", "secretariat_with_mfa"])
 def test_only_member_contacts_choose_units(client, request, role):
     client.force_login(request.getfixturevalue(role))
     assert client.get(reverse("members:units")).status_code == 403

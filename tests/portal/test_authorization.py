@@ -29,8 +29,12 @@ MATRIX = {
                         200, 403],
     "judge":       [302, 200, 403, 403, 403, 403, 403, 403, 403, 200, 200, 200, 403, 403, 403,
                     403],
-    "secretariat": [302, 200, 403, 403, 403, 403, 403, 403, 200, 200, 200, 200, 403, MFA, MFA,
+    # Without two-factor, staff open nothing but its set-up (tests/portal/test_staff_sweep.py).
+    "secretariat": [MFA, MFA, MFA, MFA, MFA, MFA, MFA, MFA, MFA, MFA, MFA, MFA, MFA, MFA, MFA,
                     MFA],
+    # Staff without model permissions see what any login sees, and an empty admin index.
+    "staff_without_permissions": [302, 200, 403, 403, 403, 403, 403, 403, 403, 200, 200, 200,
+                                  403, 403, 403, 200],
     "secretariat_with_mfa": [302, 200, 403, 403, 403, 403, 403, 403, 200, 200, 200, 200, 403,
                              200, 200, 200],
 }  # fmt: skip
@@ -49,6 +53,7 @@ OBJECT_MATRIX = {
     "member":          [200, 403, 403],
     "primary_contact": [200, 302, 200],
     "judge":           [403, 403, 403],
+    "staff_without_permissions": [403, 403, 403],
     "secretariat_with_mfa": [403, 403, 403],
 }  # fmt: skip
 
@@ -164,3 +169,120 @@ def test_a_member_sees_only_its_own_organisation(client, member, outsider, view)
     assert "公益財団法人京都高度技術研究所" in body
     assert "公益財団法人石川県産業創出支援機構" not in body
     assert "member@example.jp" not in body
+
+
+# The secretariat's pages outside the admin (and its dues collection screen): (url name, the
+# model permission each asks for, as the admin would). Built on real objects by `staff_pages`.
+STAFF_PAGES = [
+    ("surveys:export", "surveys.view_response"),
+    ("assemblies:live", "assemblies.view_assembly"),
+    ("assemblies:roll", "assemblies.view_rollentry"),
+    ("assemblies:entry", "assemblies.view_rollentry"),
+    ("assemblies:minutes", "assemblies.view_assembly"),
+    ("awards:results", "awards.view_round"),
+    ("awards:attachment", "awards.view_entry"),
+    ("admin:dues_invoice_collection", "dues.view_invoice"),
+]
+STAFF_MATRIX = {
+    #              export live roll entry minutes results attachment collection
+    "outsider":    [403, 403, 403, 403, 403, 403, 404, 403],
+    "judge":       [403, 403, 403, 403, 403, 404, 404, 403],
+    "secretariat": [MFA, MFA, MFA, MFA, MFA, MFA, MFA, MFA],
+    "staff_without_permissions": [403, 403, 403, 403, 403, 403, 404, 403],
+    "secretariat_with_mfa": [200, 200, 200, 200, 200, 200, 200, 200],
+}  # fmt: skip
+
+
+@pytest.fixture
+def staff_pages(member, organisation, settings, tmp_path):
+    """The URL of each staff page, about real objects: a survey with an answer, an opened
+    assembly with its roll, a judged round and an applicant's attachment."""
+    from django.core.files.base import ContentFile
+
+    from awards import judging
+    from awards.models import Attachment
+    from tests import factories
+
+    settings.MEDIA_ROOT = tmp_path
+    survey = factories.make_survey([{"code": "Q1", "kind": "short_text", "required": False}])
+    factories.answer_survey(survey, organisation, member, {"Q1": "石川の回答"})
+    assembly, entries, _voters, _items = factories.voting_assembly(
+        {"A財団": 3}, secret_ballot=False
+    )
+    edition = factories.make_edition(2026, phase="judging")
+    stage = edition.rounds.order_by("order").first()
+    entry = factories.make_entry(edition, member, organisation=organisation)
+    judging.assign(stage, [factories.make_judge(edition)], edition.entries.all(), member)
+    attachment = Attachment.objects.create(
+        entry=entry,
+        file=ContentFile(b"%PDF-1.7\n%%EOF\n", "x.pdf"),
+        name="plan.pdf",
+        content_type="application/pdf",
+        size=15,
+        sha256="0" * 64,
+        uploaded_by=member,
+    )
+    args = {
+        "surveys:export": [survey.pk, "csv"],
+        "assemblies:live": [assembly.pk],
+        "assemblies:roll": [assembly.pk],
+        "assemblies:entry": [assembly.pk, entries["A財団"].pk],
+        "assemblies:minutes": [assembly.pk, "xlsx"],
+        "awards:results": [stage.pk],
+        "awards:attachment": [attachment.pk],
+        "admin:dues_invoice_collection": [],
+    }
+    urls = {name: reverse(name, args=args[name]) for name, _perm in STAFF_PAGES}
+    urls["awards:results"] += "?export=xlsx"
+    return urls
+
+
+def _outcome(client, url):
+    response = client.get(url)
+    if response.get("Location", "").startswith(reverse("admin:login")):
+        response = client.get(response["Location"])
+    location = response.get("Location", "")
+    if response.status_code == 302 and location.startswith(reverse("account_login")):
+        return LOGIN
+    if response.status_code == 302 and location == reverse("mfa_activate_totp"):
+        return MFA
+    return response.status_code
+
+
+@pytest.mark.parametrize("role", STAFF_MATRIX)
+def test_each_role_against_each_staff_page(client, request, staff_pages, role):
+    client.force_login(request.getfixturevalue(role))
+    found = [_outcome(client, staff_pages[name]) for name, _perm in STAFF_PAGES]
+    assert found == STAFF_MATRIX[role]
+
+
+@pytest.mark.parametrize(("name", "perm"), STAFF_PAGES)
+def test_a_staff_page_opens_with_its_model_permission_alone(
+    client, staff_without_permissions, staff_pages, name, perm
+):
+    from django.contrib.auth.models import Permission
+
+    app_label, codename = perm.split(".")
+    staff_without_permissions.user_permissions.add(
+        Permission.objects.get(content_type__app_label=app_label, codename=codename)
+    )
+    client.force_login(staff_without_permissions)
+    assert _outcome(client, staff_pages[name]) == 200
+
+
+def test_staff_without_permission_change_no_roll_entry(
+    client, staff_without_permissions, staff_pages
+):
+    """Viewing the roll is not correcting it: a POST needs the change permission."""
+    from django.contrib.auth.models import Permission
+
+    from assemblies.models import RollEntry
+
+    staff_without_permissions.user_permissions.add(
+        Permission.objects.get(codename="view_rollentry")
+    )
+    client.force_login(staff_without_permissions)
+    before = list(RollEntry.objects.values())
+    data = {"votes": 9, "eligible": "on", "counts_for_headcount": "on", "reason": "改竄"}
+    assert client.post(staff_pages["assemblies:entry"], data).status_code == 403
+    assert list(RollEntry.objects.values()) == before
