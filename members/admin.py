@@ -1,6 +1,5 @@
 from django import forms
 from django.contrib import admin, messages
-from django.http import HttpResponse
 from django.urls import path
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
@@ -9,6 +8,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from accounts import services as account_services
 from portal import tabular
+from portal.exports import rows_csv_response
 
 from . import exports, imports, services
 from .models import (
@@ -198,9 +198,8 @@ class OrganisationImportAdmin(admin.ModelAdmin):
         ]
 
     def template_view(self, request):
-        response = HttpResponse(imports.template_csv(), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="member-list-template.csv"'
-        return response
+        """An empty member list with the headers, as CSV for Excel."""
+        return rows_csv_response([imports.HEADERS.values()], "member-list-template")
 
     @admin.display(description=_("problems found"))
     def problems(self, obj):
