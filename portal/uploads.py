@@ -1,6 +1,8 @@
 """What an attachment really is, judged by its bytes: the name and the browser's claim are
-ignored. Office files are ZIP archives, so they are opened and measured before being
-accepted (a small file that inflates to gigabytes is refused)."""
+ignored. A PDF must parse with its pages and an image must decode, so that a file that
+merely starts like one (a polyglot carrying HTML or a program) is refused. Office files
+are ZIP archives, so they are inflated and measured before being accepted (a small file
+that inflates to gigabytes is refused)."""
 
 import struct
 import zipfile
@@ -11,6 +13,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
+from PIL import Image
+from pypdf import PdfReader
 
 OFFICE_PARTS = {
     "word/": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", "docx"),
@@ -22,6 +26,8 @@ MAGIC = [
     (b"\x89PNG\r\n\x1a\n", "image/png", "png"),
     (b"\xff\xd8\xff", "image/jpeg", "jpg"),
 ]
+# An image this large decodes to hundreds of megabytes: refused before it is decoded.
+MAX_IMAGE_PIXELS = 40_000_000
 ZIP_MAGIC = b"PK\x03\x04"
 ACCEPTED = "PDF, PNG, JPEG, Word (.docx), Excel (.xlsx), PowerPoint (.pptx)"
 
@@ -109,6 +115,40 @@ def _office_type(upload) -> Checked:
     )
 
 
+def _check_pdf(upload) -> None:
+    """Parsed strictly (pypdf), down to its page count: at least one page."""
+    try:
+        pages = len(PdfReader(upload, strict=True).pages)
+    except Exception as error:  # pypdf raises many kinds for a damaged file
+        raise _damaged() from error
+    if pages < 1:
+        raise _damaged()
+
+
+def _check_image(upload, image_format: str) -> None:
+    """Decoded whole (Pillow) in the format its first bytes claim; a JPEG at an eighth of
+    its size, which still reads all of its data."""
+    try:
+        with Image.open(upload, formats=[image_format]) as image:
+            if image.width * image.height > MAX_IMAGE_PIXELS:
+                raise ValidationError(
+                    _("This image has too many pixels; the limit is %(limit)s.")
+                    % {"limit": f"{MAX_IMAGE_PIXELS:,}"},
+                    code="pixels",
+                )
+            image.draft("RGB", (image.width // 8, image.height // 8))
+            image.load()
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as error:
+        raise _damaged() from error
+
+
+PARSERS = {
+    "pdf": _check_pdf,
+    "png": lambda upload: _check_image(upload, "PNG"),
+    "jpg": lambda upload: _check_image(upload, "JPEG"),
+}
+
+
 def check_attachment(upload) -> Checked:
     """The file's real type, or a ValidationError saying what is wrong with it."""
     limit = settings.AWARD_ATTACHMENT_MAX_BYTES
@@ -124,6 +164,10 @@ def check_attachment(upload) -> Checked:
     upload.seek(0)
     for magic, content_type, extension in MAGIC:
         if head.startswith(magic):
+            try:
+                PARSERS[extension](upload)
+            finally:
+                upload.seek(0)
             return Checked(content_type, extension)
     if head.startswith(ZIP_MAGIC):
         return _office_type(upload)

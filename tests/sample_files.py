@@ -5,9 +5,25 @@ import zipfile
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from fpdf import FPDF
+from PIL import Image
 
-PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+def _pdf() -> bytes:
+    document = FPDF()
+    document.add_page()
+    return bytes(document.output())
+
+
+def _image(image_format: str) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (16, 16), (200, 30, 30)).save(buffer, image_format)
+    return buffer.getvalue()
+
+
+PDF = _pdf()  # one blank page
+PNG = _image("PNG")
+JPEG = _image("JPEG")
 
 
 def office(kind="word/document.xml", extra=()):

@@ -19,7 +19,7 @@ from django.utils.translation import gettext
 from awards.models import Attachment
 from portal.uploads import check_attachment, safe_name
 from tests import factories
-from tests.sample_files import PDF, attach, declaring, office
+from tests.sample_files import JPEG, PDF, PNG, attach, declaring, office
 
 pytestmark = pytest.mark.django_db
 
@@ -317,3 +317,47 @@ def test_a_member_list_that_lies_about_its_size_is_rejected(monkeypatch):
     assert rejected.value.problems[0]["message"] == gettext(
         "This Office file unpacks to far more than its size and is refused."
     )
+
+
+# --- Polyglots: a file must be what it starts as, all through ----------------------------------
+
+
+def _pdf_without_pages() -> bytes:
+    from pypdf import PdfWriter
+
+    buffer = io.BytesIO()
+    PdfWriter().write(buffer)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"%PDF-1.7\n<html><body><script>alert(document.cookie)</script></body></html>\n"
+        + b"MZ\x90\x00\x03"
+        + b"\x00" * 64
+        + b"This program cannot be run in DOS mode.\n%%EOF\n",
+        PDF[: len(PDF) // 2],
+        _pdf_without_pages(),
+        PNG[:16] + b"<html><script>alert(1)</script></html>",
+        PNG[: len(PNG) // 2],
+        JPEG[:4] + b"<html><script>alert(1)</script></html>" + b"\x00" * 64,
+    ],
+    ids=["pdf-html-exe", "pdf-cut", "pdf-no-pages", "png-html", "png-cut", "jpeg-html"],
+)
+def test_a_file_that_only_starts_like_a_pdf_or_an_image_is_refused(content):
+    with pytest.raises(ValidationError) as refused:
+        check_attachment(SimpleUploadedFile("計画書.pdf", content))
+    assert refused.value.code == "damaged"
+
+
+@pytest.mark.parametrize(("content", "extension"), [(PDF, "pdf"), (PNG, "png"), (JPEG, "jpg")])
+def test_real_pdfs_and_images_are_accepted(content, extension):
+    assert check_attachment(SimpleUploadedFile("file", content)).extension == extension
+
+
+def test_an_image_of_too_many_pixels_is_refused_before_it_is_decoded(monkeypatch):
+    monkeypatch.setattr("portal.uploads.MAX_IMAGE_PIXELS", 100)  # the sample has 256
+    with pytest.raises(ValidationError) as refused:
+        check_attachment(SimpleUploadedFile("写真.png", PNG))
+    assert refused.value.code == "pixels"
