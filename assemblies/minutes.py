@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from fpdf import FPDF
 from fpdf.enums import WrapMode, XPos, YPos
 
-from portal.exports import safe_cell, workbook_response
+from portal.exports import workbook_response
 from portal.pdf import (
     BODY_SIZE,
     CONTENT_WIDTH,
@@ -98,9 +98,7 @@ def workbook(assembly: Assembly) -> HttpResponse:
     ]
     if not assembly.secret_ballot:
         sheets.append((pgettext("minutes sheet", "ballots"), ballot_rows(minutes)))
-    return workbook_response(
-        [(title, _escaped(rows)) for title, rows in sheets], filename(assembly)
-    )
+    return workbook_response(sheets, filename(assembly))
 
 
 def filename(assembly: Assembly) -> str:
@@ -108,13 +106,6 @@ def filename(assembly: Assembly) -> str:
 
 
 # --- Rows of the workbook ----------------------------------------------------------------
-
-
-def _escaped(rows):
-    """Text as Excel should take it: never as a formula (names and titles are typed by
-    people), without control characters."""
-    for row in rows:
-        yield [safe_cell(value) for value in row]
 
 
 def result_rows(minutes: Minutes):

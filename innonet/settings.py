@@ -172,6 +172,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "members.permissions.RolesMiddleware",
+    # After the roles (its page shows the menu), before anything reads the body.
+    "portal.middleware.RequestSizeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -345,6 +347,17 @@ AWARD_ATTACHMENT_MAX_INFLATED_BYTES = env_int(
     "AWARD_ATTACHMENT_MAX_INFLATED_BYTES", 100 * 1024 * 1024
 )
 AWARD_ATTACHMENT_MAX_ZIP_MEMBERS = env_int("AWARD_ATTACHMENT_MAX_ZIP_MEMBERS", 2000)
+
+# Request bodies. The whole body, files included, as the proxy's client_max_body_size
+# (docs/runbook.md): larger is refused with 413 (portal.middleware.RequestSizeMiddleware).
+REQUEST_MAX_BYTES = env_int("REQUEST_MAX_BYTES", 20 * 1024 * 1024)
+# Django's own: the form fields apart from files (more is a 400), the fields and files in
+# one request, and the size up to which an uploaded file is held in memory (larger ones
+# are written to a temporary file; not a limit).
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440)
+DATA_UPLOAD_MAX_NUMBER_FIELDS = env_int("DATA_UPLOAD_MAX_NUMBER_FIELDS", 1000)
+DATA_UPLOAD_MAX_NUMBER_FILES = env_int("DATA_UPLOAD_MAX_NUMBER_FILES", 20)
+FILE_UPLOAD_MAX_MEMORY_SIZE = env_int("FILE_UPLOAD_MAX_MEMORY_SIZE", 2_621_440)
 # The provider's webhooks (bounces, complaints, inbound mail) at /anymail/<provider>/…, with
 # HTTP basic auth "user:password"; unset, a random secret nobody knows refuses every call.
 ANYMAIL = {

@@ -1,7 +1,6 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
 from django.urls import path
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
@@ -10,6 +9,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from accounts import services as account_services
 from portal import tabular
+from portal.exports import rows_csv_response
 
 from . import exports, imports, services
 from .models import (
@@ -199,11 +199,10 @@ class OrganisationImportAdmin(admin.ModelAdmin):
         ]
 
     def template_view(self, request):
+        """An empty member list with the headers, as CSV for Excel."""
         if not self.has_add_permission(request):
             raise PermissionDenied
-        response = HttpResponse(imports.template_csv(), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="member-list-template.csv"'
-        return response
+        return rows_csv_response([imports.HEADERS.values()], "member-list-template")
 
     @admin.display(description=_("problems found"))
     def problems(self, obj):

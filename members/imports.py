@@ -4,8 +4,6 @@ A row is checked by a plain form against reference data loaded once, so a file o
 length costs a fixed number of queries; problems are reported by row and column.
 """
 
-import csv
-import io
 import uuid
 from dataclasses import dataclass
 
@@ -70,14 +68,6 @@ COLUMNS = [
 HEADERS = {column.key: column.header for column in COLUMNS}
 CONTACT_FIELDS = [column.key for column in COLUMNS if column.key.startswith("contact_")]
 MAX_ROWS = 5000
-
-
-def template_csv() -> str:
-    """An empty member list with the headers, UTF-8 with a BOM for Excel."""
-    buffer = io.StringIO()
-    buffer.write("\ufeff")
-    csv.writer(buffer).writerow(HEADERS.values())
-    return buffer.getvalue()
 
 
 def _column_keys(header_row: list[str]) -> list[str | None]:

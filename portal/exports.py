@@ -1,7 +1,8 @@
-"""CSV and Excel exports for admin lists.
+"""CSV and Excel exports: the one place that writes either (a test holds every app to it).
 
 CSV is UTF-8 with a BOM so that Excel on Windows reads Japanese correctly; Excel files are
-written with openpyxl. Columns are (header, function of the object) pairs.
+written with openpyxl. Columns are (header, function of the object) pairs. Every cell of
+both passes through `safe_cell`, so that no text a member typed becomes a formula.
 """
 
 import csv
@@ -18,13 +19,17 @@ from openpyxl.styles import Font
 
 Column = tuple[str, Callable]
 
-# A cell starting so is a formula to Excel: written as text (with a leading apostrophe).
+# A cell starting so is a formula to Excel, LibreOffice or Google Sheets (OWASP, CSV injection).
 FORMULA_STARTS = frozenset("=+-@\t\r")
 
 
 def safe_cell(value):
-    """A value as Excel should take it: text never as a formula, no control characters.
-    For cells holding what members typed (names, answers)."""
+    """A value as a spreadsheet should take it: text never as a formula, no control
+    characters; numbers and dates stay typed.
+
+    Formula-like text gets a leading apostrophe in CSV and Excel alike, rather than being
+    marked a string cell in Excel only: the same bytes in both formats, and the text stays
+    inert when a reader saves the workbook as CSV or opens it in another program."""
     if isinstance(value, str):
         value = ILLEGAL_CHARACTERS_RE.sub("", value)
         if value[:1] in FORMULA_STARTS:
@@ -52,7 +57,7 @@ def rows_csv_response(rows: Iterable[list], name: str) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
     response.write("\ufeff")
-    csv.writer(response).writerows(rows)
+    csv.writer(response).writerows([safe_cell(v) for v in row] for row in rows)
     return response
 
 
@@ -63,7 +68,7 @@ def workbook_response(sheets: Sequence[tuple[str, Iterable[list]]], name: str) -
     for title, rows in sheets:
         sheet = workbook.create_sheet(str(title)[:31])
         for row in rows:
-            sheet.append(row)
+            sheet.append([safe_cell(value) for value in row])
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         sheet.freeze_panes = "A2"

@@ -2,6 +2,7 @@ import logging
 import time
 
 from django.conf import settings
+from django.shortcuts import render
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
@@ -68,6 +69,26 @@ class RequestIdMiddleware:
             },
         )
         return response
+
+
+class RequestSizeMiddleware:
+    """Refuses a request whose body is larger than `REQUEST_MAX_BYTES` with a page saying
+    so (413), before anything reads it. The proxy has the same limit; this one holds where
+    the portal is reached without it, as Django's own limits count form fields and files
+    apart and never the whole body. (A body without Content-Length is read as empty.)"""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        limit = settings.REQUEST_MAX_BYTES
+        if length > limit:
+            return render(request, "413.html", {"limit": limit}, status=413)
+        return self.get_response(request)
 
 
 def clear_request_id(**kwargs):

@@ -7,7 +7,6 @@ is either imported completely or not at all.
 import csv
 import io
 import unicodedata
-import zipfile
 from datetime import date
 
 from django.conf import settings
@@ -16,8 +15,10 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
-# A member list or winners archive is far smaller; an Excel file is a ZIP and is measured
-# before it is opened, so that a small file unpacking to gigabytes is refused (zip bomb).
+from .uploads import measure_archive
+
+# A member list or winners archive is far smaller; an Excel file is a ZIP and is inflated
+# and counted before it is opened, so that a small file unpacking to gigabytes is refused.
 MAX_BYTES = getattr(settings, "IMPORT_MAX_BYTES", 20 * 1024 * 1024)
 MAX_INFLATED_BYTES = getattr(settings, "IMPORT_MAX_INFLATED_BYTES", 200 * 1024 * 1024)
 MAX_ZIP_MEMBERS = getattr(settings, "IMPORT_MAX_ZIP_MEMBERS", 2000)
@@ -61,18 +62,11 @@ def check_size(size: int) -> None:
 
 def _check_archive(content: bytes) -> None:
     try:
-        members = zipfile.ZipFile(io.BytesIO(content)).infolist()
-    except (zipfile.BadZipFile, OSError, EOFError) as exc:
-        raise Rejected([problem(0, "", _("This is not a readable Excel file."))]) from exc
-    inflated = sum(member.file_size for member in members)
-    if len(members) > MAX_ZIP_MEMBERS or inflated > MAX_INFLATED_BYTES:
-        raise Rejected(
-            [
-                problem(
-                    0, "", _("This Office file unpacks to far more than its size and is refused.")
-                )
-            ]
+        measure_archive(
+            io.BytesIO(content), max_members=MAX_ZIP_MEMBERS, max_inflated=MAX_INFLATED_BYTES
         )
+    except ValidationError as error:
+        raise Rejected([problem(0, "", error.messages[0])]) from error
 
 
 def read_rows(content: bytes, file_name: str) -> list[list[str]]:

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from portal.exports import rows_csv_response, safe_cell, workbook_response
+from portal.exports import rows_csv_response, workbook_response
 
 from .models import Answer, Choice, Kind, Response
 from .questionnaire import Questionnaire
@@ -119,14 +119,13 @@ def rows(questionnaire: Questionnaire):
     small_classes = _small([r[2] for r in responses]) if survey.anonymous else set()
     small_blocks = _small([r[3] for r in responses]) if survey.anonymous else set()
     for number, (pk, name, class_name, block, submitted_at) in enumerate(responses, 1):
-        answers = [safe_cell(v) for v in values[pk]]
         if survey.anonymous:
             class_name = "" if class_name in small_classes else class_name
             block = "" if block in small_blocks else block
-            yield [number, class_name, block, *answers]
+            yield [number, class_name, block, *values[pk]]
         else:
             when = timezone.localtime(submitted_at).replace(tzinfo=None)
-            yield [number, safe_cell(name), class_name, block, when, *answers]
+            yield [number, name, class_name, block, when, *values[pk]]
 
 
 def codebook(questionnaire: Questionnaire):

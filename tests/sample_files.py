@@ -5,9 +5,25 @@ import zipfile
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from fpdf import FPDF
+from PIL import Image
 
-PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+def _pdf() -> bytes:
+    document = FPDF()
+    document.add_page()
+    return bytes(document.output())
+
+
+def _image(image_format: str) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (16, 16), (200, 30, 30)).save(buffer, image_format)
+    return buffer.getvalue()
+
+
+PDF = _pdf()  # one blank page
+PNG = _image("PNG")
+JPEG = _image("JPEG")
 
 
 def office(kind="word/document.xml", extra=()):
@@ -28,3 +44,19 @@ def attach(client, entry, name, content, *, follow=False):
         {"file": SimpleUploadedFile(name, content, content_type="application/pdf")},
         follow=follow,
     )
+
+
+def declaring(archive: bytes, name: str, size: int) -> bytes:
+    """`archive` with member `name` declaring it unpacks to `size` bytes, in its local
+    header and in the central directory alike, whatever it really unpacks to."""
+    data = bytearray(archive)
+    member = zipfile.ZipFile(io.BytesIO(archive)).getinfo(name)
+    local = member.header_offset
+    assert data[local : local + 4] == b"PK\x03\x04"
+    data[local + 22 : local + 26] = size.to_bytes(4, "little")
+    entry = b"PK\x01\x02"
+    central = data.index(entry)
+    while data[central + 46 : central + 46 + len(name.encode())] != name.encode():
+        central = data.index(entry, central + 1)
+    data[central + 24 : central + 28] = size.to_bytes(4, "little")
+    return bytes(data)

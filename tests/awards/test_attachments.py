@@ -11,7 +11,7 @@ from awards import judging
 from awards.models import Attachment
 from portal.uploads import check_attachment
 from tests import factories
-from tests.sample_files import PDF, PNG, attach, office
+from tests.sample_files import JPEG, PDF, PNG, attach, office
 
 pytestmark = pytest.mark.django_db
 
@@ -34,7 +34,7 @@ def messages_of(response):
     [
         ("計画書.pdf", PDF, "application/pdf", "計画書.pdf"),
         ("写真.PNG", PNG, "image/png", "写真.PNG"),
-        ("scan", b"\xff\xd8\xff\xe0" + b"\x00" * 32, "image/jpeg", "scan.jpg"),
+        ("scan", JPEG, "image/jpeg", "scan.jpg"),
         (
             "実績.docx",
             office(),

@@ -9,11 +9,11 @@ from django.urls import reverse
 from awards import judging, services
 from awards.models import Attachment, Decision, Entry
 from tests import factories
+from tests.sample_files import PDF
 
 pytestmark = pytest.mark.django_db
 
 LOGIN = "login"
-PDF = b"%PDF-1.7\n%%EOF\n"
 
 
 @pytest.fixture

@@ -10,10 +10,9 @@ from playwright.sync_api import expect
 
 from awards.models import Attachment, Entry
 from tests import browsing, factories
+from tests.sample_files import PDF
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
 
 def english(page, base):

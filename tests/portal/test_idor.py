@@ -29,6 +29,7 @@ from django.utils import timezone
 from django.utils.http import int_to_base36
 
 from tests import factories
+from tests.sample_files import PDF
 
 pytestmark = pytest.mark.django_db
 
@@ -193,7 +194,7 @@ def _entry_attach(w: World):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     entry = _a_entry(w)
-    upload = SimpleUploadedFile("x.pdf", b"%PDF-1.7\n%%EOF\n", content_type="application/pdf")
+    upload = SimpleUploadedFile("x.pdf", PDF, content_type="application/pdf")
     return [Case({"pk": entry.pk}, w.outsider, DENY_POST, {"file": upload}, _entry_watch(entry))]
 
 

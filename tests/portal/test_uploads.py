@@ -3,7 +3,9 @@ path tricks, Windows' reserved names, ZIP archives of too many parts, the assemb
 documents and the secretariat's imports (type, size, zip bombs, storage names), and no
 uploaded file under a URL anybody could open or a server could run."""
 
+import io
 import stat
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -12,17 +14,26 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import Resolver404, resolve, reverse
+from django.utils.translation import gettext
 
 from awards.models import Attachment
 from portal.uploads import check_attachment, safe_name
 from tests import factories
-from tests.sample_files import PDF, attach, office
+from tests.sample_files import JPEG, PDF, PNG, attach, declaring, office
 
 pytestmark = pytest.mark.django_db
 
 
 def bomb(kind="word/document.xml"):
     return office(kind, extra=[("word/media/zeros.bin", b"\x00" * (8 * 1024 * 1024))])
+
+
+def lying_bomb(archive: bytes) -> bytes:
+    """`archive` with 8 MiB of zeros (8 KB deflated) that the archive says are 1,000 bytes."""
+    buffer = io.BytesIO(archive)
+    with zipfile.ZipFile(buffer, "a", zipfile.ZIP_DEFLATED) as grown:
+        grown.writestr("xl/media/zeros.bin", b"\x00" * (8 * 1024 * 1024))
+    return declaring(buffer.getvalue(), "xl/media/zeros.bin", 1000)
 
 
 @pytest.fixture(autouse=True)
@@ -269,3 +280,84 @@ def test_a_winners_archive_bomb_is_rejected(monkeypatch):
     monkeypatch.setattr("portal.tabular.MAX_INFLATED_BYTES", 1024 * 1024)
     with pytest.raises(Rejected):
         archive_import.import_winners(bomb("xl/workbook.xml"), "受賞者.xlsx")
+
+
+# --- Archives that lie about their sizes ---------------------------------------------------------
+
+
+def _workbook() -> bytes:
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    workbook.active.append(["法人名", "石川県産業創出支援機構"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def test_an_attachment_is_measured_by_what_it_inflates_to_not_what_it_declares(settings):
+    settings.AWARD_ATTACHMENT_MAX_INFLATED_BYTES = 1024 * 1024
+    honest = _workbook()
+    assert check_attachment(SimpleUploadedFile("予算.xlsx", honest)).extension == "xlsx"
+    liar = lying_bomb(honest)
+    declared = sum(m.file_size for m in zipfile.ZipFile(io.BytesIO(liar)).infolist())
+    assert len(liar) < 30_000 and declared < 20_000  # small, and says it stays small
+    with pytest.raises(ValidationError) as refused:
+        check_attachment(SimpleUploadedFile("予算.xlsx", liar))
+    assert refused.value.code == "bomb"
+
+
+def test_a_member_list_that_lies_about_its_size_is_rejected(monkeypatch):
+    from portal.tabular import Rejected, read_rows
+
+    monkeypatch.setattr("portal.tabular.MAX_INFLATED_BYTES", 1024 * 1024)
+    assert read_rows(_workbook(), "会員名簿.xlsx") == [["法人名", "石川県産業創出支援機構"]]
+    with pytest.raises(Rejected) as rejected:
+        read_rows(lying_bomb(_workbook()), "会員名簿.xlsx")
+    assert rejected.value.problems[0]["message"] == gettext(
+        "This Office file unpacks to far more than its size and is refused."
+    )
+
+
+# --- Polyglots: a file must be what it starts as, all through ----------------------------------
+
+
+def _pdf_without_pages() -> bytes:
+    from pypdf import PdfWriter
+
+    buffer = io.BytesIO()
+    PdfWriter().write(buffer)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"%PDF-1.7\n<html><body><script>alert(document.cookie)</script></body></html>\n"
+        + b"MZ\x90\x00\x03"
+        + b"\x00" * 64
+        + b"This program cannot be run in DOS mode.\n%%EOF\n",
+        PDF[: len(PDF) // 2],
+        _pdf_without_pages(),
+        PNG[:16] + b"<html><script>alert(1)</script></html>",
+        PNG[: len(PNG) // 2],
+        JPEG[:4] + b"<html><script>alert(1)</script></html>" + b"\x00" * 64,
+    ],
+    ids=["pdf-html-exe", "pdf-cut", "pdf-no-pages", "png-html", "png-cut", "jpeg-html"],
+)
+def test_a_file_that_only_starts_like_a_pdf_or_an_image_is_refused(content):
+    with pytest.raises(ValidationError) as refused:
+        check_attachment(SimpleUploadedFile("計画書.pdf", content))
+    assert refused.value.code == "damaged"
+
+
+@pytest.mark.parametrize(("content", "extension"), [(PDF, "pdf"), (PNG, "png"), (JPEG, "jpg")])
+def test_real_pdfs_and_images_are_accepted(content, extension):
+    assert check_attachment(SimpleUploadedFile("file", content)).extension == extension
+
+
+def test_an_image_of_too_many_pixels_is_refused_before_it_is_decoded(monkeypatch):
+    monkeypatch.setattr("portal.uploads.MAX_IMAGE_PIXELS", 100)  # the sample has 256
+    with pytest.raises(ValidationError) as refused:
+        check_attachment(SimpleUploadedFile("写真.png", PNG))
+    assert refused.value.code == "pixels"
