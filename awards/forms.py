@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from portal.prefectures import PREFECTURES
+from portal.validators import validate_name
 
 from .models import Conflict, Entry, Nomination, Track
 
@@ -71,16 +72,22 @@ class QuestionForm(forms.Form):
 class NominationForm(forms.Form):
     track = forms.ModelChoiceField(label=_("Track"), queryset=Track.objects.none())
     title = forms.CharField(label=_("Programme or person nominated"), max_length=200)
-    organisation_name = forms.CharField(label=_("Their organisation"), max_length=200)
+    organisation_name = forms.CharField(
+        label=_("Their organisation"), max_length=200, validators=[validate_name]
+    )
     prefecture = forms.TypedChoiceField(
         label=_("Prefecture"), choices=[("", "---------"), *PREFECTURES], coerce=int
     )
-    nominee_name = forms.CharField(label=_("Contact person there"), max_length=100)
+    nominee_name = forms.CharField(
+        label=_("Contact person there"), max_length=100, validators=[validate_name]
+    )
     nominee_email = forms.EmailField(
         label=_("Their email address"),
         help_text=_("They are asked by email to agree and to complete the entry."),
     )
-    nominator_organisation = forms.CharField(label=_("Your organisation"), max_length=200)
+    nominator_organisation = forms.CharField(
+        label=_("Your organisation"), max_length=200, validators=[validate_name]
+    )
     reason = forms.CharField(
         label=_("Why you nominate them"), max_length=2000, widget=forms.Textarea(attrs={"rows": 5})
     )

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from portal.prefectures import PREFECTURES
+from portal.validators import validate_name
 
 
 class Phase(models.TextChoices):
@@ -201,7 +202,9 @@ class Entry(models.Model):
         blank=True,
         related_name="award_entries",
     )
-    organisation_name = models.CharField(_("applicant organisation"), max_length=200)
+    organisation_name = models.CharField(
+        _("applicant organisation"), max_length=200, validators=[validate_name]
+    )
     co_applicants = models.TextField(
         _("partner organisations"),
         blank=True,
@@ -221,7 +224,9 @@ class Entry(models.Model):
     keywords = models.CharField(
         _("keywords"), max_length=200, blank=True, help_text=_("Separated by commas.")
     )
-    contact_name = models.CharField(_("contact person"), max_length=100, blank=True)
+    contact_name = models.CharField(
+        _("contact person"), max_length=100, blank=True, validators=[validate_name]
+    )
     contact_email = models.EmailField(_("contact email"), blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True)
     merged_into = models.ForeignKey(
@@ -278,9 +283,13 @@ class Nomination(models.Model):
         on_delete=models.PROTECT,
         related_name="award_nominations",
     )
-    nominator_organisation = models.CharField(_("nominator's organisation"), max_length=200)
+    nominator_organisation = models.CharField(
+        _("nominator's organisation"), max_length=200, validators=[validate_name]
+    )
     reason = models.TextField(_("reason for the nomination"))
-    nominee_name = models.CharField(_("nominee contact"), max_length=100)
+    nominee_name = models.CharField(
+        _("nominee contact"), max_length=100, validators=[validate_name]
+    )
     nominee_email = models.EmailField(_("nominee email"))
     token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     created_at = models.DateTimeField(_("nominated at"), auto_now_add=True)

@@ -11,6 +11,7 @@ from simple_history.models import HistoricalRecords
 
 from members.models import MembershipYear, Organisation
 from members.validators import validate_postal_code
+from portal.validators import validate_name
 
 
 class Delivery(models.TextChoices):
@@ -34,6 +35,7 @@ class BillingProfile(models.Model):
         _("addressee"),
         max_length=200,
         blank=True,
+        validators=[validate_name],
         help_text=_("Leave empty to address invoices to the legal name."),
     )
     department = models.CharField(_("department"), max_length=100, blank=True)
@@ -46,7 +48,7 @@ class BillingProfile(models.Model):
         ),
     )
     attention_name = models.CharField(
-        _("name of the person addressed"), max_length=100, blank=True
+        _("name of the person addressed"), max_length=100, blank=True, validators=[validate_name]
     )
     postal_code = models.CharField(
         _("postal code for posted invoices"),

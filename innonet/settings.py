@@ -242,6 +242,8 @@ LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "portal:dashboard"
 
 ACCOUNT_FORMS = {"login": "accounts.forms.PortalLoginForm"}
+# Links in allauth's mails are built from SITE_URL, never from the request's Host.
+ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
@@ -363,6 +365,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = env_int("FILE_UPLOAD_MAX_MEMORY_SIZE", 2_621_440)
 ANYMAIL = {
     "WEBHOOK_SECRET": env_str("ANYMAIL_WEBHOOK_SECRET", "") or f"unset:{secrets.token_urlsafe(32)}"
 }
+# The provider whose webhooks are routed (anymail's name for it); no other provider's are.
+MAIL_WEBHOOK_PROVIDER = env_str("MAIL_WEBHOOK_PROVIDER", "resend")
 
 # --- Backups -----------------------------------------------------------------
 

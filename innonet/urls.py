@@ -1,8 +1,10 @@
 from allauth.account.decorators import secure_admin_login
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from outbox import webhooks
 from portal.views import healthz
 
 admin.site.site_header = _("Innovation Net secretariat")
@@ -13,8 +15,9 @@ admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
-    # The mail provider's webhooks: bounces, complaints, inbound mail (newsletter/bounces.py).
-    path("anymail/", include("anymail.urls")),
+    # The mail provider's webhooks: bounces, complaints, inbound mail (newsletter/bounces.py);
+    # only the configured provider's are routed.
+    path("anymail/", include((webhooks.routes(settings.MAIL_WEBHOOK_PROVIDER), "anymail"))),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.prefectures import PREFECTURES
 
 from .models import Organisation, OrganisationKind, Person, RegionalBlock
-from .services import SELF_SERVICE_ROLES
+from .services import assignable_roles
 
 
 class UnitsForm(forms.Form):
@@ -88,17 +88,12 @@ class ProfileForm(forms.ModelForm):
 
 
 class ContactForm(forms.ModelForm):
-    """A contact as the organisation's own contacts edit it, with its self-service roles."""
+    """A contact as the organisation's own contacts edit it, with the roles its editor gives."""
 
     roles = forms.MultipleChoiceField(
         label=_("Roles"),
-        choices=[(kind.value, kind.label) for kind in SELF_SERVICE_ROLES],
         widget=forms.CheckboxSelectMultiple,
         required=False,
-        help_text=_(
-            "Primary, billing contact and voter have one holder each: giving the role to this "
-            "person takes it from the current holder."
-        ),
     )
 
     class Meta:
@@ -114,9 +109,24 @@ class ContactForm(forms.ModelForm):
             "phone",
         ]
 
-    def __init__(self, *args, roles=(), **kwargs):
+    def __init__(self, *args, roles=(), by_primary: bool, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["roles"].initial = list(roles)
+        field = self.fields["roles"]
+        field.choices = [
+            (kind.value, kind.label) for kind in assignable_roles(by_primary=by_primary)
+        ]
+        field.initial = [kind for kind in roles if kind in dict(field.choices)]
+        field.help_text = (
+            _(
+                "Primary, billing contact and voter have one holder each: giving the role to "
+                "this person takes it from the current holder."
+            )
+            if by_primary
+            else _(
+                "The primary, billing and voter roles are given by your organisation's primary "
+                "contact."
+            )
+        )
         if self.instance.user_id:
             self.fields["email"].disabled = True
             self.fields["email"].help_text = _(

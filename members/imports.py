@@ -17,6 +17,7 @@ from simple_history.utils import bulk_create_with_history
 from portal.prefectures import prefecture_lookup
 from portal.tabular import Rejected, problem, read_rows
 from portal.uploads import safe_name
+from portal.validators import validate_name
 
 from . import fiscal, services
 from .models import (
@@ -89,10 +90,10 @@ def _column_keys(header_row: list[str]) -> list[str | None]:
 class RowForm(forms.Form):
     """One row; names of kinds, classes, blocks and prefectures are matched in clean()."""
 
-    name = forms.CharField(max_length=200)
-    name_kana = forms.CharField(max_length=200, required=False)
-    short_name = forms.CharField(max_length=100, required=False)
-    name_en = forms.CharField(max_length=200, required=False)
+    name = forms.CharField(max_length=200, validators=[validate_name])
+    name_kana = forms.CharField(max_length=200, required=False, validators=[validate_name])
+    short_name = forms.CharField(max_length=100, required=False, validators=[validate_name])
+    name_en = forms.CharField(max_length=200, required=False, validators=[validate_name])
     kind = forms.CharField()
     membership_class = forms.CharField()
     joined_on = forms.DateField(required=False, input_formats=["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d"])
@@ -104,10 +105,16 @@ class RowForm(forms.Form):
     phone = forms.CharField(max_length=30, required=False)
     website = forms.URLField(required=False, assume_scheme="https")
     block = forms.CharField()
-    contact_family_name = forms.CharField(max_length=50, required=False)
-    contact_given_name = forms.CharField(max_length=50, required=False)
-    contact_family_name_kana = forms.CharField(max_length=50, required=False)
-    contact_given_name_kana = forms.CharField(max_length=50, required=False)
+    contact_family_name = forms.CharField(
+        max_length=50, required=False, validators=[validate_name]
+    )
+    contact_given_name = forms.CharField(max_length=50, required=False, validators=[validate_name])
+    contact_family_name_kana = forms.CharField(
+        max_length=50, required=False, validators=[validate_name]
+    )
+    contact_given_name_kana = forms.CharField(
+        max_length=50, required=False, validators=[validate_name]
+    )
     contact_department = forms.CharField(max_length=100, required=False)
     contact_title = forms.CharField(max_length=100, required=False)
     contact_email = forms.EmailField(required=False)

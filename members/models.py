@@ -7,6 +7,7 @@ from simple_history.models import HistoricalRecords
 
 from portal import kana
 from portal.prefectures import PREFECTURES
+from portal.validators import validate_name
 
 from .validators import validate_corporate_number, validate_postal_code
 
@@ -93,10 +94,16 @@ class MembershipClass(LocalisedName):
 
 
 class Organisation(models.Model):
-    name = models.CharField(_("legal name"), max_length=200)
-    name_kana = models.CharField(_("legal name (kana)"), max_length=200, blank=True)
-    short_name = models.CharField(_("short name"), max_length=100, blank=True)
-    name_en = models.CharField(_("English name"), max_length=200, blank=True)
+    name = models.CharField(_("legal name"), max_length=200, validators=[validate_name])
+    name_kana = models.CharField(
+        _("legal name (kana)"), max_length=200, blank=True, validators=[validate_name]
+    )
+    short_name = models.CharField(
+        _("short name"), max_length=100, blank=True, validators=[validate_name]
+    )
+    name_en = models.CharField(
+        _("English name"), max_length=200, blank=True, validators=[validate_name]
+    )
     kind = models.ForeignKey(
         OrganisationKind, verbose_name=_("kind"), on_delete=models.PROTECT, related_name="+"
     )
@@ -218,10 +225,14 @@ class Person(models.Model):
         null=True,
         blank=True,
     )
-    family_name = models.CharField(_("family name"), max_length=50)
-    given_name = models.CharField(_("given name"), max_length=50)
-    family_name_kana = models.CharField(_("family name (kana)"), max_length=50, blank=True)
-    given_name_kana = models.CharField(_("given name (kana)"), max_length=50, blank=True)
+    family_name = models.CharField(_("family name"), max_length=50, validators=[validate_name])
+    given_name = models.CharField(_("given name"), max_length=50, validators=[validate_name])
+    family_name_kana = models.CharField(
+        _("family name (kana)"), max_length=50, blank=True, validators=[validate_name]
+    )
+    given_name_kana = models.CharField(
+        _("given name (kana)"), max_length=50, blank=True, validators=[validate_name]
+    )
     department = models.CharField(_("department"), max_length=100, blank=True)
     title = models.CharField(_("title"), max_length=100, blank=True)
     email = models.EmailField(_("email address"), blank=True)

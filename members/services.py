@@ -247,22 +247,43 @@ def decide_change_request(request: ChangeRequest, *, approve: bool, reason: str,
 # Roles a member contact gives and takes itself; the representative goes through the
 # secretariat as a change request.
 SELF_SERVICE_ROLES = [kind for kind in PersonRole.Kind if kind != PersonRole.Kind.REPRESENTATIVE]
+# Of those, the ones that speak or pay for the organisation, or manage its logins: only the
+# primary contact (or the secretariat, in the admin) gives and takes them.
+PRIMARY_ONLY_ROLES = [PersonRole.Kind.PRIMARY, PersonRole.Kind.BILLING, PersonRole.Kind.VOTER]
+
+
+def assignable_roles(*, by_primary: bool) -> list[str]:
+    """The roles a contact may give and take on the contact form."""
+    if by_primary:
+        return SELF_SERVICE_ROLES
+    return [kind for kind in SELF_SERVICE_ROLES if kind not in PRIMARY_ONLY_ROLES]
 
 
 @transaction.atomic
-def save_contact(organisation, person: Person | None, data: dict, roles) -> Person:
-    """Create or update a contact of `organisation` and set its self-service roles.
+def save_contact(
+    organisation, person: Person | None, data: dict, roles, *, by_primary: bool
+) -> Person:
+    """Create or update a contact of `organisation` and set the roles its editor may give.
 
-    The primary contact role moves only by giving it to someone else, so that an
-    organisation never ends up without one.
+    Roles the editor may not give (see assignable_roles) are refused if asked for and kept as
+    they are otherwise. The primary contact role moves only by giving it to someone else, so
+    that an organisation never ends up without one.
     """
+    assignable = assignable_roles(by_primary=by_primary)
+    wanted = set(roles)
+    if wanted - set(assignable):
+        raise ValidationError(
+            _(
+                "Only your organisation's primary contact gives the primary, billing and "
+                "voter roles."
+            )
+        )
     person = person or Person(organisation=organisation)
     for field, value in data.items():
         setattr(person, field, value)
     person.save()
-    wanted = set(roles)
     today = timezone.localdate()
-    held = PersonRole.objects.current().filter(person=person, kind__in=SELF_SERVICE_ROLES)
+    held = PersonRole.objects.current().filter(person=person, kind__in=assignable)
     dropped = held.exclude(kind__in=wanted)
     if dropped.filter(kind=PersonRole.Kind.PRIMARY).exists():
         raise ValidationError(

@@ -1,5 +1,8 @@
+from email.utils import parseaddr
+
+from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -9,7 +12,7 @@ from portal.pagination import paginate
 
 from . import fiscal, selectors, services
 from .forms import ContactForm, DirectoryFilterForm, ProfileForm, UnitsForm
-from .models import Organisation, Person
+from .models import Organisation, Person, PersonRole
 from .permissions import can, require
 
 
@@ -36,8 +39,14 @@ def my_organisation(request):
         organisation,
         contacts=contacts,
         pending=selectors.pending_change_requests(organisation),
-        can_manage_logins=can(request.roles, "members.manage_logins"),
+        can_manage=can(request.roles, "members.manage_contacts"),
+        primary=next((p for p in contacts if _holds(p, PersonRole.Kind.PRIMARY)), None),
+        secretariat_email=parseaddr(settings.DEFAULT_FROM_EMAIL)[1],
     )
+
+
+def _holds(person, kind) -> bool:
+    return any(role.kind == kind for role in person.current_roles)
 
 
 def _own_contact(request, pk) -> Person:
@@ -48,10 +57,14 @@ def _own_contact(request, pk) -> Person:
 
 @require("members.edit_own_contacts")
 def edit_contact(request, pk=None):
+    """Add a contact, or edit one: any contact edits their own details, the primary anyone's."""
     organisation = selectors.member_organisation(request.roles)
     person = _own_contact(request, pk) if pk else None
+    by_primary = can(request.roles, "members.manage_contacts")
+    if person and not by_primary and person.user_id != request.user.pk:
+        raise PermissionDenied
     roles = person.roles.current().values_list("kind", flat=True) if person else ()
-    form = ContactForm(request.POST or None, instance=person, roles=roles)
+    form = ContactForm(request.POST or None, instance=person, roles=roles, by_primary=by_primary)
     if request.method == "POST" and form.is_valid():
         try:
             saved = services.save_contact(
@@ -59,6 +72,7 @@ def edit_contact(request, pk=None):
                 person,
                 form.person_data(),
                 form.cleaned_data["roles"],
+                by_primary=by_primary,
             )
         except ValidationError as error:
             form.add_error("roles", error)
@@ -76,7 +90,7 @@ def edit_contact(request, pk=None):
 
 
 @require_POST
-@require("members.manage_logins")
+@require("members.manage_contacts")
 def invite_contact(request, pk):
     person = _own_contact(request, pk)
     try:
@@ -91,7 +105,7 @@ def invite_contact(request, pk):
     return redirect("members:organisation")
 
 
-@require("members.manage_logins")
+@require("members.manage_contacts")
 def remove_contact(request, pk):
     person = _own_contact(request, pk)
     try:

@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from members.models import PersonRole
 from portal.prefectures import PREFECTURES
+from portal.validators import validate_name
 
 from .models import Issue, Topic
 
@@ -18,7 +19,9 @@ def _topics_field(**kwargs) -> forms.ModelMultipleChoiceField:
 
 class SubscribeForm(forms.Form):
     email = forms.EmailField(label=_("Email address"), max_length=254)
-    name = forms.CharField(label=_("Name (optional)"), max_length=100, required=False)
+    name = forms.CharField(
+        label=_("Name (optional)"), max_length=100, required=False, validators=[validate_name]
+    )
     topics = _topics_field(
         error_messages={"required": _("Choose at least one topic.")},
         help_text=_("You can change them later from the link in every issue."),

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from members.models import LocalisedName
 from portal import kana
+from portal.validators import validate_name
 
 
 class Topic(LocalisedName):
@@ -26,7 +27,7 @@ class Subscriber(models.Model):
     """
 
     email = models.EmailField(_("email address"), unique=True)
-    name = models.CharField(_("name"), max_length=100, blank=True)
+    name = models.CharField(_("name"), max_length=100, blank=True, validators=[validate_name])
     person = models.OneToOneField(
         "members.Person",
         verbose_name=_("member contact"),

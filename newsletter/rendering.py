@@ -8,7 +8,6 @@ them.
 
 import re
 import unicodedata
-from email.utils import formataddr
 from functools import lru_cache
 from html import escape
 from html.parser import HTMLParser
@@ -22,7 +21,7 @@ from django.utils import translation
 
 from outbox.models import Delivery, Mailing
 from outbox.wire import MessageTemplate
-from portal.mail import PortalMessage
+from portal.mail import PortalMessage, mailbox, one_line
 
 from .models import Issue
 from .tokens import unsubscribe_token
@@ -206,20 +205,18 @@ def _unsubscribe_url_parts(site_url: str) -> tuple[str, str]:
 
 def _personal(address: str, name: str, subscriber_id: int | None) -> dict[str, str]:
     """The placeholders' values for one reader; without a subscription, no unsubscribe link."""
-    greeting = f"{name} 様" if name else ""
+    greeting = f"{one_line(name)} 様" if name else ""
     token = unsubscribe_token(subscriber_id, address) if subscriber_id is not None else ""
     prefix, suffix = _unsubscribe_url_parts(settings.SITE_URL)
     link = (
         prefix + token + suffix if token else settings.SITE_URL + reverse("newsletter:preferences")
     )
-    # formataddr folds a long encoded name with bare newlines; the wire wants CRLF.
-    to = formataddr((name, address), charset="utf-8").replace("\n", "\r\n") if name else address
     return {
         _NAME: greeting,
         _NAME_HTML: escape(greeting),
         _LINK: link,
         _LINK_HTML: escape(link),
-        _TO: to,
+        _TO: mailbox(name, address),
         _HEADER_LINK: link,
         _HEADER_TOKEN: token,
     }
@@ -242,7 +239,7 @@ def build_message(
     for token in (_NAME_HTML, _LINK_HTML):
         html = html.replace(token, values[token])
     headers = _unsubscribe_headers(values[_LINK], values[_HEADER_TOKEN]) if subscriber_id else {}
-    return _compose(issue, text, html, formataddr((name, address)), headers, subject_prefix)
+    return _compose(issue, text, html, mailbox(name, address), headers, subject_prefix)
 
 
 @lru_cache(maxsize=16)

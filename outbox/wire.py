@@ -57,6 +57,10 @@ class MessageTemplate:
         )
 
     def fill(self, to: str, values: dict[str, str]) -> Prepared:
+        """The message for one reader; a value with a line break is refused, as some values
+        go into headers, where a line break would start a header of the value's choosing."""
+        if any("\r" in value or "\n" in value for value in values.values()):
+            raise ValueError("A spliced value contains a line break.")
         data = self.data
         for token, value in values.items():
             data = data.replace(token.encode(), value.encode())

@@ -4,7 +4,9 @@ Each mail is a pair of templates, `<name>_subject.txt` and `<name>_message.txt`;
 context plus `site_url`. Bulk mail goes through the mail engine (outbox/engine.py).
 """
 
+import unicodedata
 from email.header import Header
+from email.utils import formataddr
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -16,7 +18,8 @@ def render_templated(name: str, context: dict, recipient: str) -> "PortalMessage
     """The message, for a mail engine renderer; send_templated sends it at once."""
     context = {"site_url": settings.SITE_URL, **context}
     with translation.override(settings.LANGUAGE_CODE):
-        subject = render_to_string(f"{name}_subject.txt", context).strip()
+        # A title or name in the subject could hold a line break: the subject is one line.
+        subject = one_line(render_to_string(f"{name}_subject.txt", context))
         body = render_to_string(f"{name}_message.txt", context)
     return PortalMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [recipient])
 
@@ -45,6 +48,22 @@ class PortalMessage(EmailMultiAlternatives):
         del message["Subject"]
         message["Subject"] = encode_subject(str(self.subject))
         return message
+
+
+def one_line(name: str) -> str:
+    """The name with control characters and line breaks as single spaces.
+
+    Names are validated (portal.validators.validate_name), but one stored before that, or
+    written by a path that skips validation, must still not start a header line of its own.
+    """
+    name = "".join(" " if unicodedata.category(char)[0] in "CZ" else char for char in name)
+    return " ".join(name.split())
+
+
+def mailbox(name: str, address: str) -> str:
+    """`name <address>` for a header: the name on one line, RFC 2047 encoded if not ASCII."""
+    name = one_line(name)
+    return formataddr((name, address), charset="utf-8") if name else address
 
 
 def portal_url(path: str) -> str:

@@ -31,3 +31,52 @@ def test_reset_for_unknown_address_reveals_nothing(client):
     response = client.post(reverse("account_reset_password"), {"email": "nobody@example.jp"})
     assert response.status_code == 302
     assert all("reset/key" not in m.body for m in mail.outbox)
+
+
+FORGED = "127.0.0.1:1337"
+
+
+@pytest.fixture
+def forged_host_accepted(settings):
+    """ALLOWED_HOSTS lets the forged host through (it checks no port): the links must not
+    depend on it."""
+    settings.SITE_URL = "https://portal.innonet.example"
+    settings.ALLOWED_HOSTS = ["127.0.0.1", "portal.innonet.example"]
+
+
+def test_the_reset_link_is_built_from_site_url_not_the_host(
+    client, member, forged_host_accepted, smtp_server
+):
+    client.post(
+        reverse("account_reset_password"), {"email": "member@example.jp"}, HTTP_HOST=FORGED
+    )
+
+    [message] = smtp_server.messages()
+    body = message.get_body(("plain",)).get_content()
+    assert "https://portal.innonet.example/accounts/password/reset/key/" in body
+    assert "1337" not in body and "127.0.0.1" not in body
+
+
+SIGNUP = {"password1": "a-brand-new-secret-7", "password2": "a-brand-new-secret-7"}
+
+
+@pytest.mark.parametrize(
+    ("view", "data", "link"),
+    [
+        # A reset for an address without an account: the mail offers to sign up.
+        ("account_reset_password", {"email": "nobody@example.jp"}, "/accounts/signup/"),
+        # A signup: the confirmation link.
+        ("account_signup", {"email": "new@example.jp", **SIGNUP}, "/accounts/confirm-email/"),
+        # A signup with an address that has an account: the mail offers a reset.
+        ("account_signup", {"email": "member@example.jp", **SIGNUP}, "/accounts/password/reset/"),
+    ],
+)
+def test_every_link_allauth_mails_is_built_from_site_url(
+    client, member, forged_host_accepted, smtp_server, view, data, link
+):
+    client.post(reverse(view), data, HTTP_HOST=FORGED)
+
+    [message] = smtp_server.messages()
+    body = message.get_body(("plain",)).get_content()
+    assert "https://portal.innonet.example" + link in body
+    assert "1337" not in body and "127.0.0.1" not in body

@@ -1,4 +1,5 @@
-"""Member contacts keep their people and roles; the primary contact manages logins."""
+"""Member contacts keep their people and roles; the primary contact manages logins and the
+roles that speak or pay for the organisation."""
 
 import pytest
 from django.core import mail
@@ -32,8 +33,8 @@ def current_roles(person):
     return set(person.roles.current().values_list("kind", flat=True))
 
 
-def test_a_member_adds_a_contact_with_roles(client, member, organisation):
-    client.force_login(member)
+def test_the_primary_contact_adds_a_contact_with_roles(client, primary_contact, organisation):
+    client.force_login(primary_contact)
 
     response = client.post(ADD, {**contact_data(), "roles": ["billing", "newsletter"]})
 
@@ -43,11 +44,13 @@ def test_a_member_adds_a_contact_with_roles(client, member, organisation):
     assert current_roles(person) == {"billing", "newsletter"}
 
 
-def test_giving_a_single_holder_role_ends_the_previous_holder(client, member, organisation):
+def test_giving_a_single_holder_role_ends_the_previous_holder(
+    client, primary_contact, organisation
+):
     previous = factories.make_person(organisation)
     assign_role(previous, PersonRole.Kind.BILLING)
     person = factories.make_person(organisation, family_name="佐藤")
-    client.force_login(member)
+    client.force_login(primary_contact)
 
     client.post(
         reverse("members:edit_contact", args=[person.pk]),
@@ -73,10 +76,10 @@ def test_the_primary_role_is_handed_over_not_dropped(client, primary_contact):
     assert current_roles(person) == {"primary"}
 
 
-def test_members_cannot_change_the_representative_here(client, member, organisation):
+def test_members_cannot_change_the_representative_here(client, primary_contact, organisation):
     representative = factories.make_person(organisation)
     assign_role(representative, PersonRole.Kind.REPRESENTATIVE)
-    client.force_login(member)
+    client.force_login(primary_contact)
 
     response = client.post(
         reverse("members:edit_contact", args=[representative.pk]),
@@ -190,3 +193,95 @@ def test_some_contacts_cannot_be_removed(client, primary_contact, organisation, 
     person.refresh_from_db()
     assert person.left_on is None
     assert response.context["messages"]
+
+
+def test_a_colleague_cannot_take_the_primary_contacts_roles(client, primary_contact, organisation):
+    """Issue 25: a colleague gave themself the primary, voter and billing roles, then removed
+    the primary contact."""
+    user = factories.make_user("colleague@example.jp")
+    colleague = factories.make_person(organisation, email="colleague@example.jp", user=user)
+    for kind in (PersonRole.Kind.VOTER, PersonRole.Kind.BILLING):
+        assign_role(primary_contact.person, kind)
+    client.force_login(user)
+
+    response = client.post(
+        reverse("members:edit_contact", args=[colleague.pk]),
+        {
+            **contact_data(email=colleague.email),
+            "roles": ["primary", "voter", "billing", "newsletter"],
+        },
+    )
+    removal = client.post(reverse("members:remove_contact", args=[primary_contact.person.pk]))
+
+    assert response.status_code == 200 and response.context["form"].errors["roles"]
+    assert removal.status_code == 403
+    assert current_roles(colleague) == set()
+    assert current_roles(primary_contact.person) == {"primary", "voter", "billing"}
+    client.force_login(primary_contact)
+    assert client.get(reverse("members:organisation")).status_code == 200
+
+
+def test_a_colleague_edits_their_own_details_and_keeps_their_roles(client, member, organisation):
+    assign_role(member.person, PersonRole.Kind.BILLING)
+    client.force_login(member)
+
+    response = client.post(
+        reverse("members:edit_contact", args=[member.person.pk]),
+        {**contact_data(email=member.email, phone="076-111-1111"), "roles": ["newsletter"]},
+    )
+
+    assert response.status_code == 302
+    member.person.refresh_from_db()
+    assert member.person.phone == "076-111-1111"
+    assert current_roles(member.person) == {"billing", "newsletter"}
+
+
+def test_only_the_primary_contact_edits_other_contacts(client, member, primary_contact):
+    """`member` is the primary contact here: a colleague without the role may not edit them."""
+    user = factories.make_user("colleague@example.jp")
+    factories.make_person(member.person.organisation, email="colleague@example.jp", user=user)
+    client.force_login(user)
+
+    url = reverse("members:edit_contact", args=[member.person.pk])
+    assert client.get(url).status_code == 403
+    data = {**contact_data(email=member.email, family_name="改竄"), "roles": []}
+    assert client.post(url, data).status_code == 403
+    member.person.refresh_from_db()
+    assert member.person.family_name != "改竄"
+
+
+def test_a_colleague_adds_a_contact_with_the_newsletter_only(client, member, organisation):
+    client.force_login(member)
+
+    refused = client.post(ADD, {**contact_data(), "roles": ["billing"]})
+    added = client.post(ADD, {**contact_data(email="suzuki@example.jp"), "roles": ["newsletter"]})
+
+    assert refused.status_code == 200 and refused.context["form"].errors["roles"]
+    assert added.status_code == 302
+    assert current_roles(Person.objects.get(email="suzuki@example.jp")) == {"newsletter"}
+    assert not Person.objects.filter(email="sato@example.jp").exists()
+
+
+def test_a_colleague_is_told_who_the_primary_contact_is(client, primary_contact, organisation):
+    user = factories.make_user("colleague@example.jp")
+    factories.make_person(organisation, email="colleague@example.jp", user=user)
+    client.force_login(user)
+
+    page = client.get(reverse("members:organisation")).content.decode()
+
+    assert "主担当者" in page and "member@example.jp" in page
+    assert "office@innonet.example" in page  # where to ask when the primary contact has left
+
+
+def test_the_primary_contact_hands_the_role_over(client, primary_contact, organisation):
+    successor = factories.make_person(organisation, email="next@example.jp")
+    client.force_login(primary_contact)
+
+    response = client.post(
+        reverse("members:edit_contact", args=[successor.pk]),
+        {**contact_data(email=successor.email), "roles": ["primary"]},
+    )
+
+    assert response.status_code == 302
+    assert current_roles(successor) == {"primary"}
+    assert current_roles(primary_contact.person) == set()

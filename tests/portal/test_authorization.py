@@ -50,12 +50,51 @@ OBJECT_MATRIX = {
     #                  edit   invite remove
     "anonymous":       [LOGIN, LOGIN, LOGIN],
     "applicant":       [403, 403, 403],
-    "member":          [200, 403, 403],
+    "member":          [403, 403, 403],
     "primary_contact": [200, 302, 200],
     "judge":           [403, 403, 403],
     "staff_without_permissions": [403, 403, 403],
     "secretariat_with_mfa": [403, 403, 403],
 }  # fmt: skip
+
+# Every member-side write (a POST), by a contact without the primary role ("member") and
+# by the primary contact; "colleague" is another contact of the organisation, "own" the
+# contact's own record. An empty form answers 200 (its errors shown) where the write is
+# allowed; a refusal is 403 and writes nothing. Surveys and votes: tests/surveys, tests/assemblies.
+WRITES = [
+    ("members:edit_organisation", None),
+    ("members:add_contact", None),
+    ("members:edit_contact", "own"),
+    ("members:edit_contact", "colleague"),
+    ("members:invite_contact", "colleague"),
+    ("members:remove_contact", "colleague"),
+    ("members:units", None),
+    ("dues:billing_profile", None),
+    ("newsletter:preferences", None),
+    ("newsletter:subscribe", None),
+]
+WRITE_MATRIX = {
+    #        profile add own  colleague invite remove units billing topics subscribe
+    "member":          [200, 200, 200, 403, 403, 403, 200, 200, 200, 200],
+    "primary_contact": [200, 200, 200, 200, 302, 302, 200, 200, 200, 200],
+    "outsider":        [200, 200, 200, 404, 403, 403, 200, 200, 200, 200],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("role", WRITE_MATRIX)
+def test_each_contact_role_against_each_member_write(client, request, organisation, role):
+    from tests import factories
+
+    user = request.getfixturevalue(role)
+    colleague = factories.make_person(organisation, email="colleague@example.jp")
+    client.force_login(user)
+    for (view, target), expected in zip(WRITES, WRITE_MATRIX[role], strict=True):
+        args = {"own": [user.person.pk], "colleague": [colleague.pk], None: []}[target]
+        response = client.post(reverse(view, args=args), {})
+        assert response.status_code == expected, (view, target)
+    colleague.refresh_from_db()
+    assert colleague.left_on is None or role == "primary_contact"
+
 
 # The secretariat's own screens in the admin: everyone else is sent to the admin login.
 ADMIN_VIEWS = [

@@ -753,18 +753,11 @@ def _is_admin(name: str, route: str) -> bool:
     return name.startswith("admin:") or route.startswith("admin/")
 
 
-# Patterns whose groups are not an id of anything, with the reason.
-NOT_IDS = {
-    "anymail:mailgun_inbound_webhook": "its optional group is the literal '_mime' (the format "
-    "Mailgun posts in), not an id; the webhooks need the provider's basic-auth secret",
-}
-
-
 def id_patterns() -> set[str]:
     return {
         name
         for name, route, takes in _walk(get_resolver())
-        if takes and not _is_admin(name, route) and name not in NOT_IDS
+        if takes and not _is_admin(name, route)
     }
 
 
