@@ -40,11 +40,19 @@ class Report:
 
 
 def is_hard(event) -> bool:
-    """A bounce is soft when the provider says so or the server's reply is a 4xx."""
+    """A bounce is soft when the provider says so or the server's reply is a 4xx.
+
+    Resend gives no server reply, only its bounce type (Permanent, Transient or
+    Undetermined); only a permanent one stops an address at once.
+    """
     if event.event_type == EventType.DEFERRED:
         return False
     raw = event.esp_event if isinstance(event.esp_event, dict) else {}
     if raw.get("Type") == "SoftBounce" or raw.get("severity") == "temporary":
+        return False
+    data = raw.get("data")
+    bounce = data.get("bounce") if isinstance(data, dict) else None
+    if isinstance(bounce, dict) and bounce.get("type") in ("Transient", "Undetermined"):
         return False
     return not _TRANSIENT.search(event.mta_response or "")
 

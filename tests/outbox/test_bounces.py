@@ -19,6 +19,14 @@ def event(event_type, mta_response=None, esp_event=None, **fields):
     )
 
 
+def resend_bounce(kind):
+    """Resend's email.bounced payload: a type, no server reply."""
+    return {
+        "type": "email.bounced",
+        "data": {"bounce": {"type": kind, "subType": "General", "message": "bounce message"}},
+    }
+
+
 @pytest.mark.parametrize(
     ("tracked", "hard"),
     [
@@ -29,6 +37,9 @@ def event(event_type, mta_response=None, esp_event=None, **fields):
         (event(EventType.BOUNCED, "smtp;550 sorry", esp_event={"Type": "SoftBounce"}), False),
         (event(EventType.BOUNCED, esp_event={"severity": "temporary"}), False),
         (event(EventType.DEFERRED, "smtp;550 5.1.1 unknown"), False),
+        (event(EventType.BOUNCED, esp_event=resend_bounce("Permanent")), True),
+        (event(EventType.BOUNCED, esp_event=resend_bounce("Transient")), False),
+        (event(EventType.BOUNCED, esp_event=resend_bounce("Undetermined")), False),
     ],
 )
 def test_a_bounce_is_hard_unless_the_provider_or_the_reply_says_temporary(tracked, hard):
