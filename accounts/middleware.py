@@ -35,12 +35,17 @@ class StaffMFAMiddleware:
             and request.resolver_match.view_name not in MFA_SETUP_VIEWS
             and not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
         ):
-            messages.warning(
-                request,
-                _(
-                    "Secretariat accounts must set up two-factor authentication "
-                    "before using the portal."
-                ),
-            )
+            _warn_once(request)
             return redirect("mfa_activate_totp")
         return None
+
+
+def _warn_once(request) -> None:
+    """Requests that render no page (downloads, scripts) would otherwise pile the same
+    warning up for the set-up page; reading the queue leaves it as it was (storage.used)."""
+    text = _("Secretariat accounts must set up two-factor authentication before using the portal.")
+    storage = messages.get_messages(request)
+    queued = any(str(message) == text for message in storage)
+    storage.used = False
+    if not queued:
+        messages.warning(request, text)

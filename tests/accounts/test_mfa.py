@@ -1,4 +1,5 @@
 import pytest
+from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from tests.factories import PASSWORD
@@ -24,6 +25,20 @@ def test_staff_without_mfa_is_sent_to_mfa_setup(client, secretariat):
     response = client.post(response["Location"], {"password": PASSWORD}, follow=True)
     assert response.redirect_chain[-1][0] == reverse("mfa_activate_totp")
     assert response.templates[0].name == "mfa/totp/activate_form.html"
+
+
+def test_the_set_up_warning_is_given_once_however_many_pages_were_refused(client, secretariat):
+    """Downloads render no page: their refusals queued the warning once each."""
+    client.force_login(secretariat)
+    for url in ("/admin/", "/admin/members/organisation/", "/admin/dues/invoice/"):
+        client.get(url)
+
+    response = client.get(reverse("account_reauthenticate"))
+
+    warnings = [str(message) for message in get_messages(response.wsgi_request)]
+    assert warnings == [
+        "事務局アカウントでポータルを利用するには、事前に二要素認証の設定が必要です。"
+    ]
 
 
 def test_staff_with_totp_opens_the_admin(client, secretariat_with_mfa):
