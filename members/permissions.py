@@ -116,8 +116,8 @@ RULES: dict[str, Callable[[Roles], bool]] = {
     "members.view_own_organisation": lambda roles: roles.member,
     "members.edit_own_organisation": lambda roles: roles.member,
     "members.choose_units": lambda roles: roles.member,
-    # Any contact adds colleagues and edits their own details; the primary contact alone
-    # edits others, gives the primary, billing and voter roles, invites and removes.
+    # Any contact edits their own details; the primary contact alone adds and edits others,
+    # gives the primary, billing and voter roles, invites and removes.
     "members.edit_own_contacts": lambda roles: roles.member,
     "members.manage_contacts": lambda roles: roles.primary_contact,
     "members.view_directory": lambda roles: (

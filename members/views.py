@@ -57,11 +57,13 @@ def _own_contact(request, pk) -> Person:
 
 @require("members.edit_own_contacts")
 def edit_contact(request, pk=None):
-    """Add a contact, or edit one: any contact edits their own details, the primary anyone's."""
+    """Add a contact, or edit one: any contact edits their own details; the primary contact
+    adds contacts and edits anyone's (a contact another one added could not be corrected
+    by them afterwards)."""
     organisation = selectors.member_organisation(request.roles)
     person = _own_contact(request, pk) if pk else None
     by_primary = can(request.roles, "members.manage_contacts")
-    if person and not by_primary and person.user_id != request.user.pk:
+    if not by_primary and (person is None or person.user_id != request.user.pk):
         raise PermissionDenied
     roles = person.roles.current().values_list("kind", flat=True) if person else ()
     form = ContactForm(request.POST or None, instance=person, roles=roles, by_primary=by_primary)

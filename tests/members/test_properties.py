@@ -112,8 +112,8 @@ def _check_contact(person, data):
 
 @PROPERTY_SETTINGS
 @given(data=perturbed(CONTACT, CONTACT_CHANGES, max_changes=4))
-def test_adding_a_contact_saves_all_or_nothing(client, member, organisation, data):
-    client.force_login(member)
+def test_adding_a_contact_saves_all_or_nothing(client, primary_contact, organisation, data):
+    client.force_login(primary_contact)
     with rolled_back():
         before = state(*CONTACT_TABLES)
         response = client.post(reverse("members:add_contact"), data)
@@ -122,7 +122,7 @@ def test_adding_a_contact_saves_all_or_nothing(client, member, organisation, dat
             assert error_page(response), response.content[:500]
             assert state(*CONTACT_TABLES) == before
             return
-        added = Person.objects.exclude(pk=member.person.pk).get(organisation=organisation)
+        added = Person.objects.exclude(pk=primary_contact.person.pk).get(organisation=organisation)
         _check_contact(added, data)
         assert added.email == ContactForm.base_fields["email"].clean(data.get("email", ""))
 
