@@ -37,8 +37,8 @@ def test_the_subscribe_form_refuses_a_name_with_a_line_break(client):
     assert not mail.outbox
 
 
-def test_the_contact_form_refuses_a_name_with_a_line_break(client, member):
-    client.force_login(member)
+def test_the_contact_form_refuses_a_name_with_a_line_break(client, primary_contact):
+    client.force_login(primary_contact)
 
     response = client.post(
         reverse("members:add_contact"),

@@ -27,10 +27,10 @@ def grow(organisation, n):
 
 @pytest.mark.parametrize("page", PAGES)
 @pytest.mark.parametrize("extra", [0, 1000])
-def test_member_pages_within_budget(client, member, organisation, page, extra,
+def test_member_pages_within_budget(client, primary_contact, organisation, page, extra,
                                     django_assert_max_num_queries):  # fmt: skip
     grow(organisation, extra)
-    client.force_login(member)
+    client.force_login(primary_contact)
     with django_assert_max_num_queries(PAGES[page]):
         assert client.get(reverse(page)).status_code == 200
 
