@@ -48,6 +48,7 @@ from members.models import (
     RegionalBlock,
 )
 from outbox.models import Delivery
+from tests.factories import add_totp
 
 ORGANISATIONS = 10_000
 UNITS = 2
@@ -220,8 +221,12 @@ def build_data(fiscal_year: int):
     )
     by_block = {block.name: block for block in blocks}
     organisations = add_registry(range(1, ORGANISATIONS + 1), kinds, by_block, full, fiscal_year)
-    # No usable passwords: hashing is slow and nobody logs in with them.
-    office = User.objects.create_user(email="office@bench.example", is_staff=True)
+    # No usable passwords: hashing is slow and nobody logs in with them. Staff open staff pages
+    # only with two-factor set up and the models' permissions (a superuser has them all).
+    office = User.objects.create_user(
+        email="office@bench.example", is_staff=True, is_superuser=True
+    )
+    add_totp(office)
     member = User.objects.create_user(email="member@bench.example")
     Person.objects.filter(organisation=organisations[0]).update(user=member)
     return office, member
