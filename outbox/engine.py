@@ -143,8 +143,10 @@ class Sender:
         mine = Delivery.objects.filter(owner=self.token, status=Delivery.Status.SENDING)
         renewed = mine.update(lease_until=timezone.now() + timedelta(seconds=self.lease))
         if renewed != len(self.owned):  # we were too slow once and others took some back
+            logger.warning(
+                "Sender %s lost %s rows it had claimed", self.slot, len(self.owned) - renewed
+            )
             self.owned = set(mine.values_list("pk", flat=True))
-            logger.warning("Sender %s lost %s rows it had claimed", self.slot, renewed)
         self.valid_until = started + self.lease
 
     def mark_sent(self, cursor, delivery_id: int) -> None:
@@ -326,23 +328,29 @@ def resume(mailing_id: int) -> bool:
 
 
 def _send_batch(relay: Relay, render: Renderer, mailing: Mailing, sender: Sender, batch) -> None:
-    """Render the batch (renderers may query), then send it, marking each row as it goes."""
-    messages = []
+    """Render each row (renderers may query) just before sending it, and mark it.
+
+    Rendering counts against the lease like sending does: a batch of slow renders (invoice
+    notices build PDFs) rendered ahead of sending outlived its lease, and its rows went to
+    another sender.
+    """
     failing = False
-    for delivery in batch:
-        try:
-            message = render(mailing, delivery)
-        except Exception as error:  # this row's data or a template: a retry will not help
-            logger.exception("Delivery %s of mailing %s did not render", delivery.pk, mailing.pk)
-            sender.mark_failed(delivery, f"not rendered: {error!r}", permanent=True)
-            _count_failure(mailing.pk)
-            failing = True
-            continue
-        if not isinstance(message, Prepared):  # a spliced message carries its own
-            message.extra_headers["Message-ID"] = delivery.message_id
-        messages.append((delivery, message))
     with connection.cursor() as cursor:
-        for delivery, message in messages:
+        for delivery in batch:
+            if not sender.holds(delivery.pk):
+                continue
+            try:
+                message = render(mailing, delivery)
+            except Exception as error:  # this row's data or a template: a retry will not help
+                logger.exception(
+                    "Delivery %s of mailing %s did not render", delivery.pk, mailing.pk
+                )
+                sender.mark_failed(delivery, f"not rendered: {error!r}", permanent=True)
+                _count_failure(mailing.pk)
+                failing = True
+                continue
+            if not isinstance(message, Prepared):  # a spliced message carries its own
+                message.extra_headers["Message-ID"] = delivery.message_id
             pace()
             if not sender.holds(delivery.pk):
                 continue

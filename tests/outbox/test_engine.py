@@ -465,3 +465,28 @@ def test_a_row_that_does_not_render_fails_and_the_rest_go(
     assert broken.status == "failed" and broken.error.startswith("not rendered: KeyError")
     mailing.refresh_from_db()
     assert mailing.status == "done"
+
+
+def slow_greeting(mailing, delivery):
+    time.sleep(0.05)  # an invoice notice builds its PDF
+    return greeting(mailing, delivery)
+
+
+renderers.register("tests.slow_greeting", slow_greeting)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_slow_rendering_counts_against_the_lease_and_sends_nothing_twice(
+    smtp_server, settings, monkeypatch
+):
+    """A batch rendered ahead of sending took longer than its lease: the other sender put
+    its rows back and both sent them."""
+    settings.MAILING_LEASE_SECONDS = 1
+    settings.MAILING_BATCH_SIZE = 40  # 2 s of rendering
+    with monkeypatch.context() as patch:
+        patch.setattr(engine, "launch", lambda mailing_id: None)
+        mailing = engine.start_mailing("請求書のご案内", "tests.slow_greeting", recipients(95))
+
+    send_in_threads(mailing.pk, 3)
+
+    assert_each_once(smtp_server, mailing, 95)
