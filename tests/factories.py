@@ -11,6 +11,7 @@ from dues.models import Issuer
 from members.models import (
     Membership,
     MembershipClass,
+    MembershipYear,
     Organisation,
     OrganisationKind,
     Person,
@@ -77,6 +78,19 @@ def make_person(organisation, **fields):
 
 def add_totp(user) -> Authenticator:
     return TOTP.activate(user, generate_totp_secret()).instance
+
+
+def due_membership_year(organisation, fiscal_year=2026, units=2):
+    """A full member's fiscal year of `units` (50,000 yen and one vote each), not yet paid."""
+    return MembershipYear.objects.create(
+        organisation=organisation,
+        fiscal_year=fiscal_year,
+        membership_class=full_class(),
+        units=units,
+        amount_due=units * 50000,
+        votes=units,
+        standing="due",
+    )
 
 
 def make_class(code, dues_rule, votes_rule="none", *, is_invoiced=False, **amounts):
@@ -234,6 +248,24 @@ def make_entry(edition, owner=None, *, track="programme", status="submitted", **
     entry = _entry(edition.tracks.get(kind=track), owner=owner, status=status, **fields)
     entry.save()
     return entry
+
+
+def make_attachment(entry, uploaded_by, *, name="plan.pdf"):
+    """A PDF attached to an award entry, stored as it is (not through the upload checks)."""
+    from django.core.files.base import ContentFile
+
+    from awards.models import Attachment
+
+    data = b"%PDF-1.7\n%%EOF\n"
+    return Attachment.objects.create(
+        entry=entry,
+        file=ContentFile(data, "x.pdf"),
+        name=name,
+        content_type="application/pdf",
+        size=len(data),
+        sha256="0" * 64,
+        uploaded_by=uploaded_by,
+    )
 
 
 def make_judge(edition, user=None, **fields):

@@ -6,7 +6,7 @@ from django.core import mail
 from dues import services
 from dues.mail import send_dues_reminders
 from dues.models import ReminderRule, ReminderSent
-from members.models import MembershipYear, PersonRole
+from members.models import PersonRole
 from members.services import assign_role
 from outbox.models import Mailing
 from tests import factories
@@ -16,15 +16,7 @@ pytestmark = pytest.mark.django_db
 
 def overdue_invoice(organisation):
     """An invoice due on 2026-05-01; the organisation has only a primary contact."""
-    year = MembershipYear.objects.create(
-        organisation=organisation,
-        fiscal_year=2026,
-        membership_class=factories.full_class(),
-        units=2,
-        amount_due=100000,
-        votes=2,
-        standing="due",
-    )
+    year = factories.due_membership_year(organisation, units=2)
     assign_role(
         factories.make_person(organisation, email="primary@isico.example.jp"),
         PersonRole.Kind.PRIMARY,

@@ -235,10 +235,8 @@ STAFF_MATRIX = {
 def staff_pages(member, organisation, settings, tmp_path):
     """The URL of each staff page, about real objects: a survey with an answer, an opened
     assembly with its roll, a judged round and an applicant's attachment."""
-    from django.core.files.base import ContentFile
 
     from awards import judging
-    from awards.models import Attachment
     from tests import factories
 
     settings.MEDIA_ROOT = tmp_path
@@ -251,15 +249,7 @@ def staff_pages(member, organisation, settings, tmp_path):
     stage = edition.rounds.order_by("order").first()
     entry = factories.make_entry(edition, member, organisation=organisation)
     judging.assign(stage, [factories.make_judge(edition)], edition.entries.all(), member)
-    attachment = Attachment.objects.create(
-        entry=entry,
-        file=ContentFile(b"%PDF-1.7\n%%EOF\n", "x.pdf"),
-        name="plan.pdf",
-        content_type="application/pdf",
-        size=15,
-        sha256="0" * 64,
-        uploaded_by=member,
-    )
+    attachment = factories.make_attachment(entry, member, name="plan.pdf")
     args = {
         "surveys:export": [survey.pk, "csv"],
         "assemblies:live": [assembly.pk],

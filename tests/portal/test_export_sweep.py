@@ -104,18 +104,9 @@ def _person():
 
 def _invoice():
     from dues import services
-    from members.models import MembershipYear
 
     factories.make_issuer()
-    year = MembershipYear.objects.create(
-        organisation=_organisation(),
-        fiscal_year=2026,
-        membership_class=factories.full_class(),
-        units=1,
-        amount_due=50000,
-        votes=1,
-        standing="due",
-    )
+    year = factories.due_membership_year(_organisation(), units=1)
     return services.issue_dues_invoice(year, issued_on=date(2026, 4, 1), payment_days=30)
 
 

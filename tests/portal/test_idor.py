@@ -142,18 +142,9 @@ def _contact(w: World, view: str):
 def _invoice(w: World, *, paid: bool):
     from dues import services
     from dues.models import Invoice
-    from members.models import MembershipYear
 
     factories.make_issuer()
-    year = MembershipYear.objects.create(
-        organisation=w.a,
-        fiscal_year=2026,
-        membership_class=factories.full_class(),
-        units=2,
-        amount_due=100000,
-        votes=2,
-        standing="due",
-    )
+    year = factories.due_membership_year(w.a, units=2)
     invoice = services.issue_dues_invoice(year, issued_on=date(2026, 4, 1), payment_days=30)
     if paid:
         Invoice.objects.filter(pk=invoice.pk).update(status="paid", paid_on=date(2026, 4, 20))
@@ -202,15 +193,7 @@ def _attachment(w: World, expect):
     from awards.models import Attachment
 
     entry = _a_entry(w)
-    attachment = Attachment.objects.create(
-        entry=entry,
-        file=ContentFile(b"%PDF-1.7\n%%EOF\n", "x.pdf"),
-        name=f"{SECRET}.pdf",
-        content_type="application/pdf",
-        size=15,
-        sha256="0" * 64,
-        uploaded_by=w.member,
-    )
+    attachment = factories.make_attachment(entry, w.member, name=f"{SECRET}.pdf")
     watch = (Attachment.objects.filter(pk=attachment.pk),)
     other_judge = factories.make_judge(entry.edition).user  # of the edition, not assigned
     return [

@@ -100,9 +100,8 @@ def _cheap(settings, tmp_path):
 def world(organisation, member):
     """At least one object behind each kind of id the URLs take."""
     from awards import judging
-    from awards.models import Attachment, Decision
+    from awards.models import Decision
     from dues import services as dues_services
-    from members.models import MembershipYear
     from newsletter.models import Issue
     from surveys.models import BankQuestion
 
@@ -110,15 +109,7 @@ def world(organisation, member):
     edition = factories.make_edition(2026, phase="judging")
     stage = edition.rounds.order_by("order").first()
     entry = factories.make_entry(edition, member, organisation=organisation)
-    attachment = Attachment.objects.create(
-        entry=entry,
-        file=ContentFile(b"%PDF-1.7\n%%EOF\n", "x.pdf"),
-        name="plan.pdf",
-        content_type="application/pdf",
-        size=15,
-        sha256="0" * 64,
-        uploaded_by=member,
-    )
+    attachment = factories.make_attachment(entry, member, name="plan.pdf")
     judging.assign(stage, [factories.make_judge(edition)], edition.entries.all(), office)
     decision = Decision.objects.create(edition=edition, prize=edition.prizes.first(), entry=entry)
 
@@ -132,15 +123,7 @@ def world(organisation, member):
     )
 
     factories.make_issuer()
-    year = MembershipYear.objects.create(
-        organisation=organisation,
-        fiscal_year=2026,
-        membership_class=factories.full_class(),
-        units=2,
-        amount_due=100000,
-        votes=2,
-        standing="due",
-    )
+    year = factories.due_membership_year(organisation, units=2)
     invoice = dues_services.issue_dues_invoice(year, issued_on=date(2026, 4, 1), payment_days=30)
     factories.make_issue(office, subject="下書き")  # the admin's first: a draft, deletable
     issue = factories.make_issue(
