@@ -98,6 +98,9 @@ def round_results(round: Round, *, viewer: Judge | None = None) -> list[EntryRes
         Entry.objects.active()
         .filter(Exists(Assignment.objects.filter(round=round, entry=OuterRef("pk"))))
         .select_related("track", "edition")
+        # What the table and the workbook show: hundreds of rows of every column (dates
+        # among them) were most of this page's time.
+        .only("title", "organisation_name", "track__name", "edition__year")
     )
     if viewer is not None:
         entries = visible_to(viewer, entries)

@@ -1,16 +1,12 @@
 """The award's results view at 500 entries × 10 judges (5,000 reviews), through the full
 stack as the secretariat opens it; prints p95 wall time and the page's query count."""
 
-import statistics
-import time
-
 from django.contrib.auth import get_user_model
-from django.db import connection, transaction
+from django.db import transaction
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from bench.common import check, progress
+from bench.common import check, page_figures, progress
 from tests.factories import bulk_judging, make_edition
 
 ENTRIES = 500
@@ -39,15 +35,8 @@ def bench_results() -> str:
     listed = get().content.decode().count("benchプログラム")  # once per row
     check(listed == ENTRIES, f"the results list {listed} entries, expected {ENTRIES}.")
     progress(f"award results: {REQUESTS} requests")
-    samples = []
-    for _ in range(REQUESTS):
-        started = time.perf_counter()
-        get()
-        samples.append((time.perf_counter() - started) * 1000)
-    p95 = statistics.quantiles(samples, n=100)[94]
-    with CaptureQueriesContext(connection) as queries:
-        get()
+    p95, queries = page_figures(get, REQUESTS)
     return (
         f"awards.results entries={ENTRIES} judges={JUDGES} scores={reviews} "
-        f"p95_ms={p95:.1f} queries={len(queries)}"
+        f"p95_ms={p95:.1f} queries={queries}"
     )

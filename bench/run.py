@@ -11,7 +11,6 @@ The database is dropped and rebuilt each time so that figures from two runs comp
 registry's builders here serve bench/web.py too, which grows the demo's data with them.
 """
 
-import statistics
 import time
 from datetime import date
 
@@ -19,16 +18,15 @@ import psycopg
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from django.db import connection, connections, transaction
+from django.db import connections, transaction
 from django.db.models import Count, Max, Min, Sum
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from psycopg import sql
 
 from bench.assemblies import bench_tally
 from bench.awards import bench_results
-from bench.common import check, progress
+from bench.common import check, page_figures, progress
 from bench.newsletter import bench_dispatch
 from bench.surveys import bench_survey_results
 from dues.mail import INVOICE_NOTICE
@@ -313,15 +311,8 @@ def bench_directory(member) -> str:
     # Untimed warm-up: the first request loads middleware, templates and the static manifest.
     check(first.name in get().content.decode(), f"the first page does not show {first.name}.")
     progress(f"directory: {DIRECTORY_REQUESTS} requests")
-    samples = []
-    for _ in range(DIRECTORY_REQUESTS):
-        started = time.perf_counter()
-        get()
-        samples.append((time.perf_counter() - started) * 1000)
-    p95 = statistics.quantiles(samples, n=100)[94]
-    with CaptureQueriesContext(connection) as queries:
-        get()
-    return f"members.directory organisations={listed} p95_ms={p95:.1f} queries={len(queries)}"
+    p95, queries = page_figures(get, DIRECTORY_REQUESTS)
+    return f"members.directory organisations={listed} p95_ms={p95:.1f} queries={queries}"
 
 
 def fresh_database() -> None:

@@ -1,16 +1,12 @@
 """The survey results page of a 30-question survey with 10,000 submitted responses,
 through the full stack as the secretariat opens it; prints p95 wall time and queries."""
 
-import statistics
-import time
-
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from bench.common import check, progress
+from bench.common import check, page_figures, progress
 from members.models import Organisation
 from surveys.models import Response, Survey
 from surveys.questionnaire import load
@@ -77,15 +73,8 @@ def bench_survey_results() -> str:
     q1 = results(load(survey)).questions[0]
     check(q1.shown == RESPONSES, f"Q1 counted over {q1.shown} responses.")
     progress(f"survey results: {REQUESTS} requests")
-    samples = []
-    for _ in range(REQUESTS):
-        started = time.perf_counter()
-        get()
-        samples.append((time.perf_counter() - started) * 1000)
-    p95 = statistics.quantiles(samples, n=100)[94]
-    with CaptureQueriesContext(connection) as queries:
-        get()
+    p95, queries = page_figures(get, REQUESTS)
     return (
         f"surveys.results responses={RESPONSES} questions={len(KINDS)} "
-        f"p95_ms={p95:.1f} queries={len(queries)}"
+        f"p95_ms={p95:.1f} queries={queries}"
     )
