@@ -8,9 +8,9 @@ from .models import Invitation, User
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     ordering = ["email"]
-    list_display = ["email", "first_name", "last_name", "is_staff", "is_active", "is_demo"]
+    list_display = ["email", "last_name", "first_name", "is_staff", "is_active", "is_demo"]
     list_filter = ["is_staff", "is_active", "is_demo", "groups"]
-    search_fields = ["email", "first_name", "last_name"]
+    search_fields = ["email", "last_name", "first_name"]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
         (_("Personal info"), {"fields": ["last_name", "first_name"]}),

@@ -6,6 +6,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal import names
+
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
@@ -60,6 +62,10 @@ def _new_nonce() -> str:
 class InvitationQuerySet(models.QuerySet):
     def usable(self):
         return self.filter(accepted_at__isnull=True, expires_at__gt=timezone.now())
+
+    def get_full_name(self) -> str:
+        """Family name first (「山田 花子」), as portal.names writes every name."""
+        return names.person_name(self.last_name, self.first_name)
 
 
 class Invitation(models.Model):

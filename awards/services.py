@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from members.models import Organisation
 from members.selectors import contact_of
-from portal import kana
+from portal import kana, names
 from portal.uploads import check_attachment, safe_name
 
 from . import audit, mail
@@ -52,7 +52,9 @@ def start_entry(track: Track, user) -> Entry:
         entry.organisation = organisation
         entry.organisation_name = organisation.name
         entry.prefecture = organisation.prefecture
-        entry.contact_name = f"{person.family_name} {person.given_name}"
+        entry.contact_name = names.person_name(
+            person.family_name, person.given_name, language="ja"
+        )
         entry.contact_phone = person.phone or organisation.phone
     entry.save()
     return entry

@@ -11,6 +11,7 @@ from simple_history.models import HistoricalRecords
 
 from members.models import MembershipYear, Organisation
 from members.validators import validate_postal_code
+from portal import names
 from portal.validators import validate_name
 
 
@@ -105,10 +106,13 @@ class BillingProfile(models.Model):
 
     def addressee(self) -> str:
         """The addressee line with its honorific: 様 for a person, 御中 for a body."""
-        parts = [self.addressee_name or self.organisation.name, self.department]
-        person = [part for part in (self.attention_title, self.attention_name) if part]
-        honorific = "様" if person else "御中"
-        return " ".join([part for part in parts if part] + person + [honorific])
+        parts = (self.addressee_name or self.organisation.name, self.department)
+        body = " ".join(part for part in parts if part)
+        person = " ".join(part for part in (self.attention_title, self.attention_name) if part)
+        with translation.override("ja"):  # a Japanese document, whoever issues it
+            if person:
+                return names.to_person(f"{body} {person}")
+            return names.to_organisation(body)
 
 
 registration_number_validator = RegexValidator(

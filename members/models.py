@@ -5,7 +5,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from portal import kana
+from portal import kana, names
 from portal.prefectures import PREFECTURES
 from portal.validators import validate_name
 
@@ -261,7 +261,7 @@ class Person(models.Model):
         ordering = ["family_name_kana", "given_name_kana"]
 
     def __str__(self):
-        return f"{self.family_name} {self.given_name}"
+        return names.person_name(self.family_name, self.given_name)
 
 
 class PersonRoleQuerySet(models.QuerySet):

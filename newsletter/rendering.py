@@ -21,6 +21,7 @@ from django.utils import translation
 
 from outbox.models import Delivery, Mailing
 from outbox.wire import MessageTemplate
+from portal import names
 from portal.mail import PortalMessage, mailbox, one_line
 
 from .models import Issue
@@ -203,9 +204,15 @@ def _unsubscribe_url_parts(site_url: str) -> tuple[str, str]:
     return prefix, suffix
 
 
+def _greeting(name: str) -> str:
+    """「山田 花子 様」, in the language the issue is written in (the portal's)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return names.to_person(name)
+
+
 def _personal(address: str, name: str, subscriber_id: int | None) -> dict[str, str]:
     """The placeholders' values for one reader; without a subscription, no unsubscribe link."""
-    greeting = f"{one_line(name)} 様" if name else ""
+    greeting = _greeting(one_line(name)) if name else ""
     token = unsubscribe_token(subscriber_id, address) if subscriber_id is not None else ""
     prefix, suffix = _unsubscribe_url_parts(settings.SITE_URL)
     link = (
