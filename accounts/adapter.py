@@ -1,8 +1,13 @@
-"""allauth's account adapter: the links in allauth's mails point at SITE_URL.
+"""allauth's account adapter: allauth's mails are the portal's mails.
 
-allauth builds them from the request (its Host header), so a reset requested with a forged
-Host would mail a link to that host, with the reset key in it. Like every other mail of the
-portal (portal.mail.portal_url), they are built from SITE_URL instead.
+- Their links point at SITE_URL. allauth builds them from the request (its Host header), so a
+  reset requested with a forged Host would mail a link to that host, with the reset key in
+  it. Like every other mail of the portal (portal.mail.portal_url), they are built from
+  SITE_URL instead.
+- Their texts are the portal's (templates/account/email/), signed by the secretariat like
+  every other mail (portal.mail.signature_context), the site named by its name, never by
+  its host; the subject starts with the portal's prefix and is encoded as every portal
+  subject is (portal.mail.PortalMessage).
 """
 
 from types import SimpleNamespace
@@ -10,8 +15,9 @@ from urllib.parse import urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
+from django.utils.translation import gettext
 
-from portal.mail import portal_url
+from portal.mail import PortalMessage, portal_url, signature_context
 
 # Links allauth puts into a mail's context without an adapter method to build them (the
 # mails for an unknown address and for an address that has an account already).
@@ -32,9 +38,27 @@ class AccountAdapter(DefaultAccountAdapter):
         return on_site(super().get_email_confirmation_url(request, emailconfirmation))
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
-        """The site's name and domain in the mail (allauth's `current_site`) come from
-        SITE_URL too, not from the request."""
+        """The site's name and domain in the mail (allauth's `current_site`) come from the
+        settings too, not from the request."""
         domain = urlsplit(settings.SITE_URL).netloc
         links = {key: on_site(context[key]) for key in _OTHER_LINKS if key in context}
-        site = SimpleNamespace(name=domain, domain=domain)
-        super().send_mail(template_prefix, email, {**context, **links, "current_site": site})
+        site = SimpleNamespace(name=settings.SITE_NAME, domain=domain)
+        super().send_mail(
+            template_prefix,
+            email,
+            {**context, **links, **signature_context(), "current_site": site},
+        )
+
+    def format_email_subject(self, subject: str) -> str:
+        return f"{gettext('[Innovation Net]')} {subject}"
+
+    def render_mail(self, template_prefix, email, context, headers=None):
+        message = super().render_mail(template_prefix, email, context, headers)
+        return PortalMessage(  # the same message, its subject encoded as the portal's are
+            message.subject,
+            message.body,
+            message.from_email,
+            message.to,
+            headers=message.extra_headers,
+            alternatives=getattr(message, "alternatives", None),
+        )

@@ -250,7 +250,6 @@ ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
-ACCOUNT_EMAIL_SUBJECT_PREFIX = "[イノベーションネット] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_IS_HTTPS else "http"
 # allauth's defaults, written out so that nobody switches them off by accident.
 ACCOUNT_RATE_LIMITS = {
@@ -310,6 +309,10 @@ DEFAULT_FROM_EMAIL = env_str(
 )
 SERVER_EMAIL = env_str("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 
+# Who signs every mail (allauth's too) and what the site is called in mails and headers:
+# translated names, never the host and port (portal.mail.signature_context).
+SECRETARIAT_NAME = _("Innovation Net secretariat")
+SITE_NAME = _("Innovation Net member portal")
 # Bulk mail (outbox/engine.py). Message-IDs are <m{mailing}.d{delivery}@this domain>.
 MAIL_MESSAGE_ID_DOMAIN = env_str(
     "MAIL_MESSAGE_ID_DOMAIN", urlsplit(SITE_URL).hostname or "localhost"

@@ -7,8 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from outbox import webhooks
 from portal.views import healthz
 
-admin.site.site_header = _("Innovation Net secretariat")
-admin.site.site_title = _("Innovation Net secretariat")
+admin.site.site_header = settings.SECRETARIAT_NAME
+admin.site.site_title = settings.SECRETARIAT_NAME
 admin.site.index_title = _("Administration")
 # The admin signs in through allauth, so rate limits and MFA apply there too.
 admin.site.login = secure_admin_login(admin.site.login)

@@ -1,7 +1,8 @@
 """Transactional mail from templates, in the portal's language.
 
 Each mail is a pair of templates, `<name>_subject.txt` and `<name>_message.txt`; both get the
-context plus `site_url`. Bulk mail goes through the mail engine (outbox/engine.py).
+context plus `signature_context()` (the secretariat's and the site's names, `site_url`). Bulk
+mail goes through the mail engine (outbox/engine.py).
 """
 
 import unicodedata
@@ -14,9 +15,20 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 
+def signature_context() -> dict:
+    """What every mail's signature (templates/partials/email_signature.txt) names: the
+    secretariat, the site by its name (never its host) and its address. The names are lazy,
+    so that they come out in the language the mail is rendered in."""
+    return {
+        "secretariat_name": settings.SECRETARIAT_NAME,
+        "site_name": settings.SITE_NAME,
+        "site_url": settings.SITE_URL,
+    }
+
+
 def render_templated(name: str, context: dict, recipient: str) -> "PortalMessage":
     """The message, for a mail engine renderer; send_templated sends it at once."""
-    context = {"site_url": settings.SITE_URL, **context}
+    context = {**signature_context(), **context}
     with translation.override(settings.LANGUAGE_CODE):
         # A title or name in the subject could hold a line break: the subject is one line.
         subject = one_line(render_to_string(f"{name}_subject.txt", context))
