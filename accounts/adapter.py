@@ -8,16 +8,22 @@
   every other mail (portal.mail.signature_context), the site named by its name, never by
   its host; the subject starts with the portal's prefix and is encoded as every portal
   subject is (portal.mail.PortalMessage).
+- A user who has not agreed to the current privacy policy is asked once, right after
+  logging in, before going where the login was going (accounts.views.privacy_consent).
 """
 
 from types import SimpleNamespace
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
+from django.http import HttpResponseRedirect
+from django.urls import reverse
 from django.utils.translation import gettext
 
 from portal.mail import PortalMessage, portal_url, signature_context
+
+from . import privacy
 
 # Links allauth puts into a mail's context without an adapter method to build them (the
 # mails for an unknown address and for an address that has an account already).
@@ -48,6 +54,13 @@ class AccountAdapter(DefaultAccountAdapter):
             email,
             {**context, **links, **signature_context(), "current_site": site},
         )
+
+    def post_login(self, request, user, **kwargs):
+        response = super().post_login(request, user, **kwargs)
+        if privacy.needs_consent(user) and isinstance(response, HttpResponseRedirect):
+            query = urlencode({"next": response.url})
+            return HttpResponseRedirect(f"{reverse('accounts:privacy_consent')}?{query}")
+        return response
 
     def format_email_subject(self, subject: str) -> str:
         return f"{gettext('[Innovation Net]')} {subject}"

@@ -18,9 +18,21 @@ class UserAdmin(DjangoUserAdmin):
             _("Permissions"),
             {"fields": ["is_active", "is_staff", "is_superuser", "is_demo", "groups"]},
         ),
-        (_("Important dates"), {"fields": ["last_login", "date_joined"]}),
+        (
+            _("Important dates"),
+            {
+                "fields": [
+                    "last_login",
+                    "date_joined",
+                    "privacy_consent_at",
+                    "privacy_policy_version",
+                ]
+            },
+        ),
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
+
+    readonly_fields = ["privacy_consent_at", "privacy_policy_version"]
 
 
 @admin.register(Invitation)

@@ -2,6 +2,9 @@
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from .privacy import POLICY_VERSION
 
 DEMO_PASSWORD = "innonet-demo"
 SECRETARIAT = "office@demo.innonet.example"
@@ -15,7 +18,15 @@ EDITOR = "editor@demo.innonet.example"
 def _demo_user(email: str, last_name: str, first_name: str, **flags):
     user, _created = get_user_model().objects.update_or_create(
         email=email,
-        defaults={"last_name": last_name, "first_name": first_name, "is_demo": True, **flags},
+        defaults={
+            "last_name": last_name,
+            "first_name": first_name,
+            "is_demo": True,
+            # The demo's people agreed to the policy, so that a demo login goes straight in.
+            "privacy_consent_at": timezone.now(),
+            "privacy_policy_version": POLICY_VERSION,
+            **flags,
+        },
     )
     user.set_password(DEMO_PASSWORD)
     user.save(update_fields=["password"])

@@ -1,8 +1,33 @@
-from allauth.account.forms import LoginForm
+from allauth.account.forms import LoginForm, SignupForm
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model, password_validation
+from django.urls import reverse
+from django.utils.functional import lazy
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
+
+from . import services
+
+
+def _policy_link() -> SafeString:
+    return format_html(
+        '<a href="{}" target="_blank" rel="noopener">{}</a>',
+        reverse("accounts:privacy"),
+        _("Read the privacy policy (opens in a new tab)"),
+    )
+
+
+class PrivacyConsentForm(forms.Form):
+    """The consent to the privacy policy: at sign-up, on accepting an invitation that creates
+    the account, and on its own page at the first login after the policy changed."""
+
+    privacy_consent = forms.BooleanField(
+        label=_("I have read the privacy policy and agree to it."),
+        help_text=lazy(_policy_link, SafeString)(),
+        error_messages={"required": _("Please agree to the privacy policy to continue.")},
+    )
 
 
 class PortalLoginForm(LoginForm):
@@ -16,8 +41,20 @@ class PortalLoginForm(LoginForm):
         return super().clean()
 
 
-class SetPasswordForm(forms.Form):
-    """Sets the password of an invited person; Django's validators apply."""
+class PortalSignupForm(SignupForm):
+    """allauth's sign-up, with the consent to the privacy policy, recorded on the new user."""
+
+    privacy_consent = PrivacyConsentForm.base_fields["privacy_consent"]
+
+    def custom_signup(self, request, user):
+        services.record_privacy_consent(user)
+
+
+class SetPasswordForm(PrivacyConsentForm):
+    """Sets the password of an invited person, who agrees to the privacy policy; Django's
+    validators apply."""
+
+    field_order = ["password1", "password2", "privacy_consent"]
 
     password1 = forms.CharField(
         label=_("Password"),

@@ -4,8 +4,9 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
 # The only pages a staff user without two-factor may open: the way to set it up (allauth asks
-# for the password again before showing the secret), the way out, the language switch and the
-# health check. Everything else, a URL added later too, sends them to set it up first.
+# for the password again before showing the secret), the way out, the language switch, the
+# health check and the privacy policy, which a login may ask them to agree to first.
+# Everything else, a URL added later too, sends them to set it up first.
 MFA_SETUP_VIEWS = frozenset(
     {
         "account_logout",
@@ -13,6 +14,8 @@ MFA_SETUP_VIEWS = frozenset(
         "mfa_activate_totp",
         "set_language",
         "healthz",
+        "accounts:privacy",
+        "accounts:privacy_consent",
     }
 )
 

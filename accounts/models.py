@@ -41,6 +41,15 @@ class User(AbstractUser):
         default=False,
         help_text=_("Demo accounts can log in only while DEBUG is on."),
     )
+    # When the user agreed to the privacy policy, and to which version of it
+    # (accounts.privacy.POLICY_VERSION); a user who agreed to none or an older one is asked
+    # at their next login.
+    privacy_consent_at = models.DateTimeField(
+        _("agreed to the privacy policy at"), null=True, blank=True, editable=False
+    )
+    privacy_policy_version = models.CharField(
+        _("privacy policy version agreed to"), max_length=20, blank=True, editable=False
+    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []

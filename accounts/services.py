@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
+from . import privacy
 from .models import Invitation
 
 _SALT = "accounts.invitation"
@@ -55,7 +56,8 @@ def invitation_from_token(token: str) -> Invitation:
 
 @transaction.atomic
 def accept(invitation: Invitation, *, password: str | None = None, user=None):
-    """Use the invitation once: link the person to `user`, or to a new user with `password`.
+    """Use the invitation once: link the person to `user`, or to a new user with `password`,
+    who agreed to the privacy policy on the page that set it.
 
     The compare-and-set update makes two simultaneous accepts use it only once.
     """
@@ -68,6 +70,7 @@ def accept(invitation: Invitation, *, password: str | None = None, user=None):
         raise InvitationUnusable
     if user is None:
         user = get_user_model().objects.create_user(email=invitation.email, password=password)
+        record_privacy_consent(user)
     EmailAddress.objects.update_or_create(
         user=user, email=invitation.email, defaults={"verified": True, "primary": True}
     )
@@ -75,3 +78,10 @@ def accept(invitation: Invitation, *, password: str | None = None, user=None):
     person.user = user
     person.save(update_fields=["user"])
     return user
+
+
+def record_privacy_consent(user) -> None:
+    """The user agrees to the current privacy policy, now."""
+    user.privacy_consent_at = timezone.now()
+    user.privacy_policy_version = privacy.POLICY_VERSION
+    user.save(update_fields=["privacy_consent_at", "privacy_policy_version"])

@@ -1,13 +1,51 @@
 from allauth.core import ratelimit
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
+from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 
-from . import services
-from .forms import SetPasswordForm
+from . import privacy, services
+from .forms import PrivacyConsentForm, SetPasswordForm
+
+
+def privacy_policy(request):
+    """The privacy policy, public."""
+    return render(
+        request,
+        "accounts/privacy.html",
+        {"version": privacy.POLICY_VERSION, "secretariat_name": settings.SECRETARIAT_NAME},
+    )
+
+
+@never_cache
+@login_required
+def privacy_consent(request):
+    """Asked once at the first login after the policy changed (or of a user from before
+    it): agree and go on to where the login was going, or log out."""
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = ""
+    if not privacy.needs_consent(request.user):
+        return redirect(next_url or "portal:dashboard")
+    form = PrivacyConsentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.record_privacy_consent(request.user)
+        messages.success(
+            request, _("Thank you. Your agreement to the privacy policy is recorded.")
+        )
+        return redirect(next_url or "portal:dashboard")
+    return render(
+        request,
+        "accounts/privacy_consent.html",
+        {"form": form, "next": next_url, "version": privacy.POLICY_VERSION},
+    )
 
 
 @never_cache

@@ -241,7 +241,10 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "portal:dashboard"
 
-ACCOUNT_FORMS = {"login": "accounts.forms.PortalLoginForm"}
+ACCOUNT_FORMS = {
+    "login": "accounts.forms.PortalLoginForm",
+    "signup": "accounts.forms.PortalSignupForm",
+}
 # Links in allauth's mails are built from SITE_URL, never from the request's Host.
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None

@@ -6,7 +6,9 @@ from datetime import date
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.contrib.auth import get_user_model
+from django.utils import timezone as _timezone
 
+from accounts.privacy import POLICY_VERSION
 from dues.models import Issuer
 from members.models import (
     Membership,
@@ -22,7 +24,15 @@ PASSWORD = "correct-horse-battery-42"
 _counter = itertools.count(1)
 
 
-def make_user(email, password=PASSWORD, **flags):
+def make_user(email, password=PASSWORD, *, consented=True, **flags):
+    """A user who agreed to the current privacy policy (unless `consented` is False, as a user
+    from before the policy or its last change)."""
+    if consented:
+        flags = {
+            "privacy_consent_at": _timezone.now(),
+            "privacy_policy_version": POLICY_VERSION,
+            **flags,
+        }
     return get_user_model().objects.create_user(email=email, password=password, **flags)
 
 

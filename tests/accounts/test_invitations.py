@@ -54,7 +54,8 @@ def test_sending_again_does_not_send_twice(invitation):
 
 def test_accepting_sets_password_links_person_and_logs_in(client, invitation, person):
     response = client.post(
-        link_path(invitation), {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD}
+        link_path(invitation),
+        {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD, "privacy_consent": "on"},
     )
     assert response.status_code == 302
     assert response["Location"] == reverse("portal:dashboard")
@@ -69,11 +70,14 @@ def test_accepting_sets_password_links_person_and_logs_in(client, invitation, pe
 
 
 def test_weak_or_mismatched_passwords_are_explained(client, invitation):
-    response = client.post(link_path(invitation), {"password1": "123", "password2": "123"})
+    response = client.post(
+        link_path(invitation), {"password1": "123", "password2": "123", "privacy_consent": "on"}
+    )
     assert response.status_code == 200
     assert "このパスワードは短すぎます" in response.content.decode()
     response = client.post(
-        link_path(invitation), {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD + "x"}
+        link_path(invitation),
+        {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD + "x", "privacy_consent": "on"},
     )
     assert "2つのパスワードが一致しません" in response.content.decode()
     assert not User.objects.filter(email="invitee@example.jp").exists()
@@ -81,11 +85,16 @@ def test_weak_or_mismatched_passwords_are_explained(client, invitation):
 
 def test_a_link_works_only_once(client, invitation):
     path = link_path(invitation)
-    client.post(path, {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD})
+    client.post(
+        path, {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD, "privacy_consent": "on"}
+    )
     client.logout()
     response = client.get(path)
     assert response.status_code == 410
-    response = client.post(path, {"password1": "other-pass-987", "password2": "other-pass-987"})
+    response = client.post(
+        path,
+        {"password1": "other-pass-987", "password2": "other-pass-987", "privacy_consent": "on"},
+    )
     assert response.status_code == 410
     assert User.objects.get(email="invitee@example.jp").check_password(NEW_PASSWORD)
 

@@ -57,7 +57,11 @@ def test_the_reset_link_is_built_from_site_url_not_the_host(
     assert "1337" not in body and "127.0.0.1" not in body
 
 
-SIGNUP = {"password1": "a-brand-new-secret-7", "password2": "a-brand-new-secret-7"}
+SIGNUP = {
+    "password1": "a-brand-new-secret-7",
+    "password2": "a-brand-new-secret-7",
+    "privacy_consent": "on",
+}
 
 
 @pytest.mark.parametrize(

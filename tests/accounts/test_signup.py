@@ -15,7 +15,12 @@ PASSWORD = "regional-support-2026"
 def test_applicant_signs_up_and_must_verify_the_email(client):
     response = client.post(
         reverse("account_signup"),
-        {"email": "new.applicant@example.jp", "password1": PASSWORD, "password2": PASSWORD},
+        {
+            "email": "new.applicant@example.jp",
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+            "privacy_consent": "on",
+        },
     )
     assert response.status_code == 302
     assert response["Location"] == reverse("account_email_verification_sent")
@@ -47,7 +52,12 @@ def test_applicant_signs_up_and_must_verify_the_email(client):
 def test_sign_up_does_not_make_anyone_a_member(client, organisation):
     client.post(
         reverse("account_signup"),
-        {"email": "sneaky@example.jp", "password1": PASSWORD, "password2": PASSWORD},
+        {
+            "email": "sneaky@example.jp",
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+            "privacy_consent": "on",
+        },
     )
     user = EmailAddress.objects.get(email="sneaky@example.jp").user
     assert not roles_of(user).member

@@ -13,30 +13,32 @@ VIEWS = [
     "members:add_contact", "dues:index", "dues:billing_profile", "members:units",
     "members:directory",
     "awards:index", "newsletter:index", "newsletter:subscribe", "newsletter:preferences",
-    "surveys:index", "assemblies:index", "admin:index",
+    "surveys:index", "assemblies:index", "admin:index", "accounts:privacy",
+    "accounts:privacy_consent",
 ]  # fmt: skip
 
 MATRIX = {
     # home dashboard org edit contact dues billing units directory award news subscribe topics
-    # surveys assembly admin
+    # surveys assembly admin privacy consent (a user who agreed already is sent on: 302)
     "anonymous":   [200, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, 200, 200, 200,
-                    LOGIN, LOGIN, LOGIN, LOGIN],
+                    LOGIN, LOGIN, LOGIN, LOGIN, 200, LOGIN],
     "applicant":   [302, 200, 403, 403, 403, 403, 403, 403, 403, 200, 200, 200, 403, 403, 403,
-                    403],
+                    403, 200, 302],
     "member":      [302, 200, 200, 200, 403, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200,
-                    403],
+                    403, 200, 302],
     "primary_contact": [302, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200,
-                        200, 403],
+                        200, 403, 200, 302],
     "judge":       [302, 200, 403, 403, 403, 403, 403, 403, 403, 200, 200, 200, 403, 403, 403,
-                    403],
-    # Without two-factor, staff open nothing but its set-up (tests/portal/test_staff_sweep.py).
+                    403, 200, 302],
+    # Without two-factor, staff open nothing but its set-up (tests/portal/test_staff_sweep.py)
+    # and the privacy policy, which a login may ask them to agree to first.
     "secretariat": [MFA, MFA, MFA, MFA, MFA, MFA, MFA, MFA, MFA, MFA, MFA, MFA, MFA, MFA, MFA,
-                    MFA],
+                    MFA, 200, 302],
     # Staff without model permissions see what any login sees, and an empty admin index.
     "staff_without_permissions": [302, 200, 403, 403, 403, 403, 403, 403, 403, 200, 200, 200,
-                                  403, 403, 403, 200],
+                                  403, 403, 403, 200, 200, 302],
     "secretariat_with_mfa": [302, 200, 403, 403, 403, 403, 403, 403, 200, 200, 200, 200, 403,
-                             200, 200, 200],
+                             200, 200, 200, 200, 302],
 }  # fmt: skip
 
 # Views on one contact or invoice: (url name, method). Who may not is refused before the

@@ -34,6 +34,8 @@ MFA_SETUP = {
     "mfa_activate_totp": "the set-up itself",
     "set_language": "the language of the set-up page",
     "healthz": "the load balancer's check, no data",
+    "accounts:privacy": "the public privacy policy",
+    "accounts:privacy_consent": "the login asks for the agreement to the policy first",
 }
 
 # What staff with two-factor and no model permission may open: the public site and their own
@@ -85,6 +87,8 @@ OPEN_TO_ANY_LOGIN = {
     "newsletter:confirm": "the page for a bad link",
     "newsletter:unsubscribe": "the page for a bad link",
     "awards:consent": "the page for a bad link (404 for an unknown token)",
+    "accounts:privacy": "the public privacy policy",
+    "accounts:privacy_consent": "the user's own agreement to the privacy policy",
 }
 
 PLACEHOLDER = 987654
