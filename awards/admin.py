@@ -12,7 +12,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
-from portal.admin import ReadOnlyAdmin
+from portal.admin import NormalisedFieldsAdmin, ReadOnlyAdmin
 from portal.html import links as _links
 from portal.prefectures import PREFECTURES
 from portal.tabular import Rejected
@@ -360,7 +360,7 @@ class QuestionInline(admin.StackedInline):
 
 
 @admin.register(Entry)
-class EntryAdmin(admin.ModelAdmin):
+class EntryAdmin(NormalisedFieldsAdmin, admin.ModelAdmin):
     list_display = [
         "reference",
         "title",

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from portal.formfields import field_classes
 from portal.prefectures import PREFECTURES
 from portal.validators import validate_name
 
@@ -26,6 +27,7 @@ class EntryForm(forms.ModelForm):
     class Meta:
         model = Entry
         fields = ENTRY_FIELDS
+        field_classes = field_classes(ENTRY_FIELDS)
         widgets = {
             "summary": forms.Textarea(attrs={"rows": 3, "maxlength": 400}),
             "co_applicants": forms.Textarea(attrs={"rows": 2}),

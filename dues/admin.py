@@ -13,6 +13,7 @@ from members import admin as member_admin
 from members import fiscal
 from members.models import Organisation
 from portal import tabular
+from portal.admin import NormalisedFieldsAdmin
 
 from . import exports, reconciliation, selectors, services
 from .documents import zip_response
@@ -46,7 +47,7 @@ class ReadOnlyInline(admin.TabularInline):
         return False
 
 
-class BillingProfileInline(admin.StackedInline):
+class BillingProfileInline(NormalisedFieldsAdmin, admin.StackedInline):
     model = BillingProfile
     can_delete = False
 
@@ -62,7 +63,7 @@ class OrganisationAdmin(member_admin.OrganisationAdmin):
 
 
 @admin.register(Issuer)
-class IssuerAdmin(SimpleHistoryAdmin):
+class IssuerAdmin(NormalisedFieldsAdmin, SimpleHistoryAdmin):
     list_display = ["name", "registration_number", "registered_from", "registered_until"]
 
     def has_add_permission(self, request):

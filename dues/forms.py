@@ -1,5 +1,7 @@
 from django import forms
 
+from portal.formfields import field_classes
+
 from .models import BillingProfile
 
 
@@ -17,4 +19,5 @@ class BillingProfileForm(forms.ModelForm):
             "with_seal",
             "notes",
         ]
+        field_classes = field_classes(fields)
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}

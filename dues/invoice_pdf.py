@@ -27,6 +27,7 @@ from portal.pdf import (
     pdf_table,
     text_block,
 )
+from portal.validators import format_postal_code
 
 from .invoicing import rate_totals
 from .models import InvoiceLine
@@ -169,10 +170,6 @@ def _yen_mark(amount: int) -> str:
     return f"¥{amount:,}-"
 
 
-def _postal_code(code: str) -> str:
-    return f"〒{code[:3]}-{code[3:]}" if len(code) == 7 else f"〒{code}"
-
-
 def _checked_rate_totals(invoice, lines):
     """Totals per rate; ValueError unless they and their tax add up to `invoice.total`."""
     totals = rate_totals([(line.tax_category, line.amount) for line in lines])
@@ -251,7 +248,7 @@ def _issuer_block(pdf: FPDF, issuer, on_day, top: float, *, with_seal: bool) -> 
     text_block(pdf, issuer.name, width=text_width, height=6, new_x=XPos.LEFT)
     pdf.set_font(size=SMALL_SIZE + 0.5)
     # Japanese text wraps anywhere; phone, e-mail and number wrap between words only.
-    details = [(f"{_postal_code(issuer.postal_code)} {issuer.address}", WrapMode.CHAR)]
+    details = [(f"{format_postal_code(issuer.postal_code)} {issuer.address}", WrapMode.CHAR)]
     if issuer.phone:
         details.append((f"TEL: {issuer.phone}", WrapMode.WORD))
     if issuer.email:

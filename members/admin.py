@@ -9,6 +9,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from accounts import services as account_services
 from portal import tabular
+from portal.admin import NormalisedFieldsAdmin
 from portal.exports import rows_csv_response
 
 from . import exports, imports, services
@@ -54,7 +55,7 @@ class MembershipInline(admin.TabularInline):
     extra = 0
 
 
-class PersonInline(admin.TabularInline):
+class PersonInline(NormalisedFieldsAdmin, admin.TabularInline):
     model = Person
     extra = 0
     fields = ["family_name", "given_name", "department", "title", "email", "user"]
@@ -68,7 +69,7 @@ class PersonRoleInline(admin.TabularInline):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(SimpleHistoryAdmin):
+class OrganisationAdmin(NormalisedFieldsAdmin, SimpleHistoryAdmin):
     list_display = ["name", "short_name", "kind", "prefecture", "block"]
     list_filter = ["block", "kind", "memberships__membership_class"]
     list_select_related = ["kind", "block"]
@@ -78,7 +79,7 @@ class OrganisationAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Person)
-class PersonAdmin(SimpleHistoryAdmin):
+class PersonAdmin(NormalisedFieldsAdmin, SimpleHistoryAdmin):
     list_display = ["__str__", "organisation", "department", "title", "email", "user"]
     list_select_related = ["organisation", "user"]
     search_fields = ["family_name", "given_name", "family_name_kana", "given_name_kana", "email"]

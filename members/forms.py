@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from portal.formfields import field_classes
 from portal.prefectures import PREFECTURES
 
 from .models import Organisation, OrganisationKind, Person, RegionalBlock
@@ -66,6 +67,7 @@ class ProfileForm(forms.ModelForm):
             "website",
             "description",
         ]
+        field_classes = field_classes(fields)
         help_texts = {
             "name": _("A change of legal name is applied after the secretariat approves it."),
             "corporate_number": _(
@@ -108,6 +110,7 @@ class ContactForm(forms.ModelForm):
             "email",
             "phone",
         ]
+        field_classes = field_classes(fields)
 
     def __init__(self, *args, roles=(), by_primary: bool, **kwargs):
         super().__init__(*args, **kwargs)

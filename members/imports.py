@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history
 
+from portal.formfields import KatakanaField, PhoneField, PostalCodeField
 from portal.prefectures import prefecture_lookup
 from portal.tabular import Rejected, problem, read_rows
 from portal.uploads import safe_name
@@ -31,7 +32,7 @@ from .models import (
     PersonRole,
     RegionalBlock,
 )
-from .validators import validate_corporate_number, validate_postal_code
+from .validators import validate_corporate_number
 
 
 @dataclass(frozen=True)
@@ -91,7 +92,7 @@ class RowForm(forms.Form):
     """One row; names of kinds, classes, blocks and prefectures are matched in clean()."""
 
     name = forms.CharField(max_length=200, validators=[validate_name])
-    name_kana = forms.CharField(max_length=200, required=False, validators=[validate_name])
+    name_kana = KatakanaField(max_length=200, required=False, validators=[validate_name])
     short_name = forms.CharField(max_length=100, required=False, validators=[validate_name])
     name_en = forms.CharField(max_length=200, required=False, validators=[validate_name])
     kind = forms.CharField()
@@ -99,36 +100,30 @@ class RowForm(forms.Form):
     joined_on = forms.DateField(required=False, input_formats=["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d"])
     units = forms.IntegerField(required=False, min_value=1, max_value=100)
     corporate_number = forms.CharField(required=False, validators=[validate_corporate_number])
-    postal_code = forms.CharField(required=False)
+    postal_code = PostalCodeField(required=False)
     prefecture = forms.CharField()
     address = forms.CharField(max_length=300, required=False)
-    phone = forms.CharField(max_length=30, required=False)
+    phone = PhoneField(max_length=30, required=False)
     website = forms.URLField(required=False, assume_scheme="https")
     block = forms.CharField()
     contact_family_name = forms.CharField(
         max_length=50, required=False, validators=[validate_name]
     )
     contact_given_name = forms.CharField(max_length=50, required=False, validators=[validate_name])
-    contact_family_name_kana = forms.CharField(
+    contact_family_name_kana = KatakanaField(
         max_length=50, required=False, validators=[validate_name]
     )
-    contact_given_name_kana = forms.CharField(
+    contact_given_name_kana = KatakanaField(
         max_length=50, required=False, validators=[validate_name]
     )
     contact_department = forms.CharField(max_length=100, required=False)
     contact_title = forms.CharField(max_length=100, required=False)
     contact_email = forms.EmailField(required=False)
-    contact_phone = forms.CharField(max_length=30, required=False)
+    contact_phone = PhoneField(max_length=30, required=False)
 
     def __init__(self, *args, lookups, **kwargs):
         super().__init__(*args, **kwargs)
         self.lookups = lookups
-
-    def clean_postal_code(self):
-        code = self.cleaned_data["postal_code"].replace("-", "")  # 920-8203 as often written
-        if code:
-            validate_postal_code(code)
-        return code
 
     def _match(self, field: str, message):
         value = self.cleaned_data.get(field)

@@ -7,7 +7,7 @@ from simple_history.models import HistoricalRecords
 
 from portal import kana, names
 from portal.prefectures import PREFECTURES
-from portal.validators import validate_name
+from portal.validators import validate_katakana, validate_name, validate_phone
 
 from .validators import validate_corporate_number, validate_postal_code
 
@@ -96,7 +96,10 @@ class MembershipClass(LocalisedName):
 class Organisation(models.Model):
     name = models.CharField(_("legal name"), max_length=200, validators=[validate_name])
     name_kana = models.CharField(
-        _("legal name (kana)"), max_length=200, blank=True, validators=[validate_name]
+        _("legal name (kana)"),
+        max_length=200,
+        blank=True,
+        validators=[validate_name, validate_katakana],
     )
     short_name = models.CharField(
         _("short name"), max_length=100, blank=True, validators=[validate_name]
@@ -119,7 +122,7 @@ class Organisation(models.Model):
     )
     prefecture = models.PositiveSmallIntegerField(_("prefecture"), choices=PREFECTURES)
     address = models.CharField(_("address"), max_length=300, blank=True)
-    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True, validators=[validate_phone])
     website = models.URLField(_("website"), blank=True)
     block = models.ForeignKey(
         RegionalBlock,
@@ -228,15 +231,21 @@ class Person(models.Model):
     family_name = models.CharField(_("family name"), max_length=50, validators=[validate_name])
     given_name = models.CharField(_("given name"), max_length=50, validators=[validate_name])
     family_name_kana = models.CharField(
-        _("family name (kana)"), max_length=50, blank=True, validators=[validate_name]
+        _("family name (kana)"),
+        max_length=50,
+        blank=True,
+        validators=[validate_name, validate_katakana],
     )
     given_name_kana = models.CharField(
-        _("given name (kana)"), max_length=50, blank=True, validators=[validate_name]
+        _("given name (kana)"),
+        max_length=50,
+        blank=True,
+        validators=[validate_name, validate_katakana],
     )
     department = models.CharField(_("department"), max_length=100, blank=True)
     title = models.CharField(_("title"), max_length=100, blank=True)
     email = models.EmailField(_("email address"), blank=True)
-    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True, validators=[validate_phone])
     left_on = models.DateField(
         _("removed on"),
         null=True,

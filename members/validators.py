@@ -3,6 +3,8 @@ import re
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from portal import validators
+
 
 def corporate_number_check_digit(base12: str) -> int:
     """法人番号 check digit: 9 − (Σ Pn·Qn mod 9), n counted from the right, Q = 1 odd, 2 even."""
@@ -20,6 +22,5 @@ def validate_corporate_number(value: str) -> None:
         )
 
 
-def validate_postal_code(value: str) -> None:
-    if not re.fullmatch(r"\d{7}", value or ""):
-        raise ValidationError(_("Enter the postal code as 7 digits, e.g. 1000001."), code="format")
+# The one postal code rule is portal's; migrations name it here.
+validate_postal_code = validators.validate_postal_code

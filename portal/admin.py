@@ -5,7 +5,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from portal import failures
+from portal import failures, formfields
 from portal.models import FailedTask
 
 
@@ -88,3 +88,14 @@ class FailedTaskAdmin(ReadOnlyAdmin):
                 )
             else:
                 self.message_user(request, _("%(task)s sent again.") % {"task": row})
+
+
+class NormalisedFieldsAdmin:
+    """Mixed into a ModelAdmin or inline: phone numbers, postal codes and readings are
+    normalised and checked as on every other form (portal.formfields.NORMALISED)."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        form_class = formfields.NORMALISED.get(db_field.name)
+        if form_class is not None:
+            kwargs["form_class"] = form_class
+        return super().formfield_for_dbfield(db_field, request, **kwargs)

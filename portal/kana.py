@@ -45,7 +45,7 @@ LEGAL_FORMS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 
 _SMALL_KANA = str.maketrans("ァィゥェォッャュョヮヵヶ", "アイウエオツヤユヨワカケ")
 # Hiragana ぁ..ゖ and the iteration marks ゝゞ sit exactly 0x60 below their katakana.
-_HIRAGANA = {code: code + 0x60 for code in (*range(0x3041, 0x3097), 0x309D, 0x309E)}
+HIRAGANA_TO_KATAKANA = {code: code + 0x60 for code in (*range(0x3041, 0x3097), 0x309D, 0x309E)}
 # Spaces (U+3000 is a space after NFKC) and the punctuation that varies between spellings of
 # one name; ")" is the bracket of Zengin abbreviations such as ｶ).
 _DROP = re.compile(r"[\s・().,「」]+")
@@ -59,7 +59,7 @@ _LONG_VOWEL = re.compile(
 def _fold(text: str) -> str:
     """Width, kana and case folding only: keeps spaces and brackets for strip_legal_form."""
     text = unicodedata.normalize("NFKC", text or "")
-    return text.translate(_HIRAGANA).translate(_SMALL_KANA).upper()
+    return text.translate(HIRAGANA_TO_KATAKANA).translate(_SMALL_KANA).upper()
 
 
 def normalise(text: str) -> str:

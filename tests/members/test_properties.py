@@ -65,9 +65,10 @@ def test_profile_edit_saves_all_or_nothing(client, member, organisation, data):
             assert state(*tables) == before
             return
         saved = Organisation.objects.get(pk=organisation.pk)
-        for name in [*PROFILE_TEXT, "description"]:
-            assert getattr(saved, name) == data.get(name, "").strip()
         fields = ProfileForm.base_fields
+        for name in [*PROFILE_TEXT, "description"]:
+            # stripped, and phone, postal code and reading normalised as the form does
+            assert getattr(saved, name) == fields[name].clean(data.get(name, "")), name
         assert saved.website == fields["website"].clean(data.get("website", ""))
         assert saved.prefecture == int(fields["prefecture"].clean(data["prefecture"]))
         assert saved.version == organisation.version + 1
@@ -104,8 +105,9 @@ CONTACT_TABLES = (Person, PersonRole, Person.history.model, PersonRole.history.m
 
 
 def _check_contact(person, data):
+    fields = ContactForm.base_fields
     for name in CONTACT_TEXT:
-        assert getattr(person, name) == data.get(name, "").strip()
+        assert getattr(person, name) == fields[name].clean(data.get(name, "")), name
     held = set(person.roles.current().values_list("kind", flat=True))
     assert held == set(data.get("roles", []))
 
