@@ -58,7 +58,7 @@ def seed(user) -> Assembly:
     services.freeze_roll(assembly.pk, user)
     services.open_voting(assembly.pk, user)
     roll = assembly.roll.exclude(organisation__name=member_demo.DEMO_MEMBER_ORGANISATION)
-    for n, entry in enumerate(roll.order_by("organisation__name_kana")[::3]):
+    for n, entry in enumerate(roll.order_by("organisation__sort_key")[::3]):
         services.record_attendance(entry.pk, user)
         choices = {item.pk: CHOICES[(n + i) % len(CHOICES)] for i, item in enumerate(items)}
         services.cast(entry.pk, choices, user)

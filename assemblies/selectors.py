@@ -100,7 +100,7 @@ def not_taken_part(assembly: Assembly):
         .filter(~_taken_part())
         .select_related("organisation")
         .annotate(reminded=Count("reminders"))
-        .order_by("organisation__name_kana", "pk")
+        .order_by("organisation__sort_key", "pk")
     )
 
 
@@ -112,7 +112,7 @@ def proxy_holders(assembly: Assembly, entry: RollEntry):
         .exclude(pk=entry.pk)
         .exclude(participation__mode__in=["proxy_chair", "proxy_member"])
         .select_related("organisation")
-        .order_by("organisation__name_kana")
+        .order_by("organisation__sort_key")
     )
 
 
@@ -120,4 +120,4 @@ def attendance(assembly: Assembly):
     """The roll with each organisation's participation, for the minutes."""
     return assembly.roll.select_related(
         "organisation", "participation__proxy_to__organisation"
-    ).order_by("organisation__name_kana", "pk")
+    ).order_by("organisation__sort_key", "pk")

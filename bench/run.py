@@ -125,8 +125,8 @@ def organisation(n: int, kinds, blocks) -> Organisation:
         website=f"https://www.org{n:05d}.example.jp/",
         description="ものづくり企業の試作開発から販路開拓までを一貫して支援しています。",
     )
-    # bulk_create skips save(), which is where search_text is normally filled.
-    org.search_text = org.build_search_text()
+    # bulk_create skips save(), which is where search_text and sort_key are normally filled.
+    org.derive_fields()
     return org
 
 

@@ -59,7 +59,7 @@ def _seed_invoices() -> None:
     years = MembershipYear.objects.filter(
         fiscal_year__in=[this_year - 1, this_year], amount_due__gt=0
     ).select_related("organisation", "membership_class")
-    for year in years.order_by("fiscal_year", "organisation__name_kana"):
+    for year in years.order_by("fiscal_year", "organisation__sort_key"):
         issued_on, _end = fiscal.bounds(year.fiscal_year)
         services.issue_dues_invoice(year, issued_on=issued_on, payment_days=issuer.payment_days)
 

@@ -778,10 +778,10 @@ def seed() -> None:
             for org in ORGANISATIONS
         ],
     )
-    # bulk writes skip Organisation.save(), which keeps the search text: refresh it here.
+    # bulk writes skip Organisation.save(), which keeps the search text and sort key.
     for organisation in organisations.values():
-        organisation.search_text = organisation.build_search_text()
-    Organisation.objects.bulk_update(organisations.values(), ["search_text"])
+        organisation.derive_fields()
+    Organisation.objects.bulk_update(organisations.values(), Organisation.DERIVED_FIELDS)
     _upsert(
         Membership.objects.current(),
         "organisation_id",

@@ -239,7 +239,7 @@ def _write(rows: list[dict]) -> int:
     organisations = []
     for row in rows:
         organisation = Organisation(**{field: row[field] for field in ORGANISATION_FIELDS})
-        organisation.search_text = organisation.build_search_text()
+        organisation.derive_fields()
         organisations.append(organisation)
     organisations = bulk_create_with_history(organisations, Organisation)
     memberships, years, people = [], [], []

@@ -134,26 +134,37 @@ class Organisation(models.Model):
     # Names and strengths folded by kana.normalise, so that a search in kana or kanji, full
     # or half width, finds them with a plain substring match on any database.
     search_text = models.TextField(editable=False, default="")
+    # The reading without the legal form (kana.sort_key): the order of every list of
+    # organisations, so that 公益財団法人... does not sort under コ.
+    sort_key = models.CharField(_("sort key"), max_length=200, editable=False, default="")
     # Bumped on every profile edit, so that a second editor working from an older copy is
     # told instead of overwriting (see services.update_profile).
     version = models.PositiveIntegerField(default=1, editable=False)
 
-    history = HistoricalRecords(excluded_fields=["search_text", "version"])
+    history = HistoricalRecords(excluded_fields=["search_text", "sort_key", "version"])
 
     class Meta:
         verbose_name = _("organisation")
         verbose_name_plural = _("organisations")
-        ordering = ["name_kana", "name"]
-        indexes = [models.Index(fields=["name_kana", "name"], name="organisation_kana_order")]
+        ordering = ["sort_key", "name"]
+        indexes = [models.Index(fields=["sort_key", "name"], name="organisation_sort_order")]
 
     def __str__(self):
         return self.short_name or self.name
 
     def save(self, *args, **kwargs):
-        self.search_text = self.build_search_text()
+        self.derive_fields()
         if "update_fields" in kwargs and kwargs["update_fields"] is not None:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "search_text"}
+            kwargs["update_fields"] = {*kwargs["update_fields"], *self.DERIVED_FIELDS}
         super().save(*args, **kwargs)
+
+    # What derive_fields() computes from the names: a bulk write (which skips save()) calls it
+    # and writes these too.
+    DERIVED_FIELDS = ("search_text", "sort_key")
+
+    def derive_fields(self) -> None:
+        self.search_text = self.build_search_text()
+        self.sort_key = kana.sort_key(self.name_kana, self.name)
 
     def build_search_text(self) -> str:
         return kana.search_text(

@@ -140,7 +140,7 @@ def directory(*, q: str = "", block=None, prefecture: int | None = None, kind=No
                 to_attr="current_memberships",
             )
         )
-        .order_by("name_kana", "name")
+        .order_by("sort_key", "name")
     )
     for term in q.split():
         organisations = organisations.filter(search_text__contains=normalise(term))

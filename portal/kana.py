@@ -105,6 +105,12 @@ def match_key(text: str) -> str:
     return normalise(strip_legal_form(text))
 
 
+def sort_key(reading: str, name: str = "") -> str:
+    """Where a name goes in an a-i-u-e-o list: its reading (else its name) without the legal
+    form, folded, so that 公益財団法人ふくい産業支援センター sorts under フ, not under コ."""
+    return match_key(reading) or match_key(name)
+
+
 def bigrams(text: str) -> set[str]:
     """Character bigrams of the normalised text (a single character stands for itself): the
     unit of the fuzzy comparison and of an application-side bigram search."""

@@ -437,7 +437,7 @@ def _institutions(code: str) -> list[Organisation]:
         for org in member_demo.ORGANISATIONS
         if org.membership == code and org.name != member_demo.DEMO_MEMBER_ORGANISATION
     ]
-    return list(Organisation.objects.filter(name__in=names).order_by("name_kana", "pk"))
+    return list(Organisation.objects.filter(name__in=names).order_by("sort_key", "pk"))
 
 
 def _answers(built: list[Built], code: str, n: int) -> list[dict[str, list[str]]]:

@@ -93,7 +93,7 @@ def response_rate(survey: Survey) -> dict:
         Response.objects.filter(survey=survey, submitted_at__isnull=True)
         .select_related("organisation", "membership_class", "block")
         .annotate(reminders_sent=Count("reminders"), last_reminder=Max("reminders__sent_at"))
-        .order_by("block__order", "organisation__name_kana")
+        .order_by("block__order", "organisation__sort_key")
     )
     not_invited = targeted_organisations(survey).exclude(survey_responses__survey=survey).count()
     return {

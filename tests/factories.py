@@ -143,7 +143,7 @@ def bulk_organisations(count: int, prefix: str = "一括財団"):
         for n in range(count)
     ]
     for organisation in organisations:
-        organisation.search_text = organisation.build_search_text()
+        organisation.derive_fields()
     organisations = Organisation.objects.bulk_create(organisations)
     full = full_class()
     Membership.objects.bulk_create(

@@ -109,3 +109,32 @@ def test_organisations_without_membership_are_not_listed(client, member, organis
     )
     client.force_login(member)
     assert names(client.get(URL)) == ["公益財団法人石川県産業創出支援機構"]
+
+
+def test_the_order_leaves_the_legal_form_out(client, member, organisation):
+    """公益財団法人あおもり… sorts under ア, not under コ with every other 公益財団法人."""
+    organisation.name_kana = "コウエキザイダンホウジンイシカワケンサンギョウソウシュツシエンキコウ"
+    organisation.save()
+    for name, reading in [
+        ("株式会社ふくいテック", "カブシキガイシャフクイテック"),
+        ("公益財団法人あおもり産業総合支援センター", "コウエキザイダンホウジンアオモリサンギョウ"),
+        ("国立大学法人かなざわ大学", "コクリツダイガクホウジンカナザワダイガク"),
+        ("一般社団法人うみの会", ""),  # no reading: its name without the legal form
+    ]:
+        factories.make_organisation(name, name_kana=reading)
+    client.force_login(member)
+    assert names(client.get(URL)) == [
+        "公益財団法人あおもり産業総合支援センター",
+        "公益財団法人石川県産業創出支援機構",
+        "一般社団法人うみの会",  # ウミノ会
+        "国立大学法人かなざわ大学",
+        "株式会社ふくいテック",
+    ]
+
+
+def test_the_sort_key_is_stored_on_save_and_indexed(organisation):
+    organisation.name_kana = "コウエキザイダンホウジン アオモリ"
+    organisation.save(update_fields=["name_kana"])
+    organisation.refresh_from_db()
+    assert organisation.sort_key == "アオモリ"
+    assert any(index.fields[0] == "sort_key" for index in Organisation._meta.indexes)
