@@ -63,6 +63,10 @@ class User(AbstractUser):
     def __str__(self):
         return self.email
 
+    def get_full_name(self) -> str:
+        """Family name first (「山田 花子」), as portal.names writes every name."""
+        return names.person_name(self.last_name, self.first_name)
+
 
 def _new_nonce() -> str:
     return secrets.token_urlsafe(24)
@@ -71,10 +75,6 @@ def _new_nonce() -> str:
 class InvitationQuerySet(models.QuerySet):
     def usable(self):
         return self.filter(accepted_at__isnull=True, expires_at__gt=timezone.now())
-
-    def get_full_name(self) -> str:
-        """Family name first (「山田 花子」), as portal.names writes every name."""
-        return names.person_name(self.last_name, self.first_name)
 
 
 class Invitation(models.Model):
@@ -91,7 +91,7 @@ class Invitation(models.Model):
         related_name="invitations",
     )
     email = models.EmailField(_("email address"))
-    nonce = models.CharField(max_length=64, default=_new_nonce, editable=False)
+    nonce = models.CharField(_("link nonce"), max_length=64, default=_new_nonce, editable=False)
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("invited by"),

@@ -124,7 +124,7 @@ def result_rows(minutes: Minutes):
     for result in minutes.count.items:
         yield [
             result.item.title,
-            result.item.threshold.name,
+            result.item.threshold.label(),
             *(result.votes[choice] for choice in Choice.values),
             result.votes_exercised,
             *(result.heads[choice] for choice in Choice.values),
@@ -195,22 +195,6 @@ def quorum_rule(assembly: Assembly) -> str:
     if assembly.quorum_strict:
         return _("more than %(share)s of the votes on the roll present") % share
     return _("at least %(share)s of the votes on the roll present") % share
-
-
-def threshold_rule(threshold) -> str:
-    share = {"share": f"{threshold.votes_numerator}/{threshold.votes_denominator}"}
-    if threshold.votes_strict:
-        votes = _("more than %(share)s of the votes exercised") % share
-    else:
-        votes = _("at least %(share)s of the votes exercised") % share
-    if threshold.headcount_numerator is None:
-        return votes
-    share = {"share": f"{threshold.headcount_numerator}/{threshold.headcount_denominator}"}
-    if threshold.headcount_strict:
-        heads = _("more than %(share)s of the voting members") % share
-    else:
-        heads = _("at least %(share)s of the voting members") % share
-    return _("%(votes)s and %(headcount)s") % {"votes": votes, "headcount": heads}
 
 
 def outcome(result: ItemResult, quorum: bool) -> str:
@@ -319,10 +303,13 @@ def _results(document: FPDF, minutes: Minutes) -> None:
         if document.will_page_break(ITEM_SPACE):
             document.add_page()
         paragraph(document, result.item.title, size=ITEM_SIZE)
+        threshold = result.item.threshold
+        name, rule = threshold.label(), threshold.rule()
         paragraph(
             document,
-            _("Threshold: %(name)s (%(rule)s)")
-            % {"name": result.item.threshold.name, "rule": threshold_rule(result.item.threshold)},
+            _("Threshold: %(name)s (%(rule)s)") % {"name": name, "rule": rule}
+            if name != rule
+            else _("Threshold: %(rule)s") % {"rule": rule},
             size=SMALL_SIZE + 0.5,
         )
         document.ln(1)

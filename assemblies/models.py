@@ -4,8 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language, gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 
 class Assembly(models.Model):
@@ -143,6 +143,29 @@ class Threshold(models.Model):
         ]
 
     def __str__(self):
+        return self.name
+
+    def rule(self) -> str:
+        """The rule in words, in the active language: "more than 1/2 of the votes exercised"."""
+        share = {"share": f"{self.votes_numerator}/{self.votes_denominator}"}
+        if self.votes_strict:
+            votes = gettext("more than %(share)s of the votes exercised") % share
+        else:
+            votes = gettext("at least %(share)s of the votes exercised") % share
+        if self.headcount_numerator is None:
+            return votes
+        share = {"share": f"{self.headcount_numerator}/{self.headcount_denominator}"}
+        if self.headcount_strict:
+            heads = gettext("more than %(share)s of the voting members") % share
+        else:
+            heads = gettext("at least %(share)s of the voting members") % share
+        return gettext("%(votes)s and %(headcount)s") % {"votes": votes, "headcount": heads}
+
+    def label(self) -> str:
+        """What pages call it: the name the secretariat gave it (普通決議), or, on the English
+        pages, where that Japanese name would stand untranslated, the rule itself."""
+        if (get_language() or "").startswith("en"):
+            return self.rule()
         return self.name
 
 

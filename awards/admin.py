@@ -380,6 +380,10 @@ class EntryAdmin(NormalisedFieldsAdmin, admin.ModelAdmin):
     inlines = [NominationInline, AttachmentInline, QuestionInline]
     actions = ["merge"]
 
+    @admin.display(description=_("Reference"), ordering="pk")
+    def reference(self, obj):
+        return obj.reference
+
     def save_formset(self, request, form, formset, change):
         if formset.model is not EligibilityQuestion:
             return super().save_formset(request, form, formset, change)
@@ -517,10 +521,15 @@ class DecisionAdmin(admin.ModelAdmin):
     """Winners per prize with the committee's reason; hidden until the announcement."""
 
     form = DecisionForm
-    list_display = ["prize", "entry", "edition", "decided_by", "decided_at"]
+    list_display = ["prize", "entry", "edition", "decider", "decided_at"]
     list_filter = ["edition", "prize__name"]
     list_select_related = ["prize", "entry__edition", "edition", "decided_by"]
     raw_id_fields = ["entry"]
+
+    # The column of the model field would read "decided by": its verbose name is untranslated.
+    @admin.display(description=_("decided by"), ordering="decided_by")
+    def decider(self, obj):
+        return obj.decided_by
 
     def get_readonly_fields(self, request, obj=None):
         return ["prize", "entry"] if obj else []

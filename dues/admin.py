@@ -162,6 +162,10 @@ class InvoiceAdmin(admin.ModelAdmin):
         "notice_sent_at",
     ]
 
+    @admin.display(description=_("Invoice number"), ordering="number")
+    def display_number(self, obj):
+        return obj.display_number
+
     def has_add_permission(self, request):
         return False
 
@@ -460,7 +464,9 @@ class StatementImportAdmin(admin.ModelAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
-        obj.pk = form.imported.pk
+        # The import saved the statement: the admin's message and redirect name that row.
+        for field in obj._meta.concrete_fields:
+            setattr(obj, field.attname, getattr(form.imported, field.attname))
 
     def save_related(self, request, form, formsets, change):
         """The import saved everything already."""

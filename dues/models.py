@@ -11,7 +11,7 @@ from simple_history.models import HistoricalRecords
 
 from members.models import MembershipYear, Organisation
 from members.validators import validate_postal_code
-from portal import names
+from portal import names, prefectures
 from portal.validators import validate_name
 
 
@@ -95,14 +95,12 @@ class BillingProfile(models.Model):
         if self.delivery != Delivery.PAPER:
             return ""
         if self.address:
-            postal_code, address = self.postal_code, self.address
-        else:
-            organisation = self.organisation
-            postal_code = organisation.postal_code
-            with translation.override("ja"):  # a Japanese document, whoever issues it
-                address = f"{organisation.get_prefecture_display()}{organisation.address}"
-        code = f"〒{postal_code[:3]}-{postal_code[3:]} " if postal_code else ""
-        return f"{code}{address}"
+            return prefectures.full_address(None, self.address, self.postal_code)
+        organisation = self.organisation
+        with translation.override("ja"):  # a Japanese document, whoever issues it
+            return prefectures.full_address(
+                organisation.prefecture, organisation.address, organisation.postal_code
+            )
 
     def addressee(self) -> str:
         """The addressee line with its honorific: 様 for a person, 御中 for a body."""

@@ -277,6 +277,8 @@ LANGUAGES = [("ja", _("Japanese")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
 LANGUAGE_COOKIE_SAMESITE = "Lax"
+# English times on the 24-hour clock (innonet/formats/en/formats.py).
+FORMAT_MODULE_PATH = ["innonet.formats"]
 TIME_ZONE = "Asia/Tokyo"
 USE_I18N = True
 USE_TZ = True
@@ -307,15 +309,15 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # --- Mail --------------------------------------------------------------------
 
 vars().update(email_from_url(env_str("EMAIL_URL", "console://")))
+# Who signs every mail (allauth's too) and what the site is called in mails and headers:
+# translated names, never the host and port (portal.mail.signature_context).
+SECRETARIAT_NAME = _("Innovation Net secretariat")
+SITE_NAME = _("Innovation Net member portal")
 DEFAULT_FROM_EMAIL = env_str(
     "DEFAULT_FROM_EMAIL", "イノベーションネット事務局 <office@innonet.example>"
 )
 SERVER_EMAIL = env_str("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 
-# Who signs every mail (allauth's too) and what the site is called in mails and headers:
-# translated names, never the host and port (portal.mail.signature_context).
-SECRETARIAT_NAME = _("Innovation Net secretariat")
-SITE_NAME = _("Innovation Net member portal")
 # Bulk mail (outbox/engine.py). Message-IDs are <m{mailing}.d{delivery}@this domain>.
 MAIL_MESSAGE_ID_DOMAIN = env_str(
     "MAIL_MESSAGE_ID_DOMAIN", urlsplit(SITE_URL).hostname or "localhost"
@@ -487,7 +489,10 @@ if LOG_FORMAT not in {"json", "text"}:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"context": {"()": "portal.logging.ContextFilter"}},
+    "filters": {
+        "context": {"()": "portal.logging.ContextFilter"},
+        "refusals": {"()": "portal.logging.RefusalFilter"},
+    },
     "formatters": {
         "json": {"()": "portal.logging.JSONFormatter", "tz": TIME_ZONE},
         "text": {"()": "portal.logging.TextFormatter"},
@@ -506,5 +511,7 @@ LOGGING = {
         # Django's own handlers (mail to ADMINS, console only while DEBUG) are replaced by
         # the root handler, so that its request errors are JSON lines too.
         "django": {"handlers": [], "level": "INFO", "propagate": True},
+        # A refusal the code meant (403, 404) is one line, without its traceback.
+        "django.request": {"filters": ["refusals"], "level": "INFO", "propagate": True},
     },
 }

@@ -6,6 +6,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from members.models import PersonRole
+from portal.prefectures import PREFECTURES
+
 from . import services
 from .forms import IssueAdminForm
 from .models import AddressProblem, Issue, Masthead, Subscriber, SubscriptionEvent, Topic
@@ -107,20 +110,41 @@ class IssueAdmin(admin.ModelAdmin):
         "sent_at",
     ]
 
+    # Read-only, the audience's codes are shown by name (石川県, not [17]).
+    SHOWN_BY_NAME = {"prefectures": "prefecture_names", "roles": "role_names"}
+
+    def _frozen(self, obj) -> bool:
+        return obj is not None and obj.status != Issue.Status.DRAFT
+
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return []
-        if obj.status != Issue.Status.DRAFT:
-            return [*IssueAdminForm.Meta.fields, "recipients", *self.WORKFLOW_FIELDS]
+        if self._frozen(obj):
+            # The codes stay read-only too, so that the form has no field to post them in.
+            fields = [*IssueAdminForm.Meta.fields, *self.SHOWN_BY_NAME.values()]
+            return [*fields, "recipients", *self.WORKFLOW_FIELDS]
         return ["recipients", *self.WORKFLOW_FIELDS]
 
+    @admin.display(description=_("only prefectures"))
+    def prefecture_names(self, obj):
+        names = dict(PREFECTURES)
+        return ", ".join(str(names.get(code, code)) for code in obj.prefectures) or "-"
+
+    @admin.display(description=_("only contacts with the roles"))
+    def role_names(self, obj):
+        names = dict(PersonRole.Kind.choices)
+        return ", ".join(str(names.get(kind, kind)) for kind in obj.roles) or "-"
+
     def get_fieldsets(self, request, obj=None):
+        audience = ["membership_classes", "blocks", "prefectures", "roles"]
+        if self._frozen(obj):
+            audience = [self.SHOWN_BY_NAME.get(f, f) for f in audience]
         fieldsets = [
             (None, {"fields": ["subject", "body", "masthead", "topics", "visibility"]}),
             (
                 _("Audience"),
                 {
-                    "fields": ["membership_classes", "blocks", "prefectures", "roles"],
+                    "fields": audience,
                     "description": _(
                         "Subscribers of any of the topics, narrowed by each filter that is set."
                     ),

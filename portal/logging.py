@@ -80,6 +80,19 @@ class ContextFilter(logging.Filter):
         return True
 
 
+class RefusalFilter(logging.Filter):
+    """A refusal the code meant (PermissionDenied, Http404, a bad request: Django logs each
+    4xx response with its exception) is one line, without the traceback: a traceback is for
+    what went wrong, and one per intended 403 buried those. 5xx keep theirs."""
+
+    def filter(self, record):
+        status = getattr(record, "status_code", None)
+        if record.exc_info and isinstance(status, int) and 400 <= status < 500:
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
 def _context(record) -> dict:
     """The context fields, computed here too when the filter was not on the handler."""
     if not hasattr(record, "request_id") or not hasattr(record, "task_id"):

@@ -1,7 +1,10 @@
 """The 47 prefectures by JIS X 0401 code (stored as the code, never derived from a postal code)."""
 
 from django.utils import translation
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from portal.validators import format_postal_code
 
 PREFECTURES = [
     (1, _("Hokkaido")), (2, _("Aomori")), (3, _("Iwate")), (4, _("Miyagi")),
@@ -30,3 +33,19 @@ def prefecture_lookup() -> dict[str, int]:
             if name[-1] in "都道府県":
                 table[name[:-1]] = code  # 石川 for 石川県
     return table
+
+
+_NAMES = dict(PREFECTURES)
+
+
+def full_address(prefecture: int | None, address: str, postal_code: str = "") -> str:
+    """An address in one line, in the active language: 「〒920-8203 石川県金沢市鞍月2-20」,
+    "〒920-8203 Ishikawa, 金沢市鞍月2-20" (the prefecture's name translated, the rest as
+    stored)."""
+    name = str(_NAMES.get(prefecture, ""))
+    if name and address:
+        line = gettext("%(prefecture)s, %(address)s") % {"prefecture": name, "address": address}
+    else:
+        line = name or address or ""
+    code = format_postal_code(postal_code)
+    return f"{code} {line}".strip() if code else line
