@@ -1,10 +1,16 @@
+import mimetypes
+
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import AdminFileWidget
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
@@ -14,7 +20,7 @@ from members import fiscal
 from members.models import Organisation
 from portal import tabular
 
-from . import exports, reconciliation, selectors, services
+from . import documents, exports, reconciliation, selectors, services
 from .documents import zip_response
 from .models import (
     Allocation,
@@ -61,13 +67,72 @@ class OrganisationAdmin(member_admin.OrganisationAdmin):
     inlines = [*member_admin.OrganisationAdmin.inlines, BillingProfileInline]
 
 
+class _StaffLink:
+    """A stored file as the admin's file widget shows it, linked to a staff view."""
+
+    def __init__(self, file, url):
+        self.file, self.url = file, url
+
+    def __str__(self):
+        return str(self.file)
+
+
+class SealWidget(AdminFileWidget):
+    """The seal upload, its current image linked to `IssuerAdmin.seal_view`: MEDIA_ROOT is
+    not served, so the admin's own link would answer 404."""
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        if context["widget"]["is_initial"]:
+            url = reverse("admin:dues_issuer_seal")
+            context["widget"]["value"] = _StaffLink(value, url)
+        return context
+
+
 @admin.register(Issuer)
 class IssuerAdmin(SimpleHistoryAdmin):
     list_display = ["name", "registration_number", "registered_from", "registered_until"]
+    formfield_overrides = {models.ImageField: {"widget": SealWidget}}
 
     def has_add_permission(self, request):
         # One issuer only, and only for a user who may add one.
         return super().has_add_permission(request) and not Issuer.objects.exists()
+
+    def _shown_only(self, request, obj) -> bool:
+        return obj is not None and not self.has_change_permission(request, obj)
+
+    def get_fields(self, request, obj=None):
+        fields = [field for field in super().get_fields(request, obj) if field != "seal"]
+        if self._shown_only(request, obj):
+            # Shown read-only, a file field would link to MEDIA_ROOT: link the view instead.
+            fields = ["seal" if field == "seal_image" else field for field in fields]
+        return fields
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        return [*fields, "seal"] if self._shown_only(request, obj) else fields
+
+    @admin.display(description=_("seal image"))
+    def seal(self, issuer):
+        if not issuer.seal_image:
+            return "—"
+        return format_html(
+            '<a href="{}">{}</a>', reverse("admin:dues_issuer_seal"), issuer.seal_image
+        )
+
+    def get_urls(self):
+        seal = self.admin_site.admin_view(self.seal_view)
+        return [path("seal/", seal, name="dues_issuer_seal"), *super().get_urls()]
+
+    def seal_view(self, request):
+        """The issuer's seal image, for staff who may view the issuer."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        issuer = Issuer.objects.first()
+        if issuer is None or not issuer.seal_image:
+            raise Http404
+        content_type = mimetypes.guess_type(issuer.seal_image.name)[0]
+        return FileResponse(issuer.seal_image.open("rb"), content_type=content_type)
 
 
 class DuesRunForm(forms.ModelForm):
@@ -135,6 +200,7 @@ class InvoiceAdmin(admin.ModelAdmin):
         "issued_on",
         "due_on",
         "notice_sent_at",
+        "invoice_document",
     ]
     list_filter = ["fiscal_year", "status", "delivery", ("posted_on", admin.EmptyFieldListFilter)]
     list_select_related = ["organisation"]
@@ -156,16 +222,32 @@ class InvoiceAdmin(admin.ModelAdmin):
         "due_on",
         "total",
         "status",
-        "pdf",
+        "invoice_document",
         "pdf_sha256",
         "notice_sent_at",
+        "receipt_document",
     ]
+    # The stored files are shown as links to the staff's download views: MEDIA_ROOT, where
+    # the file fields would link, is not served.
+    exclude = ["pdf", "receipt_pdf"]
 
     def has_add_permission(self, request):
         return False
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.display(description=_("PDF"))
+    def invoice_document(self, invoice):
+        url = reverse("admin:dues_invoice_pdf", args=[invoice.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Invoice PDF"))
+
+    @admin.display(description=_("receipt PDF"))
+    def receipt_document(self, invoice):
+        if invoice.status != Invoice.Status.PAID:
+            return "—"
+        url = reverse("admin:dues_invoice_receipt", args=[invoice.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Receipt PDF"))
 
     @admin.action(description=_("Download the PDFs of the selected invoices (ZIP) to print"))
     def download_for_posting(self, request, queryset):
@@ -199,11 +281,36 @@ class InvoiceAdmin(admin.ModelAdmin):
     def get_urls(self):
         collection = self.admin_site.admin_view(self.collection_view)
         correct = self.admin_site.admin_view(self.correct_view)
+        invoice_pdf = self.admin_site.admin_view(self.invoice_pdf_view)
+        receipt_pdf = self.admin_site.admin_view(self.receipt_pdf_view)
         return [
             path("collection/", collection, name="dues_invoice_collection"),
             path("<int:pk>/correct/", correct, name="dues_invoice_correct"),
+            path("<int:pk>/pdf/", invoice_pdf, name="dues_invoice_pdf"),
+            path("<int:pk>/receipt/", receipt_pdf, name="dues_invoice_receipt"),
             *super().get_urls(),
         ]
+
+    def _document(self, request, pk, ensure, field, name, **filters):
+        """A stored PDF of any invoice, for staff who may view invoices (the member URL
+        stays the member's own)."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        invoice = get_object_or_404(Invoice.objects.only("pk"), pk=pk, **filters)
+        return documents.pdf_response(ensure(invoice.pk), field, name)
+
+    def invoice_pdf_view(self, request, pk):
+        return self._document(request, pk, documents.ensure_invoice_pdf, "pdf", "invoice")
+
+    def receipt_pdf_view(self, request, pk):
+        return self._document(
+            request,
+            pk,
+            documents.ensure_receipt_pdf,
+            "receipt_pdf",
+            "receipt",
+            status=Invoice.Status.PAID,
+        )
 
     def correct_view(self, request, pk):
         """Issue a corrected invoice: a new number that cites the old one, which is cancelled."""
