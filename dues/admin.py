@@ -187,6 +187,33 @@ class InvoiceLineInline(ReadOnlyInline):
     fields = ["description", "quantity", "unit_price", "tax_category"]
 
 
+# What an invoice's admin page shows, all read-only: an issued invoice changes only through
+# a correction (a new invoice) or a payment. The stored PDFs are links to the staff's own
+# download views, never to MEDIA_ROOT, which is not served.
+INVOICE_FIELDS = [
+    "fiscal_year",
+    "number",
+    "organisation",
+    "membership_year",
+    "replaces",
+    "addressee",
+    "delivery",
+    "postal_address",
+    "with_seal",
+    "issued_on",
+    "due_on",
+    "total",
+    "status",
+    "invoice_document",
+    "pdf_sha256",
+    "notice_sent_at",
+    "posted_on",
+    "paid_on",
+    "receipt_document",
+    "receipt_sha256",
+]
+
+
 @admin.register(Invoice)
 class InvoiceAdmin(admin.ModelAdmin):
     """Issued invoices are immutable: corrections are new invoices that reference them."""
@@ -207,35 +234,23 @@ class InvoiceAdmin(admin.ModelAdmin):
     search_fields = ["organisation__name", "organisation__name_kana", "addressee"]
     inlines = [InvoiceLineInline]
     actions = ["download_for_posting", "mark_posted", *exports.INVOICES]
-    readonly_fields = [
-        "fiscal_year",
-        "number",
-        "organisation",
-        "membership_year",
-        "replaces",
-        "addressee",
-        "delivery",
-        "postal_address",
-        "with_seal",
-        "posted_on",
-        "issued_on",
-        "due_on",
-        "total",
-        "status",
-        "invoice_document",
-        "pdf_sha256",
-        "notice_sent_at",
-        "receipt_document",
-    ]
-    # The stored files are shown as links to the staff's download views: MEDIA_ROOT, where
-    # the file fields would link, is not served.
-    exclude = ["pdf", "receipt_pdf"]
+    fields = INVOICE_FIELDS
+    readonly_fields = INVOICE_FIELDS
 
     def has_add_permission(self, request):
         return False
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def has_change_permission(self, request, obj=None):
+        """An issued invoice is shown, never saved: its page has no form to save. The
+        permission itself (for the list's actions and corrections) is the model's."""
+        return obj is None and super().has_change_permission(request)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        context = {"may_correct": self.has_change_permission(request), **(extra_context or {})}
+        return super().change_view(request, object_id, form_url, context)
 
     @admin.display(description=_("PDF"))
     def invoice_document(self, invoice):
@@ -268,7 +283,9 @@ class InvoiceAdmin(admin.ModelAdmin):
             return None
         return zip_response(stored, f"invoices-{timezone.localdate():%Y%m%d}")
 
-    @admin.action(description=_("Mark the selected invoices as posted today"))
+    @admin.action(
+        description=_("Mark the selected invoices as posted today"), permissions=["change"]
+    )
     def mark_posted(self, request, queryset):
         count = queryset.filter(posted_on__isnull=True).update(posted_on=timezone.localdate())
         self.message_user(
@@ -443,12 +460,14 @@ class PaymentAdmin(admin.ModelAdmin):
     def get_inlines(self, request, obj):
         return [] if obj is None else [AllocationInline]
 
-    def get_readonly_fields(self, request, obj=None):
-        return [] if obj is None else [*PaymentForm.Meta.fields, "recorded_by"]
-
     def get_fields(self, request, obj=None):
         fields = list(PaymentForm.Meta.fields)
-        return [*fields, "invoices"] if obj is None else [*fields, "recorded_by"]
+        return [*fields, "invoices"] if obj is None else [*fields, "recorded_by", "recorded_at"]
+
+    def has_change_permission(self, request, obj=None):
+        """A recorded payment (typed in or from a bank statement) is shown, never saved:
+        what it pays was allocated when it was recorded."""
+        return obj is None and super().has_change_permission(request)
 
     def has_delete_permission(self, request, obj=None):
         return False

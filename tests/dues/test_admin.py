@@ -1,5 +1,6 @@
 """The secretariat's dues screens in the admin: documents, read-only records, invoice pickers."""
 
+import re
 from datetime import date
 
 import pytest
@@ -7,7 +8,7 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from dues import services
-from dues.models import Invoice
+from dues.models import Invoice, Payment
 
 pytestmark = pytest.mark.django_db
 
@@ -117,3 +118,41 @@ def test_the_seal_image_opens_from_the_issuer_page(
     assert f'href="{seal_url}"' in page
     assert "/media/" not in page
     assert client.get(seal_url).status_code == 200
+
+
+# --- Issued and recorded things are read-only -------------------------------------------------
+
+
+def test_an_issued_invoice_is_shown_read_only(
+    client, organisation, invoices, secretariat_with_mfa
+):
+    pay(organisation, 100000, invoices[0])
+    client.force_login(secretariat_with_mfa)
+    for invoice in invoices:
+        url = reverse("admin:dues_invoice_change", args=[invoice.pk])
+        page = body(client.get(url))
+        assert 'name="_save"' not in page
+        assert not re.search(
+            r'<(input|select|textarea)[^>]+name="(paid_on|pdf|pdf_sha256|'
+            r'receipt_pdf|receipt_sha256|posted_on)"',
+            page,
+        )
+        response = client.post(url, {"paid_on": "2026-01-01", "pdf_sha256": "0" * 64})
+        assert response.status_code == 403
+    paid = Invoice.objects.get(pk=invoices[0].pk)
+    assert paid.paid_on == date(2026, 5, 20)
+    assert paid.pdf_sha256 != "0" * 64
+    issued = body(client.get(reverse("admin:dues_invoice_change", args=[invoices[1].pk])))
+    assert reverse("admin:dues_invoice_correct", args=[invoices[1].pk]) in issued
+
+
+def test_a_recorded_payment_is_shown_read_only(
+    client, organisation, invoices, secretariat_with_mfa
+):
+    payment = pay(organisation, 100000, invoices[0])
+    client.force_login(secretariat_with_mfa)
+    url = reverse("admin:dues_payment_change", args=[payment.pk])
+    page = body(client.get(url))
+    assert 'name="_save"' not in page
+    assert client.post(url, {"amount": 1}).status_code == 403
+    assert Payment.objects.get(pk=payment.pk).amount == 100000
