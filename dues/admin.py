@@ -2,10 +2,11 @@ import mimetypes
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.widgets import AdminFileWidget
+from django.contrib.admin.widgets import AdminFileWidget, AutocompleteSelect
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
-from django.http import FileResponse, Http404
+from django.db.models import Count
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -20,7 +21,7 @@ from members import fiscal
 from members.models import Organisation
 from portal import tabular
 
-from . import documents, exports, reconciliation, selectors, services
+from . import documents, exports, pickers, reconciliation, selectors, services
 from .documents import zip_response
 from .models import (
     Allocation,
@@ -300,8 +301,10 @@ class InvoiceAdmin(admin.ModelAdmin):
         correct = self.admin_site.admin_view(self.correct_view)
         invoice_pdf = self.admin_site.admin_view(self.invoice_pdf_view)
         receipt_pdf = self.admin_site.admin_view(self.receipt_pdf_view)
+        open_invoices = self.admin_site.admin_view(self.open_invoices_view)
         return [
             path("collection/", collection, name="dues_invoice_collection"),
+            path("open/", open_invoices, name="dues_invoice_open"),
             path("<int:pk>/correct/", correct, name="dues_invoice_correct"),
             path("<int:pk>/pdf/", invoice_pdf, name="dues_invoice_pdf"),
             path("<int:pk>/receipt/", receipt_pdf, name="dues_invoice_receipt"),
@@ -315,6 +318,16 @@ class InvoiceAdmin(admin.ModelAdmin):
             raise PermissionDenied
         invoice = get_object_or_404(Invoice.objects.only("pk"), pk=pk, **filters)
         return documents.pdf_response(ensure(invoice.pk), field, name)
+
+    def open_invoices_view(self, request):
+        """The open invoices of `?organisation=<id>`, labelled, for the invoice pickers."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        organisation = request.GET.get("organisation", "")
+        invoices = selectors.open_invoices(int(organisation) if organisation.isdigit() else None)
+        return JsonResponse(
+            {"invoices": [{"id": i.pk, "label": pickers.invoice_label(i)} for i in invoices]}
+        )
 
     def invoice_pdf_view(self, request, pk):
         return self._document(request, pk, documents.ensure_invoice_pdf, "pdf", "invoice")
@@ -410,34 +423,19 @@ CorrectionLines = forms.formset_factory(
 )
 
 
-class PaymentForm(forms.ModelForm):
-    invoices = forms.ModelMultipleChoiceField(
+class PaymentForm(pickers.OpenInvoicePicker, forms.ModelForm):
+    invoices = pickers.OpenInvoicesField(
         label=_("invoices paid"),
-        queryset=Invoice.objects.filter(status=Invoice.Status.ISSUED).select_related(
-            "organisation"
-        ),
         required=False,
-        help_text=_("Leave empty to pay the organisation's oldest open invoices first."),
+        help_text=_(
+            "The open invoices of the organisation chosen above. Leave empty to pay its "
+            "oldest open invoices first."
+        ),
     )
 
     class Meta:
         model = Payment
         fields = ["organisation", "received_on", "amount", "method", "payer_name", "note"]
-
-    def clean(self):
-        cleaned = super().clean()
-        organisation = cleaned.get("organisation")
-        others = [
-            i
-            for i in cleaned.get("invoices") or []
-            if i.organisation_id != getattr(organisation, "pk", None)
-        ]
-        if others:
-            raise forms.ValidationError(
-                _("Invoice %(number)s belongs to another organisation.")
-                % {"number": others[0].display_number}
-            )
-        return cleaned
 
 
 class AllocationInline(ReadOnlyInline):
@@ -454,7 +452,7 @@ class PaymentAdmin(admin.ModelAdmin):
     list_filter = ["method", "received_on"]
     list_select_related = ["organisation"]
     search_fields = ["organisation__name", "organisation__name_kana", "payer_name"]
-    raw_id_fields = ["organisation"]
+    autocomplete_fields = ["organisation"]
     actions = exports.PAYMENTS
 
     def get_inlines(self, request, obj):
@@ -492,7 +490,16 @@ class PaymentAdmin(admin.ModelAdmin):
         """Allocations are made by the payment service, not by inline forms."""
 
 
-class WriteOffForm(forms.ModelForm):
+class WriteOffForm(pickers.OpenInvoicePicker, forms.ModelForm):
+    invoice_field = "invoice"
+
+    organisation = forms.ModelChoiceField(
+        label=_("organisation"),
+        queryset=Organisation.objects.all(),
+        widget=AutocompleteSelect(Invoice._meta.get_field("organisation"), admin.site),
+    )
+    invoice = pickers.OpenInvoiceField(label=_("invoice"))
+
     class Meta:
         model = WriteOff
         fields = ["invoice", "amount", "reason"]
@@ -507,9 +514,14 @@ class WriteOffForm(forms.ModelForm):
 @admin.register(WriteOff)
 class WriteOffAdmin(admin.ModelAdmin):
     form = WriteOffForm
+    fields = ["organisation", "invoice", "amount", "reason"]
     list_display = ["invoice", "amount", "reason", "recorded_by", "recorded_at"]
     list_select_related = ["invoice", "recorded_by"]
-    raw_id_fields = ["invoice"]
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return self.fields
+        return ["invoice", "amount", "reason", "recorded_by", "recorded_at"]
 
     def has_change_permission(self, request, obj=None):
         return False
@@ -555,8 +567,23 @@ class StatementEntryInline(ReadOnlyInline):
 
 @admin.register(StatementImport)
 class StatementImportAdmin(admin.ModelAdmin):
-    list_display = ["file_name", "file_format", "uploaded_by", "uploaded_at"]
+    list_display = [
+        "file_name",
+        "file_format",
+        "entry_count",
+        "skipped_lines",
+        "uploaded_by",
+        "uploaded_at",
+    ]
     list_select_related = ["uploaded_by"]
+    shown = ["file_name", "file_format", "file_sha256", "skipped_lines", "uploaded_by"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(entry_total=Count("entries"))
+
+    @admin.display(description=_("lines imported"), ordering="entry_total")
+    def entry_count(self, statement):
+        return statement.entry_total
 
     def get_form(self, request, obj=None, **kwargs):
         if obj is not None:
@@ -570,10 +597,10 @@ class StatementImportAdmin(admin.ModelAdmin):
         return BoundUploadForm
 
     def get_fields(self, request, obj=None):
-        return ["upload"] if obj is None else ["file_name", "file_format", "file_sha256"]
+        return ["upload"] if obj is None else self.shown
 
     def get_readonly_fields(self, request, obj=None):
-        return [] if obj is None else ["file_name", "file_format", "file_sha256"]
+        return [] if obj is None else self.shown
 
     def get_inlines(self, request, obj):
         return [] if obj is None else [StatementEntryInline]
@@ -586,9 +613,57 @@ class StatementImportAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         obj.pk = form.imported.pk
+        obj.refresh_from_db()
 
     def save_related(self, request, form, formsets, change):
         """The import saved everything already."""
+
+    def response_add(self, request, obj, post_url_continue=None):
+        """Say what the import did, new lines and lines seen before, and show its lines."""
+        counts = dict(obj.entries.values_list("status").annotate(n=Count("pk")).order_by("status"))
+        imported = sum(counts.values())
+        matched = counts.get(StatementEntry.Status.MATCHED, 0)
+        self.message_user(
+            request,
+            ngettext(
+                "%(file)s: %(count)d new line imported, %(matched)d of them recorded as a "
+                "payment.",
+                "%(file)s: %(count)d new lines imported, %(matched)d of them recorded as "
+                "payments.",
+                imported,
+            )
+            % {"file": obj.file_name, "count": imported, "matched": matched},
+            messages.SUCCESS,
+        )
+        if obj.skipped_lines:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d line was imported already from an earlier statement and was "
+                    "skipped.",
+                    "%(count)d lines were imported already from earlier statements and were "
+                    "skipped.",
+                    obj.skipped_lines,
+                )
+                % {"count": obj.skipped_lines},
+                messages.WARNING,
+            )
+        return redirect("admin:dues_statementimport_change", obj.pk)
+
+
+class StatementEntryForm(pickers.OpenInvoicePicker, forms.ModelForm):
+    invoices = pickers.OpenInvoicesField(
+        label=_("invoices"),
+        required=False,
+        help_text=_(
+            "The open invoices of the organisation chosen above that this transfer pays. "
+            "Leave empty to pay its oldest open invoices first."
+        ),
+    )
+
+    class Meta:
+        model = StatementEntry
+        fields = ["organisation", "invoices", "note"]
 
 
 @admin.register(StatementEntry)
@@ -599,8 +674,8 @@ class StatementEntryAdmin(admin.ModelAdmin):
     list_filter = ["status", "statement"]
     list_select_related = ["organisation"]
     search_fields = ["payer_name"]
-    raw_id_fields = ["organisation"]
-    filter_horizontal = ["invoices"]
+    form = StatementEntryForm
+    autocomplete_fields = ["organisation"]
     fields = [
         "statement",
         "line_no",
@@ -662,7 +737,7 @@ class PayerAliasAdmin(admin.ModelAdmin):
     list_display = ["example", "organisation", "key", "created_at"]
     list_select_related = ["organisation"]
     search_fields = ["example", "key", "organisation__name"]
-    raw_id_fields = ["organisation"]
+    autocomplete_fields = ["organisation"]
 
 
 @admin.register(ReminderRule)

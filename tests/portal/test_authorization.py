@@ -224,15 +224,16 @@ STAFF_PAGES = [
     ("admin:dues_invoice_collection", "dues.view_invoice"),
     ("admin:dues_invoice_pdf", "dues.view_invoice"),
     ("admin:dues_invoice_receipt", "dues.view_invoice"),
+    ("admin:dues_invoice_open", "dues.view_invoice"),
 ]
 STAFF_MATRIX = {
     #              export live roll entry minutes results attachment collection invoice-pdf
-    #              receipt-pdf
-    "outsider":    [403, 403, 403, 403, 403, 403, 404, 403, 403, 403],
-    "judge":       [403, 403, 403, 403, 403, 404, 404, 403, 403, 403],
-    "secretariat": [MFA, MFA, MFA, MFA, MFA, MFA, MFA, MFA, MFA, MFA],
-    "staff_without_permissions": [403, 403, 403, 403, 403, 403, 404, 403, 403, 403],
-    "secretariat_with_mfa": [200, 200, 200, 200, 200, 200, 200, 200, 200, 200],
+    #              receipt-pdf open-invoices
+    "outsider":    [403, 403, 403, 403, 403, 403, 404, 403, 403, 403, 403],
+    "judge":       [403, 403, 403, 403, 403, 404, 404, 403, 403, 403, 403],
+    "secretariat": [MFA, MFA, MFA, MFA, MFA, MFA, MFA, MFA, MFA, MFA, MFA],
+    "staff_without_permissions": [403, 403, 403, 403, 403, 403, 404, 403, 403, 403, 403],
+    "secretariat_with_mfa": [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200],
 }  # fmt: skip
 
 
@@ -278,8 +279,10 @@ def staff_pages(member, organisation, settings, tmp_path):
         "admin:dues_invoice_collection": [],
         "admin:dues_invoice_pdf": [invoice.pk],
         "admin:dues_invoice_receipt": [invoice.pk],
+        "admin:dues_invoice_open": [],
     }
     urls = {name: reverse(name, args=args[name]) for name, _perm in STAFF_PAGES}
+    urls["admin:dues_invoice_open"] += f"?organisation={organisation.pk}"
     urls["awards:results"] += "?export=xlsx"
     return urls
 
