@@ -1,10 +1,17 @@
+import mimetypes
+
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import AdminFileWidget, AutocompleteSelect
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
+from django.db.models import Count
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
@@ -15,7 +22,7 @@ from members.models import Organisation
 from portal import tabular
 from portal.admin import NormalisedFieldsAdmin
 
-from . import exports, reconciliation, selectors, services
+from . import documents, exports, pickers, reconciliation, selectors, services
 from .documents import zip_response
 from .models import (
     Allocation,
@@ -62,13 +69,72 @@ class OrganisationAdmin(member_admin.OrganisationAdmin):
     inlines = [*member_admin.OrganisationAdmin.inlines, BillingProfileInline]
 
 
+class _StaffLink:
+    """A stored file as the admin's file widget shows it, linked to a staff view."""
+
+    def __init__(self, file, url):
+        self.file, self.url = file, url
+
+    def __str__(self):
+        return str(self.file)
+
+
+class SealWidget(AdminFileWidget):
+    """The seal upload, its current image linked to `IssuerAdmin.seal_view`: MEDIA_ROOT is
+    not served, so the admin's own link would answer 404."""
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        if context["widget"]["is_initial"]:
+            url = reverse("admin:dues_issuer_seal")
+            context["widget"]["value"] = _StaffLink(value, url)
+        return context
+
+
 @admin.register(Issuer)
 class IssuerAdmin(NormalisedFieldsAdmin, SimpleHistoryAdmin):
     list_display = ["name", "registration_number", "registered_from", "registered_until"]
+    formfield_overrides = {models.ImageField: {"widget": SealWidget}}
 
     def has_add_permission(self, request):
         # One issuer only, and only for a user who may add one.
         return super().has_add_permission(request) and not Issuer.objects.exists()
+
+    def _shown_only(self, request, obj) -> bool:
+        return obj is not None and not self.has_change_permission(request, obj)
+
+    def get_fields(self, request, obj=None):
+        fields = [field for field in super().get_fields(request, obj) if field != "seal"]
+        if self._shown_only(request, obj):
+            # Shown read-only, a file field would link to MEDIA_ROOT: link the view instead.
+            fields = ["seal" if field == "seal_image" else field for field in fields]
+        return fields
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        return [*fields, "seal"] if self._shown_only(request, obj) else fields
+
+    @admin.display(description=_("seal image"))
+    def seal(self, issuer):
+        if not issuer.seal_image:
+            return "—"
+        return format_html(
+            '<a href="{}">{}</a>', reverse("admin:dues_issuer_seal"), issuer.seal_image
+        )
+
+    def get_urls(self):
+        seal = self.admin_site.admin_view(self.seal_view)
+        return [path("seal/", seal, name="dues_issuer_seal"), *super().get_urls()]
+
+    def seal_view(self, request):
+        """The issuer's seal image, for staff who may view the issuer."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        issuer = Issuer.objects.first()
+        if issuer is None or not issuer.seal_image:
+            raise Http404
+        content_type = mimetypes.guess_type(issuer.seal_image.name)[0]
+        return FileResponse(issuer.seal_image.open("rb"), content_type=content_type)
 
 
 class DuesRunForm(forms.ModelForm):
@@ -123,6 +189,33 @@ class InvoiceLineInline(ReadOnlyInline):
     fields = ["description", "quantity", "unit_price", "tax_category"]
 
 
+# What an invoice's admin page shows, all read-only: an issued invoice changes only through
+# a correction (a new invoice) or a payment. The stored PDFs are links to the staff's own
+# download views, never to MEDIA_ROOT, which is not served.
+INVOICE_FIELDS = [
+    "fiscal_year",
+    "number",
+    "organisation",
+    "membership_year",
+    "replaces",
+    "addressee",
+    "delivery",
+    "postal_address",
+    "with_seal",
+    "issued_on",
+    "due_on",
+    "total",
+    "status",
+    "invoice_document",
+    "pdf_sha256",
+    "notice_sent_at",
+    "posted_on",
+    "paid_on",
+    "receipt_document",
+    "receipt_sha256",
+]
+
+
 @admin.register(Invoice)
 class InvoiceAdmin(admin.ModelAdmin):
     """Issued invoices are immutable: corrections are new invoices that reference them."""
@@ -136,31 +229,15 @@ class InvoiceAdmin(admin.ModelAdmin):
         "issued_on",
         "due_on",
         "notice_sent_at",
+        "invoice_document",
     ]
     list_filter = ["fiscal_year", "status", "delivery", ("posted_on", admin.EmptyFieldListFilter)]
     list_select_related = ["organisation"]
     search_fields = ["organisation__name", "organisation__name_kana", "addressee"]
     inlines = [InvoiceLineInline]
     actions = ["download_for_posting", "mark_posted", *exports.INVOICES]
-    readonly_fields = [
-        "fiscal_year",
-        "number",
-        "organisation",
-        "membership_year",
-        "replaces",
-        "addressee",
-        "delivery",
-        "postal_address",
-        "with_seal",
-        "posted_on",
-        "issued_on",
-        "due_on",
-        "total",
-        "status",
-        "pdf",
-        "pdf_sha256",
-        "notice_sent_at",
-    ]
+    fields = INVOICE_FIELDS
+    readonly_fields = INVOICE_FIELDS
 
     @admin.display(description=_("Invoice number"), ordering="number")
     def display_number(self, obj):
@@ -171,6 +248,27 @@ class InvoiceAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def has_change_permission(self, request, obj=None):
+        """An issued invoice is shown, never saved: its page has no form to save. The
+        permission itself (for the list's actions and corrections) is the model's."""
+        return obj is None and super().has_change_permission(request)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        context = {"may_correct": self.has_change_permission(request), **(extra_context or {})}
+        return super().change_view(request, object_id, form_url, context)
+
+    @admin.display(description=_("PDF"))
+    def invoice_document(self, invoice):
+        url = reverse("admin:dues_invoice_pdf", args=[invoice.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Invoice PDF"))
+
+    @admin.display(description=_("receipt PDF"))
+    def receipt_document(self, invoice):
+        if invoice.status != Invoice.Status.PAID:
+            return "—"
+        url = reverse("admin:dues_invoice_receipt", args=[invoice.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Receipt PDF"))
 
     @admin.action(description=_("Download the PDFs of the selected invoices (ZIP) to print"))
     def download_for_posting(self, request, queryset):
@@ -191,7 +289,9 @@ class InvoiceAdmin(admin.ModelAdmin):
             return None
         return zip_response(stored, f"invoices-{timezone.localdate():%Y%m%d}")
 
-    @admin.action(description=_("Mark the selected invoices as posted today"))
+    @admin.action(
+        description=_("Mark the selected invoices as posted today"), permissions=["change"]
+    )
     def mark_posted(self, request, queryset):
         count = queryset.filter(posted_on__isnull=True).update(posted_on=timezone.localdate())
         self.message_user(
@@ -204,11 +304,48 @@ class InvoiceAdmin(admin.ModelAdmin):
     def get_urls(self):
         collection = self.admin_site.admin_view(self.collection_view)
         correct = self.admin_site.admin_view(self.correct_view)
+        invoice_pdf = self.admin_site.admin_view(self.invoice_pdf_view)
+        receipt_pdf = self.admin_site.admin_view(self.receipt_pdf_view)
+        open_invoices = self.admin_site.admin_view(self.open_invoices_view)
         return [
             path("collection/", collection, name="dues_invoice_collection"),
+            path("open/", open_invoices, name="dues_invoice_open"),
             path("<int:pk>/correct/", correct, name="dues_invoice_correct"),
+            path("<int:pk>/pdf/", invoice_pdf, name="dues_invoice_pdf"),
+            path("<int:pk>/receipt/", receipt_pdf, name="dues_invoice_receipt"),
             *super().get_urls(),
         ]
+
+    def _document(self, request, pk, ensure, field, name, **filters):
+        """A stored PDF of any invoice, for staff who may view invoices (the member URL
+        stays the member's own)."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        invoice = get_object_or_404(Invoice.objects.only("pk"), pk=pk, **filters)
+        return documents.pdf_response(ensure(invoice.pk), field, name)
+
+    def open_invoices_view(self, request):
+        """The open invoices of `?organisation=<id>`, labelled, for the invoice pickers."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        organisation = request.GET.get("organisation", "")
+        invoices = selectors.open_invoices(int(organisation) if organisation.isdigit() else None)
+        return JsonResponse(
+            {"invoices": [{"id": i.pk, "label": pickers.invoice_label(i)} for i in invoices]}
+        )
+
+    def invoice_pdf_view(self, request, pk):
+        return self._document(request, pk, documents.ensure_invoice_pdf, "pdf", "invoice")
+
+    def receipt_pdf_view(self, request, pk):
+        return self._document(
+            request,
+            pk,
+            documents.ensure_receipt_pdf,
+            "receipt_pdf",
+            "receipt",
+            status=Invoice.Status.PAID,
+        )
 
     def correct_view(self, request, pk):
         """Issue a corrected invoice: a new number that cites the old one, which is cancelled."""
@@ -291,34 +428,19 @@ CorrectionLines = forms.formset_factory(
 )
 
 
-class PaymentForm(forms.ModelForm):
-    invoices = forms.ModelMultipleChoiceField(
+class PaymentForm(pickers.OpenInvoicePicker, forms.ModelForm):
+    invoices = pickers.OpenInvoicesField(
         label=_("invoices paid"),
-        queryset=Invoice.objects.filter(status=Invoice.Status.ISSUED).select_related(
-            "organisation"
-        ),
         required=False,
-        help_text=_("Leave empty to pay the organisation's oldest open invoices first."),
+        help_text=_(
+            "The open invoices of the organisation chosen above. Leave empty to pay its "
+            "oldest open invoices first."
+        ),
     )
 
     class Meta:
         model = Payment
         fields = ["organisation", "received_on", "amount", "method", "payer_name", "note"]
-
-    def clean(self):
-        cleaned = super().clean()
-        organisation = cleaned.get("organisation")
-        others = [
-            i
-            for i in cleaned.get("invoices") or []
-            if i.organisation_id != getattr(organisation, "pk", None)
-        ]
-        if others:
-            raise forms.ValidationError(
-                _("Invoice %(number)s belongs to another organisation.")
-                % {"number": others[0].display_number}
-            )
-        return cleaned
 
 
 class AllocationInline(ReadOnlyInline):
@@ -335,18 +457,20 @@ class PaymentAdmin(admin.ModelAdmin):
     list_filter = ["method", "received_on"]
     list_select_related = ["organisation"]
     search_fields = ["organisation__name", "organisation__name_kana", "payer_name"]
-    raw_id_fields = ["organisation"]
+    autocomplete_fields = ["organisation"]
     actions = exports.PAYMENTS
 
     def get_inlines(self, request, obj):
         return [] if obj is None else [AllocationInline]
 
-    def get_readonly_fields(self, request, obj=None):
-        return [] if obj is None else [*PaymentForm.Meta.fields, "recorded_by"]
-
     def get_fields(self, request, obj=None):
         fields = list(PaymentForm.Meta.fields)
-        return [*fields, "invoices"] if obj is None else [*fields, "recorded_by"]
+        return [*fields, "invoices"] if obj is None else [*fields, "recorded_by", "recorded_at"]
+
+    def has_change_permission(self, request, obj=None):
+        """A recorded payment (typed in or from a bank statement) is shown, never saved:
+        what it pays was allocated when it was recorded."""
+        return obj is None and super().has_change_permission(request)
 
     def has_delete_permission(self, request, obj=None):
         return False
@@ -371,7 +495,16 @@ class PaymentAdmin(admin.ModelAdmin):
         """Allocations are made by the payment service, not by inline forms."""
 
 
-class WriteOffForm(forms.ModelForm):
+class WriteOffForm(pickers.OpenInvoicePicker, forms.ModelForm):
+    invoice_field = "invoice"
+
+    organisation = forms.ModelChoiceField(
+        label=_("organisation"),
+        queryset=Organisation.objects.all(),
+        widget=AutocompleteSelect(Invoice._meta.get_field("organisation"), admin.site),
+    )
+    invoice = pickers.OpenInvoiceField(label=_("invoice"))
+
     class Meta:
         model = WriteOff
         fields = ["invoice", "amount", "reason"]
@@ -386,9 +519,14 @@ class WriteOffForm(forms.ModelForm):
 @admin.register(WriteOff)
 class WriteOffAdmin(admin.ModelAdmin):
     form = WriteOffForm
+    fields = ["organisation", "invoice", "amount", "reason"]
     list_display = ["invoice", "amount", "reason", "recorded_by", "recorded_at"]
     list_select_related = ["invoice", "recorded_by"]
-    raw_id_fields = ["invoice"]
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return self.fields
+        return ["invoice", "amount", "reason", "recorded_by", "recorded_at"]
 
     def has_change_permission(self, request, obj=None):
         return False
@@ -434,8 +572,23 @@ class StatementEntryInline(ReadOnlyInline):
 
 @admin.register(StatementImport)
 class StatementImportAdmin(admin.ModelAdmin):
-    list_display = ["file_name", "file_format", "uploaded_by", "uploaded_at"]
+    list_display = [
+        "file_name",
+        "file_format",
+        "entry_count",
+        "skipped_lines",
+        "uploaded_by",
+        "uploaded_at",
+    ]
     list_select_related = ["uploaded_by"]
+    shown = ["file_name", "file_format", "file_sha256", "skipped_lines", "uploaded_by"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(entry_total=Count("entries"))
+
+    @admin.display(description=_("lines imported"), ordering="entry_total")
+    def entry_count(self, statement):
+        return statement.entry_total
 
     def get_form(self, request, obj=None, **kwargs):
         if obj is not None:
@@ -449,10 +602,10 @@ class StatementImportAdmin(admin.ModelAdmin):
         return BoundUploadForm
 
     def get_fields(self, request, obj=None):
-        return ["upload"] if obj is None else ["file_name", "file_format", "file_sha256"]
+        return ["upload"] if obj is None else self.shown
 
     def get_readonly_fields(self, request, obj=None):
-        return [] if obj is None else ["file_name", "file_format", "file_sha256"]
+        return [] if obj is None else self.shown
 
     def get_inlines(self, request, obj):
         return [] if obj is None else [StatementEntryInline]
@@ -464,12 +617,58 @@ class StatementImportAdmin(admin.ModelAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
-        # The import saved the statement: the admin's message and redirect name that row.
-        for field in obj._meta.concrete_fields:
-            setattr(obj, field.attname, getattr(form.imported, field.attname))
+        obj.pk = form.imported.pk
+        obj.refresh_from_db()
 
     def save_related(self, request, form, formsets, change):
         """The import saved everything already."""
+
+    def response_add(self, request, obj, post_url_continue=None):
+        """Say what the import did, new lines and lines seen before, and show its lines."""
+        counts = dict(obj.entries.values_list("status").annotate(n=Count("pk")).order_by("status"))
+        imported = sum(counts.values())
+        matched = counts.get(StatementEntry.Status.MATCHED, 0)
+        self.message_user(
+            request,
+            ngettext(
+                "%(file)s: %(count)d new line imported, %(matched)d of them recorded as a "
+                "payment.",
+                "%(file)s: %(count)d new lines imported, %(matched)d of them recorded as "
+                "payments.",
+                imported,
+            )
+            % {"file": obj.file_name, "count": imported, "matched": matched},
+            messages.SUCCESS,
+        )
+        if obj.skipped_lines:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d line was imported already from an earlier statement and was "
+                    "skipped.",
+                    "%(count)d lines were imported already from earlier statements and were "
+                    "skipped.",
+                    obj.skipped_lines,
+                )
+                % {"count": obj.skipped_lines},
+                messages.WARNING,
+            )
+        return redirect("admin:dues_statementimport_change", obj.pk)
+
+
+class StatementEntryForm(pickers.OpenInvoicePicker, forms.ModelForm):
+    invoices = pickers.OpenInvoicesField(
+        label=_("invoices"),
+        required=False,
+        help_text=_(
+            "The open invoices of the organisation chosen above that this transfer pays. "
+            "Leave empty to pay its oldest open invoices first."
+        ),
+    )
+
+    class Meta:
+        model = StatementEntry
+        fields = ["organisation", "invoices", "note"]
 
 
 @admin.register(StatementEntry)
@@ -480,8 +679,8 @@ class StatementEntryAdmin(admin.ModelAdmin):
     list_filter = ["status", "statement"]
     list_select_related = ["organisation"]
     search_fields = ["payer_name"]
-    raw_id_fields = ["organisation"]
-    filter_horizontal = ["invoices"]
+    form = StatementEntryForm
+    autocomplete_fields = ["organisation"]
     fields = [
         "statement",
         "line_no",
@@ -543,7 +742,7 @@ class PayerAliasAdmin(admin.ModelAdmin):
     list_display = ["example", "organisation", "key", "created_at"]
     list_select_related = ["organisation"]
     search_fields = ["example", "key", "organisation__name"]
-    raw_id_fields = ["organisation"]
+    autocomplete_fields = ["organisation"]
 
 
 @admin.register(ReminderRule)

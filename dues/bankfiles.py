@@ -8,20 +8,36 @@ a bank's own CSV layout can be added beside them. Nothing here touches the datab
 Zengin 振込入金通知 (種別コード 01) and 入出金取引明細 (種別コード 03)
 ---------------------------------------------------------------------
 
-Fixed 200-byte records, Shift_JIS (cp932; text is JIS X 0201 half-width katakana), separated
-by CRLF/LF/CR or not at all. A file is one or more groups header "1", data "2"..., trailer
-"8", closed by one end record "9". Numbers (N) are right-aligned and zero-filled, text (C)
-left-aligned and space-filled. Dates are Japanese-era YYMMDD (see REIWA_OFFSET). Positions are
-1-based bytes as in the specification; LAYOUTS below is the only place that holds them. Fields
-marked (verify) come from memory of the specification with less certainty: check them against
-the bank's own copy before relying on a new bank's files.
+Source: 一般社団法人全国銀行協会「全銀協パーソナル・コンピュータ用標準通信プロトコル（ベーシック
+手順）適用業務およびレコード・フォーマット」(AP-Ⅰ-12〔別冊〕, 令和元年12月), the formats
+振込入金通知 (フォーマットA and B) and 入出金取引明細 (普通・当座・貯蓄預金). Every position and
+width below, the trailer's counts (N(6)) and totals (N(12) for 01, N(13) for 03) included,
+was checked against that specification as transcribed in public code (a layout table that
+cites it, and the Diva.Zengin library's records), and the 03 header and the unseparated
+variant against a bank's published copy: きらぼし銀行「《入出金明細(全銀)》明細ファイル・
+フォーマット(全銀協規定形式・改行なし)」(2018-05-01). Banks publish the same layout as
+「全銀協規定形式」 (e.g. 京都銀行「京銀インターネットEBサービス ご利用マニュアル」, 2018年12月,
+入出金明細ファイル). What none of these settles is marked (verify).
+
+Fixed 200-byte records, JIS X 0201 text (read as Shift_JIS, cp932: half-width katakana). A
+file is one or more groups header "1", data "2"..., trailer "8", normally closed by one end
+record "9". Numbers (N) are right-aligned and zero-filled, text (C) left-aligned and
+space-filled. Dates are Japanese-era YYMMDD (see REIWA_OFFSET). Positions are 1-based bytes
+as in the specification; LAYOUTS below is the only place that holds them.
+
+The variants banks send, all accepted: records followed by CRLF (「改行あり」), by LF or CR, or
+not separated at all (「改行なし」, records cut every 200 bytes, as the きらぼし copy
+specifies); a last record with or without its line break; a DOS end-of-file mark (0x1A);
+files that stop after the last trailer, without the end record (it adds nothing the
+trailers did not check). コード区分 must be 0 (JIS): an EBCDIC file (1) is refused with that
+reason.
 
 Header "1" (both kinds; positions 1-59 are shared)::
 
     pos  len       field                            01    03
     1    1    N    データ区分 "1"
     2    2    N    種別コード "01" / "03"
-    4    1    N    コード区分 (0 = JIS/SJIS)
+    4    1    N    コード区分 (0 = JIS, 1 = EBCDIC)
     5    6    N    作成日 YYMMDD
     11   6    N    勘定日(自) YYMMDD
     17   6    N    勘定日(至) YYMMDD
@@ -29,14 +45,16 @@ Header "1" (both kinds; positions 1-59 are shared)::
     27   15   C    銀行名
     42   3    N    支店コード
     45   15   C    支店名
-                   預金種目 N(1)                    60    63 (verify)
-                   口座番号 N(7) / N(10)            61    64-73 (verify)
+                   ダミー N(3) "000"                -     60
+                   預金種目 N(1)                    60    63
+                   口座番号 N(7) / N(10)            61    64
                    口座名 C(40)                     68    74
-                   貸越区分 N(1)                    -     114 (verify)
-                   通帳・証書区分 N(1)              -     115 (verify)
-                   取引前残高 N(14)                 -     116-129 (verify)
+                   貸越区分 N(1) (1 +, 2 -)         -     114
+                   通帳・証書区分 N(1)              -     115
+                   取引前残高 N(14)                 -     116
+                   ダミー C                         108   130
 
-Data "2", 振込入金通知 (01)::
+Data "2", 振込入金通知 (01), フォーマットA (see "data_b" below for B)::
 
     1    1    N    データ区分 "2"
     2    6    N    照会番号
@@ -45,48 +63,57 @@ Data "2", 振込入金通知 (01)::
     20   10   N    金額
     30   10   N    うち他店券金額
     40   10   N    振込依頼人コード
-    50   48   C    振込依頼人名 (48 bytes (verify))
+    50   48   C    振込依頼人名
     98   15   C    仕向銀行名
     113  15   C    仕向店名
-    128  1    C    取消区分 ("1" = cancellation of an earlier notice (verify))
-    129  20   C    EDI情報 (verify)
+    128  1    C    取消区分 ("1" = 取消: cancels an earlier notice)
+    129  20   C    EDI情報
     149  52   C    ダミー
+
+フォーマットB of 01 (金額 over 10 digits) keeps 1-128 and puts 金額(2) N(12) at 129,
+うち他店券金額(2) N(12) at 141, EDI情報 C(20) at 153 and ダミー at 173; 金額(1) at 20 is then
+zero (or 金額(2) is, for a small amount). A record is read as B when 129-152 are digits: in
+A they end with ダミー spaces.
 
 Data "2", 入出金取引明細 (03)::
 
     1    1    N    データ区分 "2"
-    2    8    N    照会番号 (verify)
+    2    8    N    照会番号
     10   6    N    勘定日
     16   6    N    預入・払出日
     22   1    N    入払区分 (1 = 入金, 2 = 出金)
-    23   2    N    取引区分 (verify)
+    23   2    N    取引区分 (10 現金, 11 振込, 12 他店券入金, 13 交換, 14 振替, 18 その他,
+                   19 訂正)
     25   12   N    取引金額
-    37   12   N    うち他店券金額 (verify)
-    49   6    N    交換呈示日 (verify)
-    55   6    N    不渡返還日 (verify)
-    61   1    N    手形・小切手区分 (verify)
-    62   7    N    手形・小切手番号 (verify)
-    69   3    N    僚店番号 (verify)
+    37   12   N    うち他店券金額
+    49   6    N    交換呈示日
+    55   6    N    不渡返還日
+    61   1    N    手形・小切手区分
+    62   7    N    手形・小切手番号
+    69   3    N    僚店番号
     72   10   N    振込依頼人コード
     82   48   C    振込依頼人名または契約者番号
     130  15   C    仕向銀行名
     145  15   C    仕向店名
-    160  20   C    摘要内容 (verify)
-    180  20   C    EDI情報 (verify)
+    160  20   C    摘要内容
+    180  20   C    EDI情報
     200  1    C    ダミー
 
 Trailer "8"::
 
-    01:  2 N(6) 振込合計件数, 8 N(12) 振込合計金額,
-         20 N(6) 取消合計件数, 26 N(12) 取消合計金額 (whether 振込 excludes 取消: verify)
+    01:  2 N(6) 振込合計件数, 8 N(12) 振込合計金額, 20 N(6) 取消合計件数,
+         26 N(12) 取消合計金額, 38 C(163) ダミー
+         (whether 振込 counts exclude 取消 is not stated: verify)
     03:  2 N(6) 入金件数, 8 N(13) 入金額合計, 21 N(6) 出金件数, 27 N(13) 出金額合計,
-         40 N(1) 貸越区分, 41 N(14) 取引後残高, 55 N(7) データレコード件数 (40-61: verify)
+         40 N(1) 貸越区分, 41 N(14) 取引後残高, 55 N(7) データ・レコード件数,
+         62 C(139) ダミー
 
-End "9": データ区分 only, the rest is ダミー.
+End "9": 01: データ区分 only, the rest ダミー. 03: 2 N(10) レコード総件数, 12 N(5) 口座数,
+17 C(184) ダミー; banks fill these differently (or not at all), so they are not checked.
 
 Only money received is returned: 03 lines with 入払区分 2 and cancelled 01 notices are counted
 against the trailer but not returned. The trailer counts and totals are checked against the
-data records of their group (データレコード件数 only when filled in); a group with a broken
+data records of their group (データ・レコード件数 only when filled in); a group with a broken
 data record is not checked, so one bad record is reported once and not again as a mismatch.
 """
 
@@ -209,6 +236,24 @@ LAYOUTS: dict[str, dict[str, dict[str, Field]]] = {
             "cancelled": C(128, 1),
             "edi": C(129, 20),
         },
+        # フォーマットB: the same record with 12-digit amounts after 取消区分; of the two
+        # amounts, the one not used is all zeros.
+        "data_b": {
+            "record_type": N(1, 1),
+            "reference": N(2, 6),
+            "booked_on": N(8, 6),
+            "value_on": N(14, 6),
+            "amount_short": N(20, 10),
+            "other_bank_cheques_short": N(30, 10),
+            "payer_code": N(40, 10),
+            "payer_name": C(50, 48),
+            "bank_name": C(98, 15),
+            "branch_name": C(113, 15),
+            "cancelled": C(128, 1),
+            "amount": N(129, 12),
+            "other_bank_cheques": N(141, 12),
+            "edi": C(153, 20),
+        },
         "trailer": {
             "record_type": N(1, 1),
             "count": N(2, 6),
@@ -216,10 +261,12 @@ LAYOUTS: dict[str, dict[str, dict[str, Field]]] = {
             "cancelled_count": N(20, 6),
             "cancelled_total": N(26, 12),
         },
+        "end": {"record_type": N(1, 1)},
     },
     "03": {
         "header": {
             **_HEADER,
+            "reserved": N(60, 3),
             "account_type": N(63, 1),
             "account_number": N(64, 10),
             "account_name": C(74, 40),
@@ -258,11 +305,12 @@ LAYOUTS: dict[str, dict[str, dict[str, Field]]] = {
             "closing_balance": N(41, 14),
             "record_count": N(55, 7),
         },
+        "end": {"record_type": N(1, 1), "record_total": N(2, 10), "account_total": N(12, 5)},
     },
 }
-END_LAYOUT = {"record_type": N(1, 1)}
 DEPOSIT, WITHDRAWAL = "1", "2"  # 入払区分 of 03 data records
-CANCELLED = "1"  # 取消区分 of 01 data records (verify)
+CANCELLED = "1"  # 取消区分 of 01 data records
+JIS = 0  # コード区分 of a header: the only character code read here (1 is EBCDIC)
 
 _DATE_LABELS = {
     "created_on": _("creation date"),
@@ -362,6 +410,17 @@ def _read_header(group: _Group, record: bytes) -> None:
             [_reason(_('unsupported statement kind "%(kind)s", expected 01 or 03'), kind=kind)]
         )
     reader = _Reader(record, LAYOUTS[kind]["header"])
+    code_type = reader.raw("code_type").decode(ENCODING, "replace")
+    if code_type != str(JIS):
+        reader.reasons.append(
+            _reason(
+                _(
+                    'character code "%(code)s" is not JIS (0): ask the bank for the file in '
+                    "JIS/Shift_JIS"
+                ),
+                code=code_type,
+            )
+        )
     for name in ("created_on", "booked_from", "booked_to"):
         reader.date(name)
     bank = reader.number("bank_code", _("bank code"))
@@ -374,10 +433,21 @@ def _read_header(group: _Group, record: bytes) -> None:
     group.account = f"{bank:04d}-{branch:03d}-{account_type}-{number:07d}"
 
 
+def _is_01_format_b(record: bytes) -> bool:
+    """A 01 record of フォーマットB: digits where format A has EDI情報 and ダミー (129-152)."""
+    return record[128:152].isdigit()
+
+
 def _read_data(group: _Group, record: bytes, line_no: int) -> None:
-    reader = _Reader(record, LAYOUTS[group.kind]["data"])
+    format_b = group.kind == "01" and _is_01_format_b(record)
+    reader = _Reader(record, LAYOUTS[group.kind]["data_b" if format_b else "data"])
     booked_on = reader.date("booked_on")
     amount = reader.number("amount", _("amount"))
+    if format_b:
+        short = reader.number("amount_short", _("amount"))
+        if short and amount:
+            reader.reasons.append(_("both amounts of a format B record are filled in"))
+        amount += short
     if group.kind == "03":
         direction = reader.raw("direction").decode(ENCODING, "replace")
         if direction not in (DEPOSIT, WITHDRAWAL):
@@ -454,7 +524,7 @@ def _check_trailer(group: _Group, record: bytes) -> None:
                     actual=total,
                 )
             )
-    # データレコード件数 (verify) is checked only when filled in: blank or zero means absent.
+    # データ・レコード件数 is checked only when filled in: blank or zero means absent.
     if group.kind == "03" and reader.raw("record_count").strip(b" 0"):
         unreadable = len(reader.reasons)
         expected = reader.number("record_count", _("record count"))
@@ -536,8 +606,8 @@ def parse_zengin(data: bytes) -> list[StatementLine]:
     last_line = records[-1][0]
     if group:
         errors.append((last_line, _("the file ends without a trailer record")))
-    if not ended:
-        errors.append((last_line, _("the file ends without an end record")))
+    # Without the end record the file is whole all the same: each group was closed and
+    # checked by its trailer.
     if not seen_header:
         errors.append((1, _("the file has no header record")))
     if errors:
@@ -596,9 +666,10 @@ def build_zengin(
     opening_balance: int = 0,
     separator: bytes = b"\r\n",
 ) -> bytes:
-    """A valid 入出金取引明細 (03) file from (date, amount, half-width kana payer, reference)
-    tuples; a negative amount makes an outgoing (出金) record. Uses LAYOUTS, so whatever it
-    writes parse_zengin reads back; separator=b"" gives an unseparated file."""
+    """A valid 入出金取引明細 (03) file, end record included, from (date, amount, half-width
+    kana payer, reference) tuples; a negative amount makes an outgoing (出金) record. Uses
+    LAYOUTS, so whatever it writes parse_zengin reads back; separator=b"" gives an
+    unseparated file."""
     lines = list(lines)
     layout = LAYOUTS["03"]
     dates = [day for day, *_rest in lines]
@@ -634,7 +705,7 @@ def build_zengin(
                 booked_on=_era_date(day),
                 value_on=_era_date(day),
                 direction=DEPOSIT if amount >= 0 else WITHDRAWAL,
-                transaction_type=11 if amount >= 0 else 14,  # 振込 / 振替 (verify)
+                transaction_type=11 if amount >= 0 else 14,  # 振込 / 振替
                 amount=abs(amount),
                 payer_name=payer_name,
             )
@@ -652,12 +723,14 @@ def build_zengin(
             total=incoming,
             outgoing_count=sum(1 for line in lines if line[1] < 0),
             outgoing_total=outgoing,
-            overdraft=1 if closing >= 0 else 2,  # 1 = plus, 2 = minus (verify)
+            overdraft=1 if closing >= 0 else 2,  # 1 = plus, 2 = minus
             closing_balance=abs(closing),
             record_count=len(lines),
         )
     )
-    records.append(_record(END_LAYOUT, record_type=9))
+    records.append(
+        _record(layout["end"], record_type=9, record_total=len(records) + 1, account_total=1)
+    )
     return separator.join(records) + separator
 
 

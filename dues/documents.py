@@ -6,7 +6,7 @@ import zipfile
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Sum
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 
 from .invoice_pdf import render_invoice, render_receipt
 from .models import Invoice, Issuer
@@ -47,6 +47,16 @@ def ensure_receipt_pdf(invoice_id: int) -> Invoice:
         _render_paid_receipt,
         "R-",
         status=Invoice.Status.PAID,
+    )
+
+
+def pdf_response(invoice: Invoice, field: str, name: str) -> FileResponse:
+    """The stored PDF in `field` of `invoice` as a download named `name-<number>.pdf`."""
+    return FileResponse(
+        getattr(invoice, field).open("rb"),
+        as_attachment=True,
+        filename=f"{name}-{invoice.display_number}.pdf",
+        content_type="application/pdf",
     )
 
 

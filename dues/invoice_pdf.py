@@ -7,9 +7,14 @@ strings, so they are deliberately not marked for translation (no gettext here).
 
 Qualified invoice rules (適格請求書, see DESIGN-NOTES "Money and invoices (Japan)"):
 the registration number is printed only while the issuer is registered on the document's
-date, totals and tax are shown per rate, tax is computed once per rate
-(`dues.invoicing.rate_totals`), and a document whose lines do not add up to its total is
-refused with ValueError.
+date, and a document dated outside the registration says in so many words that it is not a
+qualified invoice (NOT_QUALIFIED_NOTE); totals and tax are shown per rate, tax is computed
+once per rate (`dues.invoicing.rate_totals`), and a document whose lines do not add up to its
+total is refused with ValueError. "税込" appears only on a document with a taxable line: dues
+alone (不課税) carry no tax to include.
+
+Every amount of the totals (per rate, their tax and the total) sits in one right-aligned
+column, so that the figures line up.
 """
 
 from fpdf import FPDF, FontFace
@@ -62,8 +67,13 @@ TOTAL_LABELS = {
     TaxCategory.STANDARD: "10%対象",
     TaxCategory.REDUCED: "8%対象",
 }
+TAX_LABEL = "消費税（{rate}%）"
 REDUCED_RATE_FOOTNOTE = "※は軽減税率対象"
 BANK_FEE_NOTE = "振込手数料はご負担くださいますようお願いいたします。"
+NOT_QUALIFIED_NOTE = (
+    "発行者は適格請求書発行事業者の登録を受けていないため、本書は適格請求書（インボイス）"
+    "ではありません。"
+)
 
 LINE_COLUMNS = (  # heading, width (mm), alignment
     ("品目", 72, "LEFT"),
@@ -72,7 +82,7 @@ LINE_COLUMNS = (  # heading, width (mm), alignment
     ("金額", 30, "RIGHT"),
     ("税区分", 24, "CENTER"),
 )
-TOTALS_COLUMNS = ((26, "LEFT"), (30, "RIGHT"), (18, "CENTER"), (26, "RIGHT"))
+TOTALS_COLUMNS = ((40, "LEFT"), (36, "RIGHT"))  # label, amount: one column of figures
 
 
 # --- Public entry points -----------------------------------------------------------------
@@ -100,7 +110,7 @@ def render_invoice(invoice, issuer) -> bytes:
     _addressee(pdf, invoice.addressee, invoice.postal_address)
     paragraph(pdf, "下記のとおりご請求申し上げます。", width=LEFT_COLUMN_WIDTH)
     pdf.ln(2)
-    _amount_box(pdf, "ご請求金額（税込）", _yen_mark(invoice.total))
+    _amount_box(pdf, _with_tax_note("ご請求金額", totals), _yen_mark(invoice.total))
 
     pdf.set_y(max(pdf.get_y(), issuer_bottom) + 2)
     paragraph(pdf, f"対象年度: {invoice.fiscal_year}年度")
@@ -112,7 +122,7 @@ def render_invoice(invoice, issuer) -> bytes:
     _lines_table(pdf, lines)
     pdf.ln(3)
     _totals_table(pdf, totals, invoice.total)
-    _tax_notes(pdf, issuer, lines, reduced_footnote=True)
+    _tax_notes(pdf, issuer, lines, invoice.issued_on, reduced_footnote=True)
     _bank_transfer(pdf, issuer)
     return bytes(pdf.output())
 
@@ -150,7 +160,7 @@ def render_receipt(invoice, issuer, paid_on, amount, *, issued_on=None) -> bytes
     paragraph(pdf, f"内訳（請求書番号 {invoice.display_number}）")
     pdf.ln(1)
     _totals_table(pdf, totals, invoice.total)
-    _tax_notes(pdf, issuer, lines, reduced_footnote=False)
+    _tax_notes(pdf, issuer, lines, issued_on, reduced_footnote=False)
     return bytes(pdf.output())
 
 
@@ -168,6 +178,12 @@ def _yen(amount: int) -> str:
 
 def _yen_mark(amount: int) -> str:
     return f"¥{amount:,}-"
+
+
+def _with_tax_note(label: str, totals) -> str:
+    """ "ご請求金額（税込）" where a taxable line adds tax, else the bare label."""
+    taxable = any(total.rate is not None for total in totals)
+    return f"{label}（税込）" if taxable else label
 
 
 def _checked_rate_totals(invoice, lines):
@@ -288,7 +304,8 @@ def _lines_table(pdf: FPDF, lines) -> None:
 
 
 def _totals_table(pdf: FPDF, totals, grand_total: int) -> None:
-    """Amounts and tax per rate ("10%対象 X円 消費税 Y円"), then the total, on the right."""
+    """On the right, one row per figure: the amount of each rate ("10%対象 X円"), its tax
+    below it ("消費税（10%） Y円"), then the total, every figure in the same column."""
     pdf.set_font(size=BODY_SIZE)
     with pdf_table(
         pdf,
@@ -300,21 +317,26 @@ def _totals_table(pdf: FPDF, totals, grand_total: int) -> None:
         borders_layout=TableBordersLayout.HORIZONTAL_LINES,
     ) as table:
         for total in totals:
-            tax = ("消費税", _yen(total.tax)) if total.rate is not None else ("", "")
-            table.row([TOTAL_LABELS[total.category], _yen(total.amount), *tax])
-        row = table.row(style=FontFace(fill_color=TOTAL_FILL))
-        row.cell("合計（税込）", colspan=2)
-        row.cell(_yen(grand_total), colspan=2)
+            table.row([TOTAL_LABELS[total.category], _yen(total.amount)])
+            if total.rate is not None:
+                table.row([TAX_LABEL.format(rate=total.rate), _yen(total.tax)])
+        table.row(
+            [_with_tax_note("合計", totals), _yen(grand_total)],
+            style=FontFace(fill_color=TOTAL_FILL),
+        )
 
 
-def _tax_notes(pdf: FPDF, issuer, lines, *, reduced_footnote: bool) -> None:
-    """The reduced-rate footnote (if a line is marked ※) and the note on dues (if 不課税)."""
+def _tax_notes(pdf: FPDF, issuer, lines, on_day, *, reduced_footnote: bool) -> None:
+    """The reduced-rate footnote (if a line is marked ※), the note on dues (if 不課税) and,
+    unless the issuer is registered on `on_day`, that the document is no qualified invoice."""
     categories = {line.tax_category for line in lines}
     notes = []
     if reduced_footnote and TaxCategory.REDUCED in categories:
         notes.append(REDUCED_RATE_FOOTNOTE)
     if TaxCategory.OUTSIDE in categories and issuer.dues_tax_note:
         notes.append(issuer.dues_tax_note)
+    if not issuer.registration_number_on(on_day):
+        notes.append(NOT_QUALIFIED_NOTE)
     if notes:
         pdf.ln(3)
     for note in notes:

@@ -403,6 +403,11 @@ class StatementImport(models.Model):
     file_name = models.CharField(_("file name"), max_length=200)
     file_sha256 = models.CharField(_("file SHA-256"), max_length=64, unique=True)
     file_format = models.CharField(_("format"), max_length=10)
+    skipped_lines = models.PositiveIntegerField(
+        _("lines seen before"),
+        default=0,
+        help_text=_("Lines recorded already from an earlier statement, skipped on import."),
+    )
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("uploaded by"),

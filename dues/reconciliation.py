@@ -13,6 +13,7 @@ from pathlib import PurePath
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from members.models import Organisation
 from portal import kana
@@ -164,8 +165,32 @@ def _stored_name(file_name: str) -> str:
     return name if len(name) <= limit else name[: limit - len(suffix)] + suffix
 
 
+def _key(line) -> tuple:
+    """What makes a line the same transfer in any statement (and StatementEntry unique)."""
+    return (line.account, line.reference, line.booked_on, line.amount)
+
+
+def _seen_before(lines: list[bankfiles.StatementLine]) -> dict[tuple, str]:
+    """The lines of `lines` already recorded, each with the file it came from."""
+    if not lines:
+        return {}
+    dates = [line.booked_on for line in lines]
+    recorded = StatementEntry.objects.filter(
+        booked_on__range=(min(dates), max(dates))
+    ).values_list("account", "reference", "booked_on", "amount", "statement__file_name")
+    wanted = {_key(line) for line in lines}
+    seen = {}
+    for account, reference, booked_on, amount, name in recorded:
+        key = (account, reference, booked_on, amount)
+        if key in wanted:
+            seen[key] = name
+    return seen
+
+
 def import_statement(data: bytes, file_name: str, user) -> StatementImport:
-    """Import a whole file or nothing; the same file twice, or a line twice, records nothing."""
+    """Import a whole file or nothing. Lines recorded already (from an earlier statement that
+    overlaps this one, or the same statement saved again) are skipped and counted in
+    `skipped_lines`; a file that brings nothing new, or the very same file, is refused."""
     digest = hashlib.sha256(data).hexdigest()
     earlier = StatementImport.objects.filter(file_sha256=digest).first()
     if earlier is not None:
@@ -186,6 +211,18 @@ def import_statement(data: bytes, file_name: str, user) -> StatementImport:
                 for line_no, reason in error.errors
             ]
         ) from error
+    seen = _seen_before(lines)
+    if lines and len(seen) == len({_key(line) for line in lines}):
+        raise ValidationError(
+            ngettext(
+                "The %(count)d line of this file was imported already (from %(files)s): "
+                "there is nothing new to import.",
+                "All %(count)d lines of this file were imported already (from %(files)s): "
+                "there is nothing new to import.",
+                len(lines),
+            )
+            % {"count": len(lines), "files": ", ".join(sorted(set(seen.values())))}
+        )
     file_name = _stored_name(file_name)
     payers = _Payers()
     fee_limit = Issuer.objects.get().write_off_limit
@@ -193,14 +230,12 @@ def import_statement(data: bytes, file_name: str, user) -> StatementImport:
         statement = StatementImport.objects.create(
             file_name=file_name, file_sha256=digest, file_format=file_format, uploaded_by=user
         )
+        done = set(seen)
         for line in lines:
-            if StatementEntry.objects.filter(
-                account=line.account,
-                reference=line.reference,
-                booked_on=line.booked_on,
-                amount=line.amount,
-            ).exists():
-                continue  # already imported from an overlapping statement
+            if _key(line) in done:
+                statement.skipped_lines += 1
+                continue
+            done.add(_key(line))
             found = match(line, payers, fee_limit)
             entry = StatementEntry.objects.create(
                 statement=statement,
@@ -223,6 +258,7 @@ def import_statement(data: bytes, file_name: str, user) -> StatementImport:
             entry.invoices.set(found.invoices)
             if found.sure:
                 _record(entry, found.organisation, found.invoices, user)
+        statement.save(update_fields=["skipped_lines"])
     return statement
 
 

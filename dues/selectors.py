@@ -63,3 +63,15 @@ def collection_summary(fiscal_year: int, group_by: str) -> list[dict]:
             }
         )
     return rows
+
+
+def open_invoices(organisation_id):
+    """The invoices still to be paid of one organisation (none without one), oldest first,
+    with the organisation loaded for their labels."""
+    if not organisation_id:
+        return Invoice.objects.none()
+    return (
+        Invoice.objects.filter(organisation_id=organisation_id, status=Invoice.Status.ISSUED)
+        .select_related("organisation")
+        .order_by("due_on", "fiscal_year", "number")
+    )

@@ -1,5 +1,4 @@
 from django.contrib import messages
-from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -57,12 +56,7 @@ def _own_document(request, pk, ensure, field, name, **filters):
     organisation = member_selectors.member_organisation(request.roles)
     own = selectors.invoices_of(organisation).filter(**filters)
     invoice = ensure(get_object_or_404(own.only("pk"), pk=pk).pk)
-    return FileResponse(
-        getattr(invoice, field).open("rb"),
-        as_attachment=True,
-        filename=f"{name}-{invoice.display_number}.pdf",
-        content_type="application/pdf",
-    )
+    return documents.pdf_response(invoice, field, name)
 
 
 @require("dues.view_own")

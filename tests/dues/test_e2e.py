@@ -4,7 +4,7 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from accounts import demo
-from dues.models import DuesRun, Invoice
+from dues.models import DuesRun, Invoice, WriteOff
 from members import fiscal
 from members.models import MembershipYear
 from outbox.models import Delivery
@@ -80,3 +80,44 @@ def test_the_secretariat_runs_the_dues_and_the_billing_contacts_get_their_notice
         lambda m: f"{next_year}年度" in m["Subject"], count=notified.count()
     )
     assert len(notices) == notified.count() == Delivery.objects.filter(status="sent").count()
+
+
+def test_the_secretariat_writes_off_a_fee_picking_the_organisation_by_name(
+    portal, page, artifacts
+):
+    """Under the portal's CSP: the organisation is searched by name and the invoice list
+    becomes its open invoices as soon as it is chosen, with no page load in between."""
+    call_command("seed_demo")
+    invoice = (
+        Invoice.objects.filter(status=Invoice.Status.ISSUED)
+        .select_related("organisation")
+        .order_by("organisation__name", "due_on")
+        .first()
+    )
+    organisation = invoice.organisation
+    open_count = Invoice.objects.filter(
+        organisation=organisation, status=Invoice.Status.ISSUED
+    ).count()
+    office = get_user_model().objects.get(email=demo.SECRETARIAT)
+    refused = []
+    page.on("console", lambda message: refused.append(message.text))
+    browsing.log_in(
+        page, portal.url, office.email, demo.DEMO_PASSWORD,
+        next_url="/admin/dues/writeoff/add/", totp_secret=browsing.with_totp(office),
+    )  # fmt: skip
+    expect(page.locator("#id_invoice option")).to_have_count(1)  # the blank one only
+
+    page.locator("#id_organisation + .select2").click()
+    page.locator(".select2-search__field").fill(organisation.name[-6:])
+    page.locator(".select2-results__option", has_text=str(organisation)).click()
+    options = page.locator("#id_invoice option")
+    expect(options).to_have_count(open_count + 1)
+    expect(options.nth(1)).to_contain_text(f"{organisation.name} · {invoice.display_number}")
+    page.locator("#id_invoice").select_option(str(invoice.pk))
+    page.get_by_label("金額（円）").fill("500")
+    page.get_by_label("理由").fill("振込手数料")
+    page.screenshot(path=artifacts / "dues-write-off.png", full_page=True)
+    page.get_by_role("button", name="保存", exact=True).click()
+    page.wait_for_url(f"{portal.url}/admin/dues/writeoff/")
+    assert WriteOff.objects.get().invoice == invoice
+    assert not [text for text in refused if "Content Security Policy" in text]

@@ -17,7 +17,7 @@ from dues.invoice_pdf import render_invoice, render_receipt
 from dues.models import Invoice, InvoiceLine, Issuer
 from portal import pdf as portal_pdf
 from tests import factories
-from tests.pdftext import text_of
+from tests.pdftext import text_of, text_runs
 
 ADDRESSEE = "公益財団法人石川県産業創出支援機構 御中"
 DUES_NOTE = "会費は対価性のない通常会費のため、消費税の課税対象外（不課税）です。"
@@ -109,7 +109,7 @@ def test_long_invoice_continues_on_further_pages(organisation, issuer):
     assert all(f"セミナー参加費第{i}回13,000円3,000円10%" in text for i in range(1, 61))
     assert all(f"請求書2026-00001{page}/{pages}" in text for page in range(1, pages + 1))
     assert text.count("品目数量単価金額税区分") == pages  # headings repeated on each page
-    assert "10%対象180,000円消費税18,000円" in text
+    assert "10%対象180,000円消費税（10%）18,000円" in text
 
 
 def test_pdf_metadata(organisation, issuer):
@@ -159,20 +159,24 @@ def test_dues_line_outside_tax_with_note(organisation, issuer):
     assert "会費2口250,000円100,000円不課税" in text
     assert "不課税100,000円" in text
     assert "消費税" not in text.replace(DUES_NOTE, "")  # no tax row for 不課税
-    assert "合計（税込）100,000円" in text
-    assert "ご請求金額（税込）¥100,000-" in text
+    assert "合計100,000円" in text
+    assert "ご請求金額¥100,000-" in text
+    assert "税込" not in text  # dues carry no tax to include
     assert DUES_NOTE in text
     assert "※は軽減税率対象" not in text
 
 
+# Dues, a seminar (10%) and material at the reduced rate (8%): 100,000 + 9,000 + 900 (10%)
+# + 1,080 + 86 (8% of 1,080 = 86.4, rounded down) = 111,066 yen.
+MIXED_LINES = [
+    ("会費", 1, 100000, "outside"),
+    ("セミナー参加費", 3, 3000, "standard"),
+    ("資料", 1, 1080, "reduced"),
+]
+
+
 def test_mixed_lines_totals_and_tax_per_rate(organisation, issuer):
-    lines = [
-        ("会費", 1, 100000, "outside"),
-        ("セミナー参加費", 3, 3000, "standard"),
-        ("資料", 1, 1080, "reduced"),
-    ]
-    # 100,000 + 9,000 + 900 (10%) + 1,080 + 86 (8% of 1,080 = 86.4, rounded down)
-    invoice = make_invoice(organisation, lines, total=111066)
+    invoice = make_invoice(organisation, MIXED_LINES, total=111066)
 
     text = text_of(render_invoice(invoice, issuer))
 
@@ -180,12 +184,96 @@ def test_mixed_lines_totals_and_tax_per_rate(organisation, issuer):
     assert "セミナー参加費33,000円9,000円10%" in text
     assert "資料11,080円1,080円8%※" in text
     assert "不課税100,000円" in text
-    assert "10%対象9,000円消費税900円" in text
-    assert "8%対象1,080円消費税86円" in text
+    assert "10%対象9,000円消費税（10%）900円" in text
+    assert "8%対象1,080円消費税（8%）86円" in text
     assert "合計（税込）111,066円" in text
-    assert "¥111,066-" in text
+    assert "ご請求金額（税込）¥111,066-" in text
     assert "※は軽減税率対象" in text
     assert DUES_NOTE in text
+
+
+def amount_after(runs, label):
+    """The figure printed right of `label` in the totals (the run after the last `label`)."""
+    index = max(i for i, run in enumerate(runs) if run.text == label)
+    return runs[index + 1]
+
+
+def test_dues_subtotal_lines_up_with_the_total(organisation, issuer):
+    runs = text_runs(render_invoice(dues_invoice(organisation), issuer))
+
+    *_line, subtotal, total = [run for run in runs if run.text == "100,000円"]
+    assert subtotal.y > total.y  # the 不課税 row above the total
+    assert subtotal.right == pytest.approx(total.right, abs=0.01)
+
+
+def test_every_figure_of_the_totals_is_in_one_column(organisation, issuer):
+    invoice = make_invoice(organisation, MIXED_LINES, total=111066)
+    for pdf in (
+        render_invoice(invoice, issuer),
+        render_receipt(invoice, issuer, date(2026, 4, 20), 111066),
+    ):
+        runs = text_runs(pdf)
+        figures = [
+            amount_after(runs, label)
+            for label in (
+                "10%対象",
+                "消費税（10%）",
+                "8%対象",
+                "消費税（8%）",
+                "不課税",
+                "合計（税込）",
+            )
+        ]
+        assert [run.text for run in figures] == [
+            "9,000円",
+            "900円",
+            "1,080円",
+            "86円",
+            "100,000円",
+            "111,066円",
+        ]
+        assert {round(run.right, 2) for run in figures} == {round(figures[-1].right, 2)}
+
+
+def test_tax_included_only_where_a_line_is_taxable(organisation, issuer):
+    dues = text_of(render_invoice(dues_invoice(organisation), issuer))
+    receipt = text_of(
+        render_receipt(dues_invoice(organisation, number=2), issuer, date(2026, 4, 20), 100000)
+    )
+    seminar = make_invoice(
+        organisation, [("セミナー参加費", 1, 3000, "standard")], total=3300, number=3
+    )
+    taxed = text_of(render_invoice(seminar, issuer))
+
+    assert "ご請求金額¥100,000-" in dues
+    assert "合計100,000円" in dues
+    assert "税込" not in dues
+    assert "税込" not in receipt
+    assert "ご請求金額（税込）¥3,300-" in taxed
+    assert "合計（税込）3,300円" in taxed
+
+
+NOT_QUALIFIED = (
+    "発行者は適格請求書発行事業者の登録を受けていないため、本書は適格請求書（インボイス）"
+    "ではありません。"
+)
+
+
+def test_unregistered_issuer_says_the_document_is_no_qualified_invoice(organisation, issuer):
+    registered = text_of(render_invoice(dues_invoice(organisation), issuer))
+    after = dues_invoice(organisation, number=2, issued_on=date(2027, 4, 1))
+    lapsed_invoice = text_of(render_invoice(after, issuer))
+    lapsed_receipt = text_of(render_receipt(after, issuer, date(2027, 4, 20), 100000))
+    issuer.registration_number = ""
+    issuer.registered_from = issuer.registered_until = None
+    never = text_of(render_invoice(dues_invoice(organisation, number=3), issuer))
+
+    assert NOT_QUALIFIED not in registered
+    assert f"登録番号:{T_NUMBER}" in registered
+    for text in (lapsed_invoice, lapsed_receipt, never):
+        assert NOT_QUALIFIED in text
+        assert "登録番号" not in text
+        assert T_NUMBER not in text
 
 
 def test_taxable_only_invoice_has_no_dues_note(organisation, issuer):
@@ -193,7 +281,7 @@ def test_taxable_only_invoice_has_no_dues_note(organisation, issuer):
 
     text = text_of(render_invoice(invoice, issuer))
 
-    assert "10%対象3,000円消費税300円" in text
+    assert "10%対象3,000円消費税（10%）300円" in text
     assert DUES_NOTE not in text
     assert "不課税" not in text
 
@@ -214,7 +302,7 @@ def test_tax_is_rounded_once_per_rate_not_per_line(organisation, issuer):
 
     text = text_of(render_invoice(invoice, issuer))
 
-    assert "10%対象210円消費税21円" in text
+    assert "10%対象210円消費税（10%）21円" in text
     assert "合計（税込）231円" in text
 
 
@@ -257,7 +345,7 @@ def test_receipt(organisation, issuer):
         "全国イノベーション推進機関ネットワーク",
         f"登録番号:{T_NUMBER}",
         "不課税100,000円",
-        "10%対象9,000円消費税900円",
+        "10%対象9,000円消費税（10%）900円",
         "合計（税込）109,900円",
         DUES_NOTE,
     ]:

@@ -1,11 +1,13 @@
 from datetime import date
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
 
-from dues import reconciliation, services
+from dues import bankfiles, reconciliation, services
 from dues.bankfiles import build_zengin
 from dues.models import Invoice, PayerAlias, Payment, StatementEntry, StatementImport
 from members.models import MembershipYear
@@ -153,3 +155,83 @@ def test_only_the_secretariat_imports_statements(client, member):
     client.force_login(member)
     response = client.get(reverse("admin:dues_statementimport_add"), follow=True)
     assert response.status_code == 403
+
+
+SAMPLE = Path(__file__).parent / "samples" / "zengin-03-2026-05.txt"
+
+
+def test_a_statement_saved_again_with_another_line_ending_is_recognised(billed, secretariat):
+    """The same statement, downloaded again: one more line break, the same five lines."""
+    data = SAMPLE.read_bytes()
+    first = reconciliation.import_statement(data, "may.txt", secretariat)
+    assert first.entries.count() == 5
+    with pytest.raises(ValidationError) as refused, translation.override("en"):
+        reconciliation.import_statement(data + b"\r\n", "may (1).txt", secretariat)
+    assert refused.value.messages == [
+        "All 5 lines of this file were imported already (from may.txt): there is nothing "
+        "new to import."
+    ]
+    assert StatementImport.objects.get() == first
+    assert StatementEntry.objects.count() == 5
+
+
+def overlapping_statement(*extra):
+    """The sample's five incoming lines (same account and references) and `extra` lines."""
+    lines = [
+        (line.booked_on, line.amount, line.payer_name, line.reference)
+        for line in bankfiles.parse_zengin(SAMPLE.read_bytes())
+    ]
+    return build_zengin(
+        [*lines, *extra],
+        created_on=date(2026, 6, 5),
+        bank_code="0001",
+        branch_code="071",
+        account_number="1234567",
+    )
+
+
+def test_an_overlapping_statement_imports_its_new_lines_and_counts_the_rest(billed, secretariat):
+    reconciliation.import_statement(SAMPLE.read_bytes(), "may.txt", secretariat)
+    new_line = (date(2026, 6, 2), 150000, "ｺｳｴｷｻﾞｲﾀﾞﾝﾎｳｼﾞﾝｷﾖｳﾄｺｳﾄﾞｷﾞｼﾞﾕﾂｹﾝｷﾕｳｼﾖ", "6021")
+    statement = reconciliation.import_statement(
+        overlapping_statement(new_line), "may-june.txt", secretariat
+    )
+    assert statement.skipped_lines == 5
+    assert [entry.amount for entry in statement.entries.all()] == [150000]
+    assert StatementEntry.objects.count() == 6
+
+
+def test_the_admin_says_how_many_lines_were_new_and_how_many_seen_before(
+    client, billed, secretariat_with_mfa
+):
+    client.force_login(secretariat_with_mfa)
+    client.cookies["django_language"] = "en"
+    add = reverse("admin:dues_statementimport_add")
+    first = client.post(
+        add, {"upload": SimpleUploadedFile("may.txt", SAMPLE.read_bytes())}, follow=True
+    )
+    assert [str(message) for message in first.context["messages"]] == [
+        "may.txt: 5 new lines imported, 1 of them recorded as payments."
+    ]
+    new_line = (date(2026, 6, 2), 150000, "ｺｳｴｷｻﾞｲﾀﾞﾝﾎｳｼﾞﾝｷﾖｳﾄｺｳﾄﾞｷﾞｼﾞﾕﾂｹﾝｷﾕｳｼﾖ", "6021")
+    response = client.post(
+        add,
+        {"upload": SimpleUploadedFile("june.txt", overlapping_statement(new_line))},
+        follow=True,
+    )
+    said = [str(message) for message in response.context["messages"]]
+    assert said == [
+        "june.txt: 1 new line imported, 1 of them recorded as a payment.",
+        "5 lines were imported already from earlier statements and were skipped.",
+    ]
+    statement = StatementImport.objects.get(file_name="june.txt")
+    assert response.redirect_chain[-1][0] == reverse(
+        "admin:dues_statementimport_change", args=[statement.pk]
+    )
+
+    again = client.post(
+        add, {"upload": SimpleUploadedFile("may-again.txt", SAMPLE.read_bytes() + b"\n")}
+    )
+    assert again.status_code == 200
+    assert "All 5 lines of this file were imported already" in again.content.decode()
+    assert StatementImport.objects.count() == 2

@@ -1,5 +1,7 @@
 """Each role against each view: the expected answer, and no other organisation's data."""
 
+from datetime import date
+
 import pytest
 from django.urls import reverse
 
@@ -222,14 +224,18 @@ STAFF_PAGES = [
     ("awards:results", "awards.view_round"),
     ("awards:attachment", "awards.view_entry"),
     ("admin:dues_invoice_collection", "dues.view_invoice"),
+    ("admin:dues_invoice_pdf", "dues.view_invoice"),
+    ("admin:dues_invoice_receipt", "dues.view_invoice"),
+    ("admin:dues_invoice_open", "dues.view_invoice"),
 ]
 STAFF_MATRIX = {
-    #              export live roll entry minutes results attachment collection
-    "outsider":    [403, 403, 403, 403, 403, 403, 404, 403],
-    "judge":       [403, 403, 403, 403, 403, 404, 404, 403],
-    "secretariat": [MFA, MFA, MFA, MFA, MFA, MFA, MFA, MFA],
-    "staff_without_permissions": [403, 403, 403, 403, 403, 403, 404, 403],
-    "secretariat_with_mfa": [200, 200, 200, 200, 200, 200, 200, 200],
+    #              export live roll entry minutes results attachment collection invoice-pdf
+    #              receipt-pdf open-invoices
+    "outsider":    [403, 403, 403, 403, 403, 403, 404, 403, 403, 403, 403],
+    "judge":       [403, 403, 403, 403, 403, 404, 404, 403, 403, 403, 403],
+    "secretariat": [MFA, MFA, MFA, MFA, MFA, MFA, MFA, MFA, MFA, MFA, MFA],
+    "staff_without_permissions": [403, 403, 403, 403, 403, 403, 404, 403, 403, 403, 403],
+    "secretariat_with_mfa": [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200],
 }  # fmt: skip
 
 
@@ -239,6 +245,7 @@ def staff_pages(member, organisation, settings, tmp_path):
     assembly with its roll, a judged round and an applicant's attachment."""
 
     from awards import judging
+    from dues import services as dues_services
     from tests import factories
 
     settings.MEDIA_ROOT = tmp_path
@@ -252,6 +259,17 @@ def staff_pages(member, organisation, settings, tmp_path):
     entry = factories.make_entry(edition, member, organisation=organisation)
     judging.assign(stage, [factories.make_judge(edition)], edition.entries.all(), member)
     attachment = factories.make_attachment(entry, member, name="plan.pdf")
+    factories.make_issuer()
+    invoice = dues_services.issue_dues_invoice(
+        factories.due_membership_year(organisation), issued_on=date(2026, 4, 1), payment_days=30
+    )
+    dues_services.record_payment(
+        organisation=organisation,
+        received_on=date(2026, 4, 20),
+        amount=invoice.total,
+        method="transfer",
+        invoices=[invoice],
+    )
     args = {
         "surveys:export": [survey.pk, "csv"],
         "assemblies:live": [assembly.pk],
@@ -261,8 +279,12 @@ def staff_pages(member, organisation, settings, tmp_path):
         "awards:results": [stage.pk],
         "awards:attachment": [attachment.pk],
         "admin:dues_invoice_collection": [],
+        "admin:dues_invoice_pdf": [invoice.pk],
+        "admin:dues_invoice_receipt": [invoice.pk],
+        "admin:dues_invoice_open": [],
     }
     urls = {name: reverse(name, args=args[name]) for name, _perm in STAFF_PAGES}
+    urls["admin:dues_invoice_open"] += f"?organisation={organisation.pk}"
     urls["awards:results"] += "?export=xlsx"
     return urls
 
