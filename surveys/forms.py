@@ -51,7 +51,10 @@ class AnswerForm(forms.Form):
 
     def _add_fields(self, question: Question) -> None:
         name, options = question.field_name, question.option_list
-        label, help_text = question.text, question.help_text
+        label, help_text = question.heading, question.help_text
+        if question.kind == Kind.MULTIPLE:  # the mark from the type, never twice
+            mark = _("(multiple answers allowed)")
+            label = f"{label} {mark}"
         choices = [(str(o.pk), o.label) for o in options]
         if question.kind in (Kind.SINGLE, Kind.RATING):
             self.fields[name] = forms.ChoiceField(
