@@ -7,6 +7,7 @@ tie answers to institutions anywhere).
 from django import forms
 from django.contrib import admin, messages
 from django.db import transaction
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -147,31 +148,22 @@ class SurveyAdmin(admin.ModelAdmin):
         return links(
             (reverse("surveys:results", args=[obj.pk]), pgettext_lazy("survey", "Results")),
             (reverse("surveys:rate", args=[obj.pk]), _("Response rate")),
+            (reverse("surveys:invite", args=[obj.pk]), _("Send requests to answer")),
             (reverse("surveys:export", args=[obj.pk, "xlsx"]), _("Excel")),
             (reverse("surveys:export", args=[obj.pk, "csv"]), "CSV"),
         )
 
     @admin.action(description=_("Send invitations (to institutions not invited yet)"))
     def send_invitations(self, request, queryset):
-        now = timezone.now()
-        for survey in queryset:
-            if not survey.is_open(now):
-                self.message_user(
-                    request,
-                    _("“%(title)s” is not open: invitations go out while it is open.")
-                    % {"title": survey.title},
-                    messages.ERROR,
-                )
-                continue
-            transaction.on_commit(lambda pk=survey.pk: tasks.invite.delay(pk))
+        """To the survey's page of requests: who they go to, narrowed if need be, and how
+        many, before anything is sent."""
+        surveys = list(queryset[:2])
+        if len(surveys) != 1:
             self.message_user(
-                request,
-                _(
-                    "Invitations for “%(title)s” are being sent; the response rate page shows "
-                    "who was."
-                )
-                % {"title": survey.title},
+                request, _("Choose one survey to send its invitations."), messages.ERROR
             )
+            return None
+        return redirect("surveys:invite", surveys[0].pk)
 
     @admin.action(description=_("Send the reminders due now"))
     def send_reminders(self, request, queryset):

@@ -56,13 +56,26 @@ def response_for(survey: Survey, organisation: Organisation) -> Response | None:
     return response
 
 
-def create_responses(survey: Survey) -> int:
-    """A response row for every targeted institution that has none yet (before inviting)."""
+def invitees(survey: Survey, *, classes=None, blocks=None):
+    """The current memberships of the institutions the survey asks, narrowed (by the
+    secretariat, when it invites) to these classes and blocks; all of them by default."""
+    memberships = Membership.objects.current().filter(
+        organisation__in=targeted_organisations(survey),
+        membership_class__in=survey.classes.all(),
+    )
+    if classes:
+        memberships = memberships.filter(membership_class__in=classes)
+    if blocks:
+        memberships = memberships.filter(organisation__block__in=blocks)
+    return memberships
+
+
+def create_responses(survey: Survey, *, classes=None, blocks=None) -> int:
+    """A response row for every targeted institution (of these classes and blocks, if
+    given) that has none yet (before inviting)."""
     memberships = (
-        Membership.objects.current()
-        .filter(organisation__in=targeted_organisations(survey))
+        invitees(survey, classes=classes, blocks=blocks)
         .exclude(organisation__survey_responses__survey=survey)
-        .filter(membership_class__in=survey.classes.all())
         .values_list("organisation_id", "membership_class_id", "organisation__block_id")
     )
     rows = [

@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -12,7 +13,8 @@ from members.permissions import can, require
 from members.selectors import member_organisation
 from portal.pagination import paginate
 
-from . import charts, exports, selectors, services
+from . import charts, exports, selectors, services, tasks
+from .forms import InviteForm
 from .layout import answer_sections, kept_changes, submitted_summary
 from .models import BankQuestion, Question, Survey
 from .questionnaire import load
@@ -224,6 +226,40 @@ def rate(request, pk):
     survey = get_object_or_404(Survey, pk=pk)
     return render(
         request, "surveys/rate.html", {"survey": survey, **selectors.response_rate(survey)}
+    )
+
+
+@require("surveys.invite")
+def invite(request, pk):
+    """Requests to answer: to every institution the survey asks and that was not invited
+    yet, unless narrowed by class, block and the roles written to; the page counts them
+    before anything is sent, and the mail engine sends them from a worker."""
+    survey = get_object_or_404(Survey, pk=pk)
+    form = InviteForm(survey, request.POST if request.method == "POST" else (request.GET or None))
+    filters = form.filters()
+    if request.method == "POST" and form.is_valid():
+        if not survey.is_open():
+            messages.error(
+                request,
+                _("“%(title)s” is not open: invitations go out while it is open.")
+                % {"title": survey.title},
+            )
+        else:
+            transaction.on_commit(lambda: tasks.invite.delay(survey.pk, **filters))
+            messages.success(
+                request,
+                _(
+                    "Invitations for “%(title)s” are being sent; the response rate page shows "
+                    "who was."
+                )
+                % {"title": survey.title},
+            )
+            return redirect("surveys:rate", survey.pk)
+    preview = selectors.invitation_preview(survey, **filters)
+    return render(
+        request,
+        "surveys/invite.html",
+        {"survey": survey, "form": form, "filters": filters, "preview": preview},
     )
 
 

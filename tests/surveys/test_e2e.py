@@ -214,8 +214,13 @@ def test_the_secretariat_invites_and_reminds_and_the_contacts_get_their_mail(por
         totp_secret=browsing.with_totp(office),
     )  # fmt: skip
 
+    # The action leads to the requests' page: who they go to, counted before sending.
     run_action(page, base, fresh, "回答依頼を送信する（未依頼の機関宛て）")
-    expect(page.locator(".messagelist")).to_contain_text("会員アンケート（職員数）")
+    expect(page.locator("h1")).to_contain_text("会員アンケート（職員数）")
+    expect(page.locator("[data-invite-count]")).to_be_visible()
+    assert not Response.objects.filter(survey=fresh, invited_at__isnull=False).exists()
+    page.locator("form[method=post] button[data-once]").click()
+    expect(page.locator(".messages")).to_contain_text("会員アンケート（職員数）")
     invited = eventually(
         lambda: Response.objects.filter(survey=fresh, invited_at__isnull=False).count()
     )

@@ -75,6 +75,10 @@ def test_answer_and_results_pages_within_budget(
         with django_assert_max_num_queries(14):
             assert client.get(reverse("surveys:export", args=[survey.pk, fmt])).status_code == 200
 
+    with django_assert_max_num_queries(16):
+        page = client.get(reverse("surveys:invite", args=[survey.pk]), {"roles": ["primary"]})
+    assert page.context["preview"].eligible == responses + 1
+
 
 @pytest.mark.parametrize("copies", [1, 3])
 def test_admin_survey_pages_within_budget(
