@@ -13,7 +13,7 @@ from members.models import (
 )
 from members.selectors import role_emails
 
-from .models import Response, Survey
+from .models import Choice, Question, Response, Survey
 from .services import invitees, targeted_organisations
 
 
@@ -110,6 +110,18 @@ def response_rate(survey: Survey) -> dict:
         "missing": missing,
         "not_yet_asked": not_invited,
     }
+
+
+def options_in_use(option_ids) -> set[int]:
+    """Of these options, those an answer chose or was recoded to, or a condition names: the
+    builder must keep them."""
+    ids = list(option_ids)
+    chosen = Choice.objects.filter(option_id__in=ids).values_list("option_id", flat=True)
+    recoded = Choice.objects.filter(recoded_to_id__in=ids).values_list("recoded_to_id", flat=True)
+    conditions = Question.condition_options.through.objects.filter(option_id__in=ids).values_list(
+        "option_id", flat=True
+    )
+    return set(chosen.union(recoded, conditions))
 
 
 @dataclass
