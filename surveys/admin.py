@@ -280,12 +280,36 @@ class ResponseAdmin(admin.ModelAdmin):
         return False
 
 
+SURVEY_FILTER = "answer__response__survey__id__exact"
+
+
+class QuestionOfSurveyFilter(admin.SimpleListFilter):
+    """The questions with an "other" option of the survey chosen first: not every survey's
+    questions, whose codes repeat from year to year."""
+
+    title = pgettext_lazy("survey", "question")
+    parameter_name = "answer__question__id__exact"
+
+    def lookups(self, request, model_admin):
+        survey = request.GET.get(SURVEY_FILTER, "")
+        if not survey.isdigit():
+            return []
+        questions = Question.objects.filter(survey_id=survey, options__is_other=True)
+        return [(q.pk, str(q)) for q in questions.distinct()]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value and value.isdigit():
+            return queryset.filter(answer__question_id=value)
+        return queryset
+
+
 @admin.register(OtherAnswer)
 class OtherAnswerAdmin(admin.ModelAdmin):
     """ "Other" descriptions, which the secretariat may count as one of the options."""
 
     list_display = ["other_text", "question", "recoded_to"]
-    list_filter = ["answer__response__survey", "answer__question"]
+    list_filter = ["answer__response__survey", QuestionOfSurveyFilter]
     search_fields = ["other_text"]
     readonly_fields = ["question", "other_text"]
     fields = ["question", "other_text", "recoded_to"]
@@ -293,7 +317,7 @@ class OtherAnswerAdmin(admin.ModelAdmin):
     def lookup_allowed(self, lookup, value, request=None):
         """Only the filters offered: a lookup by response would tie descriptions to one
         institution, which anonymous surveys must never allow."""
-        return lookup in {"answer__response__survey__id__exact", "answer__question__id__exact"}
+        return lookup in {SURVEY_FILTER, QuestionOfSurveyFilter.parameter_name}
 
     def get_queryset(self, request):
         return (

@@ -192,3 +192,27 @@ def test_invitations_wait_for_the_opening(staff, survey, django_capture_on_commi
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         staff.post(reverse("surveys:invite", args=[survey.pk]), {"roles": ["primary"]})
     assert callbacks == [] and not survey.responses.exists()
+
+
+def test_the_question_filter_of_other_answers_lists_the_chosen_surveys_only(staff, example):
+    from django.utils.translation import pgettext
+
+    factories.make_survey(
+        [{"code": "Q1", "kind": "single", "options": ["その他*"]}],
+        classes=list(example.classes.all()),
+    )
+    url = reverse("admin:surveys_otheranswer_changelist")
+
+    def questions(query):
+        page = staff.get(url, query)
+        assert page.status_code == 200
+        specs = {str(spec.title): spec for spec in page.context["cl"].filter_specs}
+        spec = specs.get(pgettext("survey", "question"))  # listed only when it offers any
+        return [str(label) for _value, label in spec.lookup_choices] if spec else []
+
+    assert questions({}) == []  # a survey first: the codes repeat across surveys
+    chosen = {"answer__response__survey__id__exact": example.pk}
+    assert questions(chosen) == ["Q1 Q1の質問", "Q3 Q3の質問"]
+    q3 = example.questions.get(code="Q3")
+    page = staff.get(url, {**chosen, "answer__question__id__exact": q3.pk})
+    assert [c.other_text for c in page.context["cl"].result_list] == ["DX人材"]
