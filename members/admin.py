@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef
 from django.urls import path
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
@@ -78,9 +79,43 @@ class OrganisationAdmin(NormalisedFieldsAdmin, SimpleHistoryAdmin):
     actions = exports.ORGANISATIONS
 
 
+class CurrentClassFilter(admin.SimpleListFilter):
+    """People of the institutions whose current membership is of this class."""
+
+    title = _("membership class")
+    parameter_name = "membership_class"
+
+    def lookups(self, request, model_admin):
+        return [(c.pk, str(c)) for c in MembershipClass.objects.order_by("order", "pk")]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if not (value and value.isdigit()):
+            return queryset
+        members = Membership.objects.current().filter(membership_class_id=value)
+        return queryset.filter(organisation__in=members.values("organisation_id"))
+
+
+class CurrentRoleFilter(admin.SimpleListFilter):
+    """People holding this role now (an ended role does not count)."""
+
+    title = _("role")
+    parameter_name = "role"
+
+    def lookups(self, request, model_admin):
+        return PersonRole.Kind.choices
+
+    def queryset(self, request, queryset):
+        if self.value() not in PersonRole.Kind.values:
+            return queryset
+        roles = PersonRole.objects.current().filter(person=OuterRef("pk"), kind=self.value())
+        return queryset.filter(Exists(roles))
+
+
 @admin.register(Person)
 class PersonAdmin(NormalisedFieldsAdmin, SimpleHistoryAdmin):
     list_display = ["__str__", "organisation", "department", "title", "email", "user"]
+    list_filter = [CurrentClassFilter, "organisation__block", CurrentRoleFilter]
     list_select_related = ["organisation", "user"]
     search_fields = ["family_name", "given_name", "family_name_kana", "given_name_kana", "email"]
     raw_id_fields = ["user", "organisation"]

@@ -145,6 +145,8 @@ RULES: dict[str, Callable[[Roles], bool]] = {
     # Every institution's answers, named: results, free texts, response rate, exports.
     "surveys.read_responses": lambda roles: roles.has_perm("surveys.view_response"),
     "surveys.compare_bank": lambda roles: roles.has_perm("surveys.view_bankquestion"),
+    # Requests to answer, mailed to the institutions the survey asks.
+    "surveys.invite": lambda roles: roles.has_perm("surveys.change_survey"),
     "assemblies.view": lambda roles: roles.member or roles.has_perm("assemblies.view_assembly"),
     "assemblies.vote": lambda roles: roles.voter,
     # Every assembly, before it opens too: the live view, results and minutes.

@@ -6,7 +6,8 @@ tie answers to institutions anywhere).
 
 from django import forms
 from django.contrib import admin, messages
-from django.db import transaction
+from django.db import models, transaction
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -15,8 +16,8 @@ from django.utils.translation import ngettext, pgettext_lazy
 from portal.html import links
 
 from . import services, tasks
+from .builder import Pickers, QuestionForm, SectionFormSet
 from .models import (
-    CHOICE_KINDS,
     BankQuestion,
     Choice,
     Option,
@@ -28,105 +29,81 @@ from .models import (
 )
 
 
-class QuestionForm(forms.ModelForm):
-    class Meta:
-        model = Question
-        fields = [
-            "survey",
-            "section",
-            "order",
-            "code",
-            "text",
-            "help_text",
-            "kind",
-            "required",
-            "max_choices",
-            "minimum",
-            "maximum",
-            "unit",
-            "classes",
-            "condition_question",
-            "condition_options",
-            "bank",
-        ]
-
-    def clean(self):
-        data = super().clean()
-        survey, section = data.get("survey"), data.get("section")
-        if survey and section and section.survey_id != survey.pk:
-            self.add_error("section", _("Choose a section of this survey."))
-        condition = data.get("condition_question")
-        chosen = data.get("condition_options") or []
-        if condition is not None:
-            if survey and condition.survey_id != survey.pk:
-                self.add_error("condition_question", _("Choose a question of this survey."))
-            elif condition.kind not in CHOICE_KINDS:
-                self.add_error("condition_question", _("A condition needs a choice question."))
-            elif section and _position(condition) >= _position_of(
-                section, data.get("order") or 0, self.instance.pk
-            ):
-                self.add_error("condition_question", _("A condition must be an earlier question."))
-            if not chosen:
-                self.add_error(
-                    "condition_options", _("Choose the answers that show this question.")
-                )
-            elif any(o.question_id != condition.pk for o in chosen):
-                self.add_error("condition_options", _("Choose answers of the condition question."))
-        elif chosen:
-            self.add_error("condition_question", _("Choose the question these answers belong to."))
-        classes = data.get("classes") or []
-        if survey and classes:
-            asked = set(survey.classes.values_list("pk", flat=True))
-            if any(c.pk not in asked for c in classes):
-                self.add_error("classes", _("Choose among the classes the survey asks."))
-        kind = data.get("kind")
-        if kind != Question.Kind.MULTIPLE and data.get("max_choices"):
-            self.add_error("max_choices", _("Only multiple choice questions have a maximum."))
-        low, high = data.get("minimum"), data.get("maximum")
-        if low is not None and high is not None and low > high:
-            self.add_error("maximum", _("The maximum is below the minimum."))
-        if self.instance.pk and kind != self.instance.kind and self.instance.answers.exists():
-            self.add_error("kind", _("Answers exist: the type can no longer change."))
-        return data
-
-
-def _position_of(section, order: int, pk: int | None) -> tuple:
-    """Where a question stands in the survey, as the answer page orders them."""
-    return (section.order, section.pk, order, pk or float("inf"))
-
-
-def _position(question: Question) -> tuple:
-    return _position_of(question.section, question.order, question.pk)
-
-
 class SectionInline(admin.TabularInline):
     model = Section
+    formset = SectionFormSet
     extra = 0
     fields = ["order", "title", "description"]
 
 
-class QuestionInline(admin.TabularInline):
-    model = Question
-    form = QuestionForm  # the same checks as the question's own page (type locked once answered)
-    extra = 0
-    fields = ["section", "order", "code", "text", "kind", "required"]
-    show_change_link = True
+def _survey_id(request) -> int | None:
+    object_id = request.resolver_match.kwargs.get("object_id")
+    return int(object_id) if object_id and object_id.isdigit() else None
+
+
+class ScopedPickers:
+    """The question form's pickers limited to one survey's sections, questions, options and
+    classes (`builder.Pickers`): on the survey's page and on a question's own page."""
+
+    def picker_survey_id(self, request) -> int | None:
+        raise NotImplementedError
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
-        if db_field.name == "section":
-            survey_id = request.resolver_match.kwargs.get("object_id")
-            field.queryset = Section.objects.filter(survey_id=survey_id)
-            # Listed once for every row: a queryset would be read again for each question.
-            field.choices = [("", "---------"), *((s.pk, str(s)) for s in field.queryset)]
-        return field
+        empty = _("(the first section)") if db_field.name == "section" else None
+        pickers = Pickers.of(request, self.picker_survey_id(request))
+        return pickers.limit(db_field.name, field, empty)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "classes":
+            kwargs["widget"] = forms.CheckboxSelectMultiple
+        elif db_field.name == "condition_options":
+            kwargs["widget"] = forms.SelectMultiple(attrs={"size": 6})
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        return Pickers.of(request, self.picker_survey_id(request)).limit(db_field.name, field)
+
+
+class QuestionInline(ScopedPickers, admin.StackedInline):
+    """Each question in full on the survey's page: its options as lines of text, its class
+    limits and its condition, with pickers of this survey only."""
+
+    model = Question
+    form = QuestionForm
+    fieldsets = [
+        (
+            None,
+            {"fields": [("section", "order", "code"), "text", ("kind", "required"), "options"]},
+        ),
+        (_("Who is asked"), {"fields": ["classes", "condition_question", "condition_options"]}),
+        (
+            _("Help text, limits and question bank"),
+            {
+                "classes": ["collapse"],
+                "fields": ["help_text", ("max_choices", "minimum", "maximum", "unit"), "bank"],
+            },
+        ),
+    ]
+
+    def get_extra(self, request, obj=None, **kwargs):
+        return 0 if obj is not None and obj.pk else 1  # a new survey: its first question
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("section")
+            .prefetch_related("options", "classes", "condition_options")
+        )
+
+    def picker_survey_id(self, request) -> int | None:
+        return _survey_id(request)
 
 
 @admin.register(Survey)
 class SurveyAdmin(admin.ModelAdmin):
     list_display = ["title", "opens_at", "closes_at", "anonymous", "results_published_at", "pages"]
     search_fields = ["title"]
-    filter_horizontal = ["classes", "blocks"]
+    formfield_overrides = {models.ManyToManyField: {"widget": forms.CheckboxSelectMultiple}}
     readonly_fields = ["pages", "copied_from"]
     inlines = [SectionInline, QuestionInline]
     actions = ["send_invitations", "send_reminders", "publish", "unpublish", "copy"]
@@ -140,6 +117,32 @@ class SurveyAdmin(admin.ModelAdmin):
         (pgettext_lazy("survey", "Results"), {"fields": ["results_published_at", "copied_from"]}),
     ]
 
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        if isinstance(inline, QuestionInline):
+            kwargs["form_kwargs"] = {"asked_classes": self._asked_classes(request, obj)}
+        return kwargs
+
+    def _asked_classes(self, request, survey) -> set[int] | None:
+        """The classes a question may be limited to: those the survey asks, as posted with
+        the questions (the survey may change them in the same save)."""
+        if request.method == "POST":
+            return {int(v) for v in request.POST.getlist("classes") if v.isdigit()}
+        return None
+
+    def save_related(self, request, form, formsets, change):
+        """Sections first, then the survey's first section if it has none (a new survey),
+        then the questions: one left without a section goes into the first."""
+        form.save_m2m()
+        for formset in formsets:
+            if formset.model is Question:
+                section = services.ensure_section(form.instance)
+                for question_form in formset.forms:
+                    if question_form.instance.section_id is None:
+                        question_form.instance.section = section
+            self.save_formset(request, form, formset, change=change)
+        services.ensure_section(form.instance)
+
     @admin.display(description=_("pages"))
     def pages(self, obj):
         if not obj.pk:
@@ -147,31 +150,22 @@ class SurveyAdmin(admin.ModelAdmin):
         return links(
             (reverse("surveys:results", args=[obj.pk]), pgettext_lazy("survey", "Results")),
             (reverse("surveys:rate", args=[obj.pk]), _("Response rate")),
+            (reverse("surveys:invite", args=[obj.pk]), _("Send requests to answer")),
             (reverse("surveys:export", args=[obj.pk, "xlsx"]), _("Excel")),
             (reverse("surveys:export", args=[obj.pk, "csv"]), "CSV"),
         )
 
     @admin.action(description=_("Send invitations (to institutions not invited yet)"))
     def send_invitations(self, request, queryset):
-        now = timezone.now()
-        for survey in queryset:
-            if not survey.is_open(now):
-                self.message_user(
-                    request,
-                    _("“%(title)s” is not open: invitations go out while it is open.")
-                    % {"title": survey.title},
-                    messages.ERROR,
-                )
-                continue
-            transaction.on_commit(lambda pk=survey.pk: tasks.invite.delay(pk))
+        """To the survey's page of requests: who they go to, narrowed if need be, and how
+        many, before anything is sent."""
+        surveys = list(queryset[:2])
+        if len(surveys) != 1:
             self.message_user(
-                request,
-                _(
-                    "Invitations for “%(title)s” are being sent; the response rate page shows "
-                    "who was."
-                )
-                % {"title": survey.title},
+                request, _("Choose one survey to send its invitations."), messages.ERROR
             )
+            return None
+        return redirect("surveys:invite", surveys[0].pk)
 
     @admin.action(description=_("Send the reminders due now"))
     def send_reminders(self, request, queryset):
@@ -210,53 +204,40 @@ class SurveyAdmin(admin.ModelAdmin):
             )
 
 
-class OptionFormSet(forms.BaseInlineFormSet):
-    def clean(self):
-        super().clean()
-        kept = [f for f in self.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
-        if self.instance.kind in CHOICE_KINDS | {Question.Kind.BREAKDOWN} and not kept:
-            raise forms.ValidationError(_("This type of question needs at least one option."))
-
-
-class OptionInline(admin.TabularInline):
-    model = Option
-    formset = OptionFormSet
-    extra = 0
-    fields = ["order", "code", "label", "value", "is_other"]
-
-
 @admin.register(Question)
-class QuestionAdmin(admin.ModelAdmin):
+class QuestionAdmin(ScopedPickers, admin.ModelAdmin):
+    """Questions across surveys, to find one; each is built on its survey's page (new ones
+    too, so that its pickers know the survey), or here with the same form."""
+
     form = QuestionForm
     list_display = ["code", "text", "kind", "survey", "section", "required"]
     list_filter = ["survey", "kind"]
     search_fields = ["code", "text"]
     list_select_related = ["survey", "section"]
-    filter_horizontal = ["classes", "condition_options"]
-    autocomplete_fields = ["bank"]
-    inlines = [OptionInline]
+    fieldsets = QuestionInline.fieldsets
+    readonly_fields = ["survey_link"]
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        question = self._object(request)
-        if question is not None and db_field.name in ("section", "condition_question"):
-            model = Section if db_field.name == "section" else Question
-            kwargs["queryset"] = model.objects.filter(survey_id=question.survey_id)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+    def get_fieldsets(self, request, obj=None):
+        return [(None, {"fields": ["survey_link"]}), *self.fieldsets]
 
-    def formfield_for_manytomany(self, db_field, request, **kwargs):
-        question = self._object(request)
-        if question is not None and db_field.name == "condition_options":
-            kwargs["queryset"] = Option.objects.filter(
-                question__survey_id=question.survey_id
-            ).select_related("question")
-        return super().formfield_for_manytomany(db_field, request, **kwargs)
+    @admin.display(description=_("survey"))
+    def survey_link(self, obj):
+        return links((reverse("admin:surveys_survey_change", args=[obj.survey_id]), obj.survey))
 
-    def _object(self, request):
-        """The question being edited, read once per request (every field asks for it)."""
+    def has_add_permission(self, request):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("options", "classes")
+
+    def picker_survey_id(self, request) -> int | None:
+        """The survey of the question being edited, read once per request."""
         if not hasattr(request, "_survey_question"):
-            object_id = request.resolver_match.kwargs.get("object_id")
+            object_id = _survey_id(request)
             request._survey_question = (
-                Question.objects.filter(pk=object_id).first() if object_id else None
+                Question.objects.filter(pk=object_id).values_list("survey_id", flat=True).first()
+                if object_id
+                else None
             )
         return request._survey_question
 
@@ -299,12 +280,36 @@ class ResponseAdmin(admin.ModelAdmin):
         return False
 
 
+SURVEY_FILTER = "answer__response__survey__id__exact"
+
+
+class QuestionOfSurveyFilter(admin.SimpleListFilter):
+    """The questions with an "other" option of the survey chosen first: not every survey's
+    questions, whose codes repeat from year to year."""
+
+    title = pgettext_lazy("survey", "question")
+    parameter_name = "answer__question__id__exact"
+
+    def lookups(self, request, model_admin):
+        survey = request.GET.get(SURVEY_FILTER, "")
+        if not survey.isdigit():
+            return []
+        questions = Question.objects.filter(survey_id=survey, options__is_other=True)
+        return [(q.pk, str(q)) for q in questions.distinct()]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value and value.isdigit():
+            return queryset.filter(answer__question_id=value)
+        return queryset
+
+
 @admin.register(OtherAnswer)
 class OtherAnswerAdmin(admin.ModelAdmin):
     """ "Other" descriptions, which the secretariat may count as one of the options."""
 
     list_display = ["other_text", "question", "recoded_to"]
-    list_filter = ["answer__response__survey", "answer__question"]
+    list_filter = ["answer__response__survey", QuestionOfSurveyFilter]
     search_fields = ["other_text"]
     readonly_fields = ["question", "other_text"]
     fields = ["question", "other_text", "recoded_to"]
@@ -312,7 +317,7 @@ class OtherAnswerAdmin(admin.ModelAdmin):
     def lookup_allowed(self, lookup, value, request=None):
         """Only the filters offered: a lookup by response would tie descriptions to one
         institution, which anonymous surveys must never allow."""
-        return lookup in {"answer__response__survey__id__exact", "answer__question__id__exact"}
+        return lookup in {SURVEY_FILTER, QuestionOfSurveyFilter.parameter_name}
 
     def get_queryset(self, request):
         return (

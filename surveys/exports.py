@@ -1,9 +1,17 @@
 """Exports of submitted responses: one row per response, one or more columns per question.
 
-Excel carries a codebook sheet (column, question, type, option codes); CSV is UTF-8 with a
-BOM for Excel on Windows. Anonymous surveys export no institution, no submission time, rows
-in random order, and no class or block of fewer than 3 respondents. Three queries whatever
-the size: responses, answers, choices.
+Excel carries a codebook sheet (column, question, type, option codes, and the two markers
+below); CSV is UTF-8 with a BOM for Excel on Windows.
+
+A question's cells are never left blank for want of an answer: NOT_ASKED marks a question
+that was not shown to the respondent (its class limit or its display condition left it out:
+no Answer row), SKIPPED one that was shown and left unanswered (an Answer row, not
+answered). An answered question's unused cells stay blank (an "other" description nobody
+wrote) or 0 (an option not ticked).
+
+Anonymous surveys export no institution, no submission time, rows in random order, and no
+class or block of fewer than 3 respondents. Three queries whatever the size: responses,
+answers, choices.
 """
 
 from collections import Counter
@@ -12,13 +20,17 @@ from dataclasses import dataclass
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import gettext_lazy, pgettext
 
 from portal.exports import rows_csv_response, workbook_response
 
 from .models import Answer, Choice, Kind, Response
 from .questionnaire import Questionnaire
 from .results import SMALL_GROUP
+
+# The cells of a question not shown to the respondent, and of one shown but not answered.
+NOT_ASKED = gettext_lazy("(not asked)")
+SKIPPED = gettext_lazy("(skipped)")
 
 
 @dataclass
@@ -74,25 +86,27 @@ def rows(questionnaire: Questionnaire):
             "pk", "organisation__name", "membership_class__name", "block__name", "submitted_at"
         )
     )
-    values = {pk: [""] * len(cols) for pk, *_rest in responses}
+    not_asked, skipped = str(NOT_ASKED), str(SKIPPED)
+    values = {pk: [not_asked] * len(cols) for pk, *_rest in responses}
     kinds = {q.pk: q.kind for q in questionnaire.questions}
     option_codes = {o.pk: o.code for q in questionnaire.questions for o in q.option_list}
-    option_columns = {
-        q.pk: [index[(q.pk, o.pk, False)] for o in q.option_list]
-        for q in questionnaire.questions
-        if q.kind == Kind.MULTIPLE
-    }
-    for response, question, text, number in Answer.objects.filter(
+    question_columns: dict[int, list[int]] = {}
+    for i, col in enumerate(cols):
+        question_columns.setdefault(col.question.pk, []).append(i)
+    for response, question, answered, text, number in Answer.objects.filter(
         response__survey=survey, response__submitted_at__isnull=False
-    ).values_list("response_id", "question_id", "text", "number"):
-        kind = kinds[question]
-        if kind == Kind.MULTIPLE:  # shown: unticked options are 0, not blank
-            for i in option_columns[question]:
-                values[response][i] = 0
+    ).values_list("response_id", "question_id", "answered", "text", "number"):
+        row, kind = values[response], kinds[question]
+        for i in question_columns[question]:  # shown: filled in below, or skipped
+            row[i] = "" if answered else skipped
+        if not answered:
+            continue
+        if kind == Kind.MULTIPLE:  # unticked options are 0
+            for i in question_columns[question]:
+                if cols[i].option is not None:
+                    row[i] = 0
         elif kind not in (Kind.SINGLE, Kind.RATING, Kind.BREAKDOWN):
-            values[response][index[(question, None, False)]] = (
-                number if number is not None else text
-            )
+            row[index[(question, None, False)]] = number if number is not None else text
     choices = (
         Choice.objects.filter(response__survey=survey, response__submitted_at__isnull=False)
         .order_by()
@@ -146,6 +160,9 @@ def codebook(questionnaire: Questionnaire):
             yield [col.header, q.text, q.get_kind_display(), "", q.unit]
             for option in q.option_list:
                 yield ["", "", "", option.code, option.label]
+    yield []
+    yield ["", "", "", str(NOT_ASKED), _("not shown to the respondent (class or condition)")]
+    yield ["", "", "", str(SKIPPED), _("shown, and left unanswered")]
 
 
 def _filename(questionnaire: Questionnaire) -> str:

@@ -4,6 +4,9 @@ from decimal import Decimal
 
 from django import forms
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from members.models import MembershipClass, PersonRole, RegionalBlock
 
 from .models import TEXT_KINDS, Kind, Option, Question
 from .questionnaire import shown_questions
@@ -51,7 +54,10 @@ class AnswerForm(forms.Form):
 
     def _add_fields(self, question: Question) -> None:
         name, options = question.field_name, question.option_list
-        label, help_text = question.text, question.help_text
+        label, help_text = question.heading, question.help_text
+        if question.kind == Kind.MULTIPLE:  # the mark from the type, never twice
+            mark = _("(multiple answers allowed)")
+            label = f"{label} {mark}"
         choices = [(str(o.pk), o.label) for o in options]
         if question.kind in (Kind.SINGLE, Kind.RATING):
             self.fields[name] = forms.ChoiceField(
@@ -209,3 +215,59 @@ def _range_text(question: Question) -> str:
 
 def _plain(number: Decimal | None) -> str:
     return "" if number is None else f"{number.normalize():f}"
+
+
+def _narrowing(model, label, help_text) -> forms.ModelMultipleChoiceField:
+    """Ticks that narrow whom a request goes to (the choices are set per survey)."""
+    return forms.ModelMultipleChoiceField(
+        label=label,
+        queryset=model.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=help_text,
+    )
+
+
+class InviteForm(forms.Form):
+    """Whom to send a survey's requests to: every institution it asks, unless narrowed to
+    some of its classes and blocks, written to the holders of the roles ticked."""
+
+    classes = _narrowing(
+        MembershipClass,
+        gettext_lazy("membership classes"),
+        gettext_lazy("None ticked: every class the survey asks."),
+    )
+    blocks = _narrowing(
+        RegionalBlock,
+        gettext_lazy("regional blocks"),
+        gettext_lazy("None ticked: every block the survey asks."),
+    )
+    roles = forms.MultipleChoiceField(
+        label=gettext_lazy("write to"),
+        choices=PersonRole.Kind.choices,
+        initial=[PersonRole.Kind.PRIMARY],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=gettext_lazy("Who receives the request; the primary contact if none is ticked."),
+    )
+
+    def __init__(self, survey, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["classes"].queryset = survey.classes.order_by("order", "pk")
+        blocks = list(survey.blocks.order_by("order", "pk"))
+        self.fields["blocks"].queryset = (
+            RegionalBlock.objects.filter(pk__in=[b.pk for b in blocks]).order_by("order", "pk")
+            if blocks
+            else RegionalBlock.objects.order_by("order", "pk")
+        )
+
+    def filters(self) -> dict:
+        """The narrowing as small JSON for the task: ids and role names (none: everyone)."""
+        if not self.is_bound or not self.is_valid():
+            return {"classes": [], "blocks": [], "roles": [PersonRole.Kind.PRIMARY.value]}
+        data = self.cleaned_data
+        return {
+            "classes": [c.pk for c in data["classes"]],
+            "blocks": [b.pk for b in data["blocks"]],
+            "roles": list(data["roles"]) or [PersonRole.Kind.PRIMARY.value],
+        }

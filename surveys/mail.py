@@ -19,45 +19,47 @@ from outbox import engine
 from portal.mail import PortalMessage, portal_url, render_templated
 
 from .models import Reminder, Response, Survey
-from .services import create_responses
+from .services import create_responses, invitees
 
 PRIMARY, REPRESENTATIVE = PersonRole.Kind.PRIMARY, PersonRole.Kind.REPRESENTATIVE
 RENDERER = "surveys.mail"  # render's name with the mail engine (registered in apps.py)
 
 
-def invite(survey_id: int) -> int:
-    """Invite every targeted institution not invited yet; returns how many were."""
+def invite(survey_id: int, classes=None, blocks=None, roles=None) -> int:
+    """Invite the targeted institutions not invited yet (of these class and block ids, if
+    the secretariat narrowed them), writing to the holders of these roles (the primary
+    contact by default); returns how many institutions were invited."""
     with transaction.atomic():
         survey = Survey.objects.select_for_update().get(pk=survey_id)
         if not survey.is_open():  # a link that opens nothing yet, or nothing any more
             return 0
-        create_responses(survey)
+        create_responses(survey, classes=classes, blocks=blocks)
+        asked = invitees(survey, classes=classes, blocks=blocks).values("organisation_id")
         pending = list(
             Response.objects.select_for_update(of=("self",))
-            .filter(survey=survey, invited_at__isnull=True)
+            .filter(survey=survey, invited_at__isnull=True, organisation__in=asked)
             .values_list("pk", "organisation_id")
         )
-        emails = role_emails({o for _pk, o in pending}, [PRIMARY])
+        emails = role_emails({o for _pk, o in pending}, roles or [PRIMARY])
         recipients = [
             {
-                "address": emails[organisation][PRIMARY],
+                "address": address,
                 "key": f"response:{pk}:invitation",
                 "context": {"response": pk, "template": "invitation"},
             }
             for pk, organisation in pending
-            if organisation in emails
+            for address in sorted(set(emails.get(organisation, {}).values()))
         ]
         if not recipients:
             return 0
-        Response.objects.filter(pk__in=[r["context"]["response"] for r in recipients]).update(
-            invited_at=timezone.now()
-        )
+        invited = {r["context"]["response"] for r in recipients}
+        Response.objects.filter(pk__in=invited).update(invited_at=timezone.now())
         engine.start_mailing(
             _("Survey invitations: %(title)s") % {"title": survey.title},
             RENDERER,
             recipients,
         )
-    return len(recipients)
+    return len(invited)
 
 
 def due_reminders(survey: Survey, now):

@@ -1,3 +1,5 @@
+import re
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -130,6 +132,12 @@ class Kind(models.TextChoices):
 
 
 CHOICE_KINDS = frozenset({Kind.SINGLE, Kind.MULTIPLE, Kind.RATING})
+# "（複数回答可）" typed into a question's text, as paper questionnaires print it: the pages
+# add the mark from the question's type, so the text's own would show it twice.
+MULTIPLE_MARK = re.compile(
+    r"\s*[（(]\s*(?:複数回答(?:可)?|multiple (?:answers?|choices?)(?: allowed)?)\s*[)）]\s*$",
+    re.IGNORECASE,
+)
 TEXT_KINDS = frozenset({Kind.SHORT_TEXT, Kind.LONG_TEXT})
 
 
@@ -203,6 +211,11 @@ class Question(models.Model):
 
     def __str__(self):
         return f"{self.code} {self.text}"
+
+    @property
+    def heading(self) -> str:
+        """The text without a multiple-answer mark of its own (the pages add it by type)."""
+        return MULTIPLE_MARK.sub("", self.text) if self.kind == Kind.MULTIPLE else self.text
 
     @property
     def field_name(self) -> str:

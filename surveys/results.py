@@ -12,10 +12,12 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from members.models import MembershipClass, RegionalBlock
 
-from .models import TEXT_KINDS, Answer, Choice, Kind, Option, Question, Response, Survey
+from .models import TEXT_KINDS, Answer, Choice, Kind, Option, Question, Response, Section, Survey
 from .questionnaire import Questionnaire, load
 
 SMALL_GROUP = 3  # anonymous surveys hide breakdown groups smaller than this
@@ -66,6 +68,56 @@ class QuestionResult:
     texts: list[dict]
     text_count: int
     columns: list[tuple[Group, Cell]] = field(default_factory=list)
+    audience: str = ""  # "正会員のみ": the classes a class-limited question is asked
+    chart: object = None  # its bar chart (charts.attach), for choice and breakdown questions
+
+    @property
+    def averaged(self) -> bool:
+        """Shares averaged over those who answered, not institutions counted per option."""
+        return self.question.kind == Kind.BREAKDOWN
+
+    @property
+    def base(self) -> str:
+        """What the percentages (or averages) are of: the institutions it was shown to,
+        or, for averages, those that answered."""
+        values = {"shown": self.shown, "answered": self.answered}
+        if self.question.kind in (Kind.BREAKDOWN, Kind.NUMBER):
+            return (
+                ngettext(
+                    "Averages over the %(answered)d institution that answered "
+                    "(shown to %(shown)d).",
+                    "Averages over the %(answered)d institutions that answered "
+                    "(shown to %(shown)d).",
+                    self.answered,
+                )
+                % values
+            )
+        if self.rows:
+            return (
+                ngettext(
+                    "Percentages of the %(shown)d institution shown this question "
+                    "(%(answered)d answered).",
+                    "Percentages of the %(shown)d institutions shown this question "
+                    "(%(answered)d answered).",
+                    self.shown,
+                )
+                % values
+            )
+        return (
+            ngettext(
+                "Shown to %(shown)d institution, answered by %(answered)d.",
+                "Shown to %(shown)d institutions, answered by %(answered)d.",
+                self.shown,
+            )
+            % values
+        )
+
+
+@dataclass
+class SectionResult:
+    section: Section
+    audience: str  # the classes every question of the section is limited to, if any
+    questions: list[QuestionResult]
 
 
 @dataclass
@@ -75,6 +127,8 @@ class Results:
     questions: list[QuestionResult]
     groups: list[Group]
     by: str | None
+    sections: list[SectionResult] = field(default_factory=list)
+    by_count: bool = False
 
 
 def _add(sums: dict, key, row) -> None:
@@ -90,12 +144,56 @@ def _round(value) -> Decimal | None:
     return None if value is None else Decimal(value).quantize(Decimal("0.1"), ROUND_HALF_UP)
 
 
+def audience(class_names: list[str]) -> str:
+    """「正会員のみ」: who a class-limited question or section is asked."""
+    if not class_names:
+        return ""
+    return _("%(classes)s only") % {"classes": _(", ").join(class_names)}
+
+
+def _class_names(question: Question) -> list[str]:
+    return [c.name for c in sorted(question.classes.all(), key=lambda c: (c.order, c.pk))]
+
+
+def _by_count(rows: list[OptionRow], averaged: bool) -> list[OptionRow]:
+    """Most chosen first (highest average share for a breakdown); ties keep their order."""
+    if averaged:
+        return sorted(rows, key=lambda r: -(r.total.average or 0))
+    return sorted(rows, key=lambda r: -r.total.count)
+
+
+def _sections(questionnaire: Questionnaire, out: list[QuestionResult]) -> list[SectionResult]:
+    """The results under their sections, with the audience of a section whose questions are
+    all limited to the same classes, and of a question limited otherwise."""
+    by_question = {result.question.pk: result for result in out}
+    sections = []
+    for section in questionnaire.sections:
+        results_here = [
+            by_question[q.pk] for q in questionnaire.by_section[section.pk] if q.pk in by_question
+        ]
+        if not results_here:
+            continue
+        limits = {frozenset(r.question.class_ids) for r in results_here}
+        common = limits.pop() if len(limits) == 1 else frozenset()
+        section_audience = audience(_class_names(results_here[0].question)) if common else ""
+        for result in results_here:
+            if result.question.class_ids and not common:
+                result.audience = audience(_class_names(result.question))
+        sections.append(SectionResult(section, section_audience, results_here))
+    return sections
+
+
 def results(
-    questionnaire: Questionnaire, *, by: str | None = None, staff: bool = False
+    questionnaire: Questionnaire,
+    *,
+    by: str | None = None,
+    staff: bool = False,
+    by_count: bool = False,
 ) -> Results:
     """All questions' results; `by` ("class" or "block") adds a cross-tabulation and
     `staff` (the secretariat) sees free-text answers with the institution, and small groups,
-    unless the survey is anonymous."""
+    unless the survey is anonymous. `by_count` lists each question's options most chosen
+    first, instead of in the questionnaire's order."""
     survey = questionnaire.survey
     submitted = Response.objects.submitted().filter(survey=survey)
     group_field = GROUPINGS[by][0] if by in GROUPINGS else None
@@ -186,6 +284,8 @@ def results(
                 shown_here = group_shown.get((question.pk, group.key), 0)
                 cells.append(Cell(count, shown_here, _round(average), group.hidden))
             rows.append(OptionRow(option, total, cells))
+        if by_count:
+            rows = _by_count(rows, question.kind == Kind.BREAKDOWN)
         result = QuestionResult(
             question=question,
             shown=q_shown,
@@ -208,7 +308,15 @@ def results(
         )
         out.append(result)
     respondents = sum(g.respondents for g in groups) if group_field else submitted.count()
-    return Results(survey, respondents, out, groups, by if group_field else None)
+    return Results(
+        survey,
+        respondents,
+        out,
+        groups,
+        by if group_field else None,
+        sections=_sections(questionnaire, out),
+        by_count=by_count,
+    )
 
 
 def _question_average(question: Question, rows: list[OptionRow], averages: dict):

@@ -4,10 +4,17 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Count, Max, Q
 from django.utils import timezone
 
-from members.models import Membership, MembershipClass, RegionalBlock, current_membership_q
+from members.models import (
+    Membership,
+    MembershipClass,
+    PersonRole,
+    RegionalBlock,
+    current_membership_q,
+)
+from members.selectors import role_emails
 
-from .models import Response, Survey
-from .services import targeted_organisations
+from .models import Choice, Question, Response, Survey
+from .services import invitees, targeted_organisations
 
 
 def surveys_for(organisation):
@@ -103,3 +110,69 @@ def response_rate(survey: Survey) -> dict:
         "missing": missing,
         "not_yet_asked": not_invited,
     }
+
+
+def options_in_use(option_ids) -> set[int]:
+    """Of these options, those an answer chose or was recoded to, or a condition names: the
+    builder must keep them."""
+    ids = list(option_ids)
+    chosen = Choice.objects.filter(option_id__in=ids).values_list("option_id", flat=True)
+    recoded = Choice.objects.filter(recoded_to_id__in=ids).values_list("recoded_to_id", flat=True)
+    conditions = Question.condition_options.through.objects.filter(option_id__in=ids).values_list(
+        "option_id", flat=True
+    )
+    return set(chosen.union(recoded, conditions))
+
+
+@dataclass
+class Invitee:
+    name: str
+    membership_class: str
+    block: str
+    addresses: list[str]
+
+
+@dataclass
+class InvitationPreview:
+    eligible: int  # institutions the survey asks, as narrowed
+    invited: int  # of them, invited already (not again)
+    invitees: list[Invitee]  # to be invited now, with the addresses the request goes to
+
+    @property
+    def reachable(self) -> int:
+        return sum(1 for i in self.invitees if i.addresses)
+
+    @property
+    def unreachable(self) -> list[Invitee]:
+        return [i for i in self.invitees if not i.addresses]
+
+    @property
+    def mails(self) -> int:
+        return sum(len(i.addresses) for i in self.invitees)
+
+
+def invitation_preview(survey: Survey, *, classes=None, blocks=None, roles=None):
+    """Who a request would go to now, as `mail.invite` chooses them (three queries)."""
+    rows = list(
+        invitees(survey, classes=classes, blocks=blocks)
+        .order_by("organisation__block__order", "organisation__name_kana")
+        .values_list(
+            "organisation_id",
+            "organisation__name",
+            "membership_class__name",
+            "organisation__block__name",
+        )
+    )
+    ids = [row[0] for row in rows]
+    invited = set(
+        Response.objects.filter(
+            survey=survey, organisation_id__in=ids, invited_at__isnull=False
+        ).values_list("organisation_id", flat=True)
+    )
+    emails = role_emails(ids, roles or [PersonRole.Kind.PRIMARY])
+    pending = [
+        Invitee(name, class_name, block, sorted(set(emails.get(pk, {}).values())))
+        for pk, name, class_name, block in rows
+        if pk not in invited
+    ]
+    return InvitationPreview(eligible=len(rows), invited=len(invited), invitees=pending)

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from members.models import Membership, Organisation
 
 from .forms import LONG_TEXT_MAX, AnswerForm, Payload
-from .models import Answer, Choice, Question, Response, Survey
+from .models import Answer, Choice, Option, Question, Response, Section, Survey
 from .questionnaire import Questionnaire
 
 
@@ -56,13 +56,26 @@ def response_for(survey: Survey, organisation: Organisation) -> Response | None:
     return response
 
 
-def create_responses(survey: Survey) -> int:
-    """A response row for every targeted institution that has none yet (before inviting)."""
+def invitees(survey: Survey, *, classes=None, blocks=None):
+    """The current memberships of the institutions the survey asks, narrowed (by the
+    secretariat, when it invites) to these classes and blocks; all of them by default."""
+    memberships = Membership.objects.current().filter(
+        organisation__in=targeted_organisations(survey),
+        membership_class__in=survey.classes.all(),
+    )
+    if classes:
+        memberships = memberships.filter(membership_class__in=classes)
+    if blocks:
+        memberships = memberships.filter(organisation__block__in=blocks)
+    return memberships
+
+
+def create_responses(survey: Survey, *, classes=None, blocks=None) -> int:
+    """A response row for every targeted institution (of these classes and blocks, if
+    given) that has none yet (before inviting)."""
     memberships = (
-        Membership.objects.current()
-        .filter(organisation__in=targeted_organisations(survey))
+        invitees(survey, classes=classes, blocks=blocks)
         .exclude(organisation__survey_responses__survey=survey)
-        .filter(membership_class__in=survey.classes.all())
         .values_list("organisation_id", "membership_class_id", "organisation__block_id")
     )
     rows = [
@@ -241,6 +254,41 @@ def reopen(response_id: int, *, user) -> Response:
 
 
 # --- Secretariat --------------------------------------------------------------------------
+
+
+def ensure_section(survey: Survey) -> Section:
+    """The survey's first section, made when it has none: a new survey takes questions at
+    once (the admin calls it when a survey is saved)."""
+    section = survey.sections.order_by("order", "pk").first()
+    if section is None:
+        section = Section.objects.create(survey=survey, order=0, title=_("Questions"))
+    return section
+
+
+def set_options(question: Question, specs) -> None:
+    """The question's options as the builder lists them (code, label, score, other), in
+    order. An option is matched by its code, so answers and conditions that point at it
+    stay with it; one no longer listed is removed (the builder keeps those in use)."""
+    existing = {option.code: option for option in Option.objects.filter(question=question)}
+    listed = {spec.code for spec in specs}
+    Option.objects.filter(question=question).exclude(code__in=listed).delete()
+    new, changed = [], []
+    for order, spec in enumerate(specs, 1):
+        option = existing.get(spec.code)
+        values = {
+            "order": order,
+            "label": spec.label,
+            "value": spec.value,
+            "is_other": spec.is_other,
+        }
+        if option is None:
+            new.append(Option(question=question, code=spec.code, **values))
+        elif any(getattr(option, name) != value for name, value in values.items()):
+            for name, value in values.items():
+                setattr(option, name, value)
+            changed.append(option)
+    Option.objects.bulk_create(new)
+    Option.objects.bulk_update(changed, ["order", "label", "value", "is_other"])
 
 
 @transaction.atomic

@@ -4,8 +4,8 @@ from . import mail
 
 
 @shared_task
-def invite(survey_id: int) -> int:
-    return mail.invite(survey_id)
+def invite(survey_id: int, classes=None, blocks=None, roles=None) -> int:
+    return mail.invite(survey_id, classes=classes, blocks=blocks, roles=roles)
 
 
 @shared_task

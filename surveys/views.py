@@ -1,9 +1,11 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, JsonResponse
+from django.db import transaction
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -11,7 +13,8 @@ from members.permissions import can, require
 from members.selectors import member_organisation
 from portal.pagination import paginate
 
-from . import exports, selectors, services
+from . import charts, exports, selectors, services, tasks
+from .forms import InviteForm
 from .layout import answer_sections, kept_changes, submitted_summary
 from .models import BankQuestion, Question, Survey
 from .questionnaire import load
@@ -155,16 +158,53 @@ def _readable_survey(request, pk) -> Survey:
     raise Http404
 
 
+def _results(request, survey: Survey, questionnaire):
+    """The results as the page's query asks: broken down or not, options in the
+    questionnaire's order or most chosen first."""
+    by = request.GET.get("by")
+    return compute_results(
+        questionnaire,
+        by=by if by in GROUPINGS else None,
+        staff=can(request.roles, "surveys.read_responses"),
+        by_count=request.GET.get("sort") == "count",
+    )
+
+
 @require("surveys.view")
 def results(request, pk):
     survey = _readable_survey(request, pk)
-    by = request.GET.get("by")
-    staff = can(request.roles, "surveys.read_responses")
-    outcome = compute_results(load(survey), by=by if by in GROUPINGS else None, staff=staff)
+    outcome = charts.attach(_results(request, survey, load(survey)))
     return render(
         request,
         "surveys/results.html",
-        {"survey": survey, "results": outcome, "staff": staff, "by": outcome.by},
+        {
+            "survey": survey,
+            "results": outcome,
+            "staff": can(request.roles, "surveys.read_responses"),
+            "by": outcome.by,
+            "sort": "count" if outcome.by_count else "",
+        },
+    )
+
+
+@require("surveys.view")
+def chart(request, pk, question_id):
+    """One question's chart as an SVG file, as the results page shows it (same query, same
+    readers)."""
+    survey = _readable_survey(request, pk)
+    questionnaire = load(survey)
+    questionnaire.questions = [q for q in questionnaire.questions if q.pk == question_id]
+    if not questionnaire.questions:
+        raise Http404
+    outcome = _results(request, survey, questionnaire)
+    result = outcome.questions[0]
+    if charts.chart(result) is None:  # no chart for text and number questions
+        raise Http404
+    name = f"survey-{survey.pk}-{result.question.code}-{outcome.by or 'all'}.svg"
+    return HttpResponse(
+        charts.svg(result),
+        content_type="image/svg+xml; charset=utf-8",
+        headers={"Content-Disposition": content_disposition_header(True, name)},
     )
 
 
@@ -189,6 +229,40 @@ def rate(request, pk):
     )
 
 
+@require("surveys.invite")
+def invite(request, pk):
+    """Requests to answer: to every institution the survey asks and that was not invited
+    yet, unless narrowed by class, block and the roles written to; the page counts them
+    before anything is sent, and the mail engine sends them from a worker."""
+    survey = get_object_or_404(Survey, pk=pk)
+    form = InviteForm(survey, request.POST if request.method == "POST" else (request.GET or None))
+    filters = form.filters()
+    if request.method == "POST" and form.is_valid():
+        if not survey.is_open():
+            messages.error(
+                request,
+                _("“%(title)s” is not open: invitations go out while it is open.")
+                % {"title": survey.title},
+            )
+        else:
+            transaction.on_commit(lambda: tasks.invite.delay(survey.pk, **filters))
+            messages.success(
+                request,
+                _(
+                    "Invitations for “%(title)s” are being sent; the response rate page shows "
+                    "who was."
+                )
+                % {"title": survey.title},
+            )
+            return redirect("surveys:rate", survey.pk)
+    preview = selectors.invitation_preview(survey, **filters)
+    return render(
+        request,
+        "surveys/invite.html",
+        {"survey": survey, "form": form, "filters": filters, "preview": preview},
+    )
+
+
 @require("surveys.read_responses")
 def export(request, pk, fmt):
     survey = get_object_or_404(Survey, pk=pk)
@@ -202,4 +276,5 @@ def export(request, pk, fmt):
 @require("surveys.compare_bank")
 def bank(request, code):
     entry = get_object_or_404(BankQuestion, code=code)
-    return render(request, "surveys/bank.html", {"bank": entry, "years": bank_comparison(entry)})
+    years = [charts.attach(results) for results in bank_comparison(entry)]
+    return render(request, "surveys/bank.html", {"bank": entry, "years": years})

@@ -104,3 +104,42 @@ def example(db):
     factories.answer_survey(survey, orgs["A1大学"], user, {"Q1": ["情報"], "Q4": 30})
     factories.answer_survey(survey, orgs["A2大学"], user, {"Q1": ["アワード"]}, submit=False)
     return survey
+
+
+def filled(form) -> dict:
+    """What the browser would post back for a bound-or-initial form, unchanged."""
+    values = {form.add_prefix(name): form[name].value() for name in form.fields}
+    return {k: v for k, v in values.items() if v is not None and v is not False}
+
+
+def change_page_data(client, survey):
+    """The survey's admin page and what posting it back unchanged sends: the survey, its
+    sections and its questions (each with its options' text)."""
+    from django.urls import reverse
+    from django.utils import timezone
+
+    page = client.get(reverse("admin:surveys_survey_change", args=[survey.pk]))
+    assert page.status_code == 200
+    data = filled(page.context["adminform"].form)
+    for inline in page.context["inline_admin_formsets"]:
+        formset = inline.formset
+        data |= {
+            formset.management_form.add_prefix(k): v
+            for k, v in formset.management_form.initial.items()
+        }
+        for form in formset.forms:
+            data |= filled(form)
+    for name in ("opens_at", "closes_at"):
+        when = timezone.localtime(getattr(survey, name))
+        data[f"{name}_0"], data[f"{name}_1"] = when.strftime("%Y-%m-%d"), when.strftime("%H:%M:%S")
+    return page, data
+
+
+def question_row(page, code):
+    """The form of question `code` among the rows of the survey's admin page."""
+    return next(f for f in question_forms(page) if f.instance.code == code)
+
+
+def question_forms(page_or_response):
+    formsets = page_or_response.context["inline_admin_formsets"]
+    return next(i.formset for i in formsets if i.formset.prefix == "questions").forms

@@ -6,34 +6,31 @@ from django.utils import timezone
 
 from surveys.models import Option, OtherAnswer, Question, Survey
 from tests import factories
+from tests.surveys.conftest import change_page_data, question_forms, question_row
 
 pytestmark = pytest.mark.django_db
 
 
-def _question_form(survey, **changes):
-    q1 = survey.questions.get(code="Q1")
-    data = {
-        "survey": survey.pk,
-        "section": q1.section_id,
+def _add_question(client, survey, **changes):
+    """Post the survey's page with one question more (N1, after the others): the response
+    and the new row's errors."""
+    _page, data = change_page_data(client, survey)
+    total = int(data["questions-TOTAL_FORMS"])
+    new = {
+        "section": survey.sections.first().pk,
         "order": 50,
         "code": "N1",
         "text": "新しい質問",
         "kind": "multiple",
         "required": "on",
-        "options-TOTAL_FORMS": "1",
-        "options-INITIAL_FORMS": "0",
-        "options-MIN_NUM_FORMS": "0",
-        "options-MAX_NUM_FORMS": "1000",
-        "options-0-order": "1",
-        "options-0-code": "1",
-        "options-0-label": "選択肢",
+        "options": "1 | 選択肢",
         **changes,
     }
-    return {k: v for k, v in data.items() if v is not None}
-
-
-def _post_question(client, survey, **changes):
-    return client.post(reverse("admin:surveys_question_add"), _question_form(survey, **changes))
+    data |= {f"questions-{total}-{k}": v for k, v in new.items() if v is not None}
+    data["questions-TOTAL_FORMS"] = total + 1
+    response = client.post(reverse("admin:surveys_survey_change", args=[survey.pk]), data)
+    errors = question_forms(response)[total].errors if response.status_code == 200 else {}
+    return response, errors
 
 
 @pytest.fixture
@@ -44,13 +41,13 @@ def staff(client, secretariat_with_mfa):
 
 def test_a_conditional_question_is_added(staff, survey):
     q1 = survey.questions.get(code="Q1")
-    response = _post_question(
+    response, errors = _add_question(
         staff,
         survey,
         condition_question=q1.pk,
         condition_options=[q1.options.get(label="あった").pk],
     )
-    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert response.status_code == 302, errors
     question = Question.objects.get(code="N1")
     assert question.condition_question == q1 and question.options.count() == 1
 
@@ -67,9 +64,9 @@ def test_a_conditional_question_is_added(staff, survey):
 def test_builder_refuses_inconsistent_questions(staff, survey, changes, field):
     codes = {q.code: q.pk for q in survey.questions.all()}
     changes = {k: codes.get(v, v) for k, v in changes.items()}
-    response = _post_question(staff, survey, **changes)
+    response, errors = _add_question(staff, survey, **changes)
     assert response.status_code == 200
-    assert field in response.context["adminform"].form.errors
+    assert field in errors
 
 
 def test_a_condition_must_come_earlier_and_use_its_own_answers(staff, survey):
@@ -77,14 +74,13 @@ def test_a_condition_must_come_earlier_and_use_its_own_answers(staff, survey):
         [{"code": "A", "kind": "single", "options": ["x"]}], classes=list(survey.classes.all())
     )
     other_option = later.questions.get().options.get()
-    response = _post_question(
+    _response, errors = _add_question(
         staff,
         survey,
         order=0,
         condition_question=survey.questions.get(code="Q5").pk,
-        condition_options=[other_option.pk],
+        condition_options=[other_option.pk],  # another survey's: not even offered
     )
-    errors = response.context["adminform"].form.errors
     assert "condition_question" in errors and "condition_options" in errors
 
 
@@ -126,8 +122,12 @@ def test_publish_and_invite_actions(
     staff.post(url, {"action": "publish", "_selected_action": [survey.pk]})
     survey.refresh_from_db()
     assert survey.results_published_at <= timezone.now()
+    # The action leads to the requests' page, which counts them before sending.
+    response = staff.post(url, {"action": "send_invitations", "_selected_action": [survey.pk]})
+    assert response["Location"] == reverse("surveys:invite", args=[survey.pk])
+    assert smtp_server.received == []
     with django_capture_on_commit_callbacks(execute=True):
-        staff.post(url, {"action": "send_invitations", "_selected_action": [survey.pk]})
+        staff.post(response["Location"], {"roles": ["primary"]})
     assert [to for to, _raw in smtp_server.received] == [["p@isico.example.jp"]]
 
 
@@ -171,38 +171,17 @@ def test_other_answers_cannot_be_filtered_by_response(staff, example):
 
 
 def test_a_choice_question_needs_an_option(staff, survey):
-    response = _post_question(staff, survey, **{"options-TOTAL_FORMS": "0"})
+    response, errors = _add_question(staff, survey, options="")
     assert response.status_code == 200
-    assert response.context["inline_admin_formsets"][0].formset.non_form_errors()
-
-
-def _filled(form) -> dict:
-    """What the browser would post back for a bound-or-initial form, unchanged."""
-    values = {form.add_prefix(name): form[name].value() for name in form.fields}
-    return {k: v for k, v in values.items() if v is not None and v is not False}
+    assert "options" in errors
 
 
 def test_the_type_of_an_answered_question_is_locked_on_the_survey_page_too(staff, example):
-    url = reverse("admin:surveys_survey_change", args=[example.pk])
-    page = staff.get(url)
-    data = _filled(page.context["adminform"].form)
-    for inline in page.context["inline_admin_formsets"]:
-        formset = inline.formset
-        data |= {
-            formset.management_form.add_prefix(k): v
-            for k, v in formset.management_form.initial.items()
-        }
-        for form in formset.forms:
-            data |= _filled(form)
-    for name in ("opens_at", "closes_at"):
-        when = timezone.localtime(getattr(example, name))
-        data[f"{name}_0"], data[f"{name}_1"] = when.strftime("%Y-%m-%d"), when.strftime("%H:%M:%S")
-    questions = page.context["inline_admin_formsets"][1].formset
-    q1 = next(f for f in questions.forms if f.instance.code == "Q1")
-    data[q1.add_prefix("kind")] = "breakdown"
-    response = staff.post(url, data)
+    page, data = change_page_data(staff, example)
+    data[question_row(page, "Q1").add_prefix("kind")] = "single"
+    response = staff.post(reverse("admin:surveys_survey_change", args=[example.pk]), data)
     assert response.status_code == 200
-    errors = response.context["inline_admin_formsets"][1].formset.errors
+    errors = [form.errors for form in question_forms(response)]
     assert [list(e) for e in errors if e] == [["kind"]]
     assert example.questions.get(code="Q1").kind == "multiple"
 
@@ -211,8 +190,29 @@ def test_invitations_wait_for_the_opening(staff, survey, django_capture_on_commi
     survey.opens_at = timezone.now() + timezone.timedelta(days=1)
     survey.save()
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        staff.post(
-            reverse("admin:surveys_survey_changelist"),
-            {"action": "send_invitations", "_selected_action": [survey.pk]},
-        )
+        staff.post(reverse("surveys:invite", args=[survey.pk]), {"roles": ["primary"]})
     assert callbacks == [] and not survey.responses.exists()
+
+
+def test_the_question_filter_of_other_answers_lists_the_chosen_surveys_only(staff, example):
+    from django.utils.translation import pgettext
+
+    factories.make_survey(
+        [{"code": "Q1", "kind": "single", "options": ["その他*"]}],
+        classes=list(example.classes.all()),
+    )
+    url = reverse("admin:surveys_otheranswer_changelist")
+
+    def questions(query):
+        page = staff.get(url, query)
+        assert page.status_code == 200
+        specs = {str(spec.title): spec for spec in page.context["cl"].filter_specs}
+        spec = specs.get(pgettext("survey", "question"))  # listed only when it offers any
+        return [str(label) for _value, label in spec.lookup_choices] if spec else []
+
+    assert questions({}) == []  # a survey first: the codes repeat across surveys
+    chosen = {"answer__response__survey__id__exact": example.pk}
+    assert questions(chosen) == ["Q1 Q1の質問", "Q3 Q3の質問"]
+    q3 = example.questions.get(code="Q3")
+    page = staff.get(url, {**chosen, "answer__question__id__exact": q3.pk})
+    assert [c.other_text for c in page.context["cl"].result_list] == ["DX人材"]

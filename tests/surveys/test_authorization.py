@@ -32,23 +32,28 @@ def urls(survey, question, bank):
         ("get", reverse("surveys:export", args=[survey.pk, "xlsx"])),
         ("get", reverse("surveys:export", args=[survey.pk, "csv"])),
         ("get", reverse("surveys:bank", args=[bank.code])),
+        ("get", reverse("surveys:chart", args=[survey.pk, survey.questions.get(code="Q1").pk])),
+        ("get", reverse("surveys:invite", args=[survey.pk])),
     ]
 
 
 MATRIX = {
-    #            index answer save reopen results texts rate xlsx csv  bank
-    "anonymous": [LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN],
-    "applicant": [403, 403, 403, 403, 403, 403, 403, 403, 403, 403],
-    "member":    [200, 200, 200, 302, 404, 404, 403, 403, 403, 403],
-    "outsider":  [200, 200, 200, 302, 404, 404, 403, 403, 403, 403],
-    "secretariat_with_mfa": [200, 403, 403, 403, 200, 200, 200, 200, 200, 200],
+    #            index answer save reopen results texts rate xlsx csv  bank chart invite
+    "anonymous": [LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN,
+                  LOGIN],
+    "applicant": [403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403],
+    "member":    [200, 200, 200, 302, 404, 404, 403, 403, 403, 403, 404, 403],
+    "outsider":  [200, 200, 200, 302, 404, 404, 403, 403, 403, 403, 404, 403],
+    "secretariat_with_mfa": [200, 403, 403, 403, 200, 200, 200, 200, 200, 200, 200, 200],
 }  # fmt: skip
 
-# Once published, members read the results (and still nothing else of the secretariat's).
+# Once published, members read the results and their charts (and still nothing else of the
+# secretariat's).
 PUBLISHED = {
-    "anonymous": [LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN],
-    "applicant": [403, 403, 403, 403, 403, 403, 403, 403, 403, 403],
-    "member":    [200, 200, 200, 302, 200, 200, 403, 403, 403, 403],
+    "anonymous": [LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN,
+                  LOGIN],
+    "applicant": [403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403],
+    "member":    [200, 200, 200, 302, 200, 200, 403, 403, 403, 403, 200, 403],
 }  # fmt: skip
 
 

@@ -2,15 +2,21 @@
 network's 2019 member survey), with a conditional question that shows only after はい, a
 required question left empty at first, a background autosave that survives a reload and an
 "other" answer; the secretariat, logged in with TOTP in a window of its own, sees the count
-of the chosen option go up by one and the description among the written answers."""
+of the chosen option go up by one and the description among the written answers.
+
+The secretariat also builds a survey of its own on the survey's one admin page (questions
+with their options before the first save, a conditional question picked by 「Q1 … — はい」),
+a member answers it, and the results show its chart per membership class, downloaded as an
+SVG image."""
 
 import re
 import time
+from datetime import timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 from playwright.sync_api import expect
 
@@ -191,6 +197,98 @@ def test_member_answers_and_the_secretariat_sees_the_counts(portal, browser, pag
     desk.context.close()
 
 
+BUILT = "会員アンケート（画面で作成）"
+
+
+def test_the_secretariat_builds_a_survey_that_a_member_answers(portal, browser, page, artifacts):
+    call_command("seed_demo")
+    base = portal.url
+    office = get_user_model().objects.get(email=accounts.SECRETARIAT)
+    desk = browser.new_context(locale="ja-JP", viewport={"width": 1280, "height": 900}).new_page()
+    browsing.log_in(
+        desk, base, office.email, accounts.DEMO_PASSWORD, next_url="/admin/surveys/survey/add/",
+        totp_secret=browsing.with_totp(office),
+    )  # fmt: skip
+
+    # One screen: the survey, and its first two questions with their options, before any
+    # section exists.
+    today = timezone.localdate()
+    desk.locator("#id_title").fill(BUILT)
+    desk.locator("#id_opens_at_0").fill(today.isoformat())
+    desk.locator("#id_opens_at_1").fill("00:00:00")
+    desk.locator("#id_closes_at_0").fill((today + timedelta(days=30)).isoformat())
+    desk.locator("#id_closes_at_1").fill("17:00:00")
+    for membership_class in MembershipClass.objects.all():
+        desk.locator(f"input[name=classes][value='{membership_class.pk}']").check()
+    desk.locator("#id_questions-0-order").fill("1")
+    desk.locator("#id_questions-0-code").fill("Q1")
+    desk.locator("#id_questions-0-text").fill("新しい取組への関心")
+    desk.locator("#id_questions-0-kind").select_option("single")
+    desk.locator("#id_questions-0-options").fill("はい\nいいえ")
+    desk.locator("#questions-group .add-row a").click()
+    desk.locator("#id_questions-1-order").fill("2")
+    desk.locator("#id_questions-1-code").fill("Q2")
+    desk.locator("#id_questions-1-text").fill("関心のある分野（複数回答可）")
+    desk.locator("#id_questions-1-kind").select_option("multiple")
+    desk.locator("#id_questions-1-options").fill("ＤＸ\n人材育成\n* その他")
+    desk.screenshot(path=artifacts / "survey-builder-new.png", full_page=True)
+    desk.locator("input[name=_continue]").click()
+    expect(desk.locator(".messagelist .success")).to_be_visible()
+    survey = Survey.objects.get(title=BUILT)
+    assert survey.sections.count() == 1 and survey.questions.count() == 2
+
+    # Saved: a third question shown only after Q1 = はい, its condition picked by the
+    # question's name and the answer.
+    desk.locator("#questions-group .add-row a").click()
+    desk.locator("#id_questions-2-order").fill("3")
+    desk.locator("#id_questions-2-code").fill("Q3")
+    desk.locator("#id_questions-2-text").fill("検討中の取組の内容")
+    desk.locator("#id_questions-2-kind").select_option("short_text")
+    desk.locator("#id_questions-2-condition_question").select_option(label="Q1 新しい取組への関心")
+    desk.locator("#id_questions-2-condition_options").select_option(
+        label="Q1 新しい取組への関心 — はい"
+    )
+    desk.locator("input[name=_continue]").click()
+    expect(desk.locator(".messagelist .success")).to_be_visible()
+    desk.screenshot(path=artifacts / "survey-builder.png", full_page=True)
+    q = {question.code: question for question in survey.questions.all()}
+    assert q["Q3"].condition_question == q["Q1"]
+    assert [o.label for o in q["Q3"].condition_options.all()] == ["はい"]
+    assert [o.is_other for o in q["Q2"].options.order_by("order")] == [False, False, True]
+
+    # The member answers it: Q3 waits for はい.
+    browsing.log_in(
+        page, base, accounts.MEMBER, accounts.DEMO_PASSWORD, next_url=f"/surveys/{survey.pk}/"
+    )
+    expect(page.locator("h1")).to_have_text(BUILT)
+    expect(block(page, q["Q3"])).to_be_hidden()
+    choose(page, q["Q1"], "はい")
+    expect(block(page, q["Q3"])).to_be_visible()
+    page.locator(f"[name='{q['Q3'].field_name}']").fill("地域DX人材の共同育成")
+    choose(page, q["Q2"], "ＤＸ")
+    choose(page, q["Q2"], "その他")
+    page.locator(f"[name='{q['Q2'].other_field_name}']").fill("海外展開")
+    page.locator("button[name=submit]").click()
+    expect(
+        page.get_by_text(ja("Thank you: your institution's answers are submitted."))
+    ).to_be_visible()
+
+    # The results by class: a chart per question, downloadable as an SVG image.
+    desk.goto(f"{base}/surveys/{survey.pk}/results/?by=class")
+    section = desk.locator(f"section[aria-labelledby='q{q['Q1'].pk}']")
+    chart = section.locator("svg.survey-chart")
+    expect(chart).to_be_visible()
+    bars = chart.locator("rect[fill]:has(title)")
+    assert bars.count() >= 2 and max(bars.nth(i).bounding_box()["width"] for i in range(2)) > 0
+    expect(chart).to_contain_text("1 (100.0%)")
+    desk.screenshot(path=artifacts / "survey-builder-results.png", full_page=True)
+    with desk.expect_download() as download:
+        section.get_by_role("link", name=ja("Download the chart (SVG image)")).click()
+    svg = download.value.path().read_text(encoding="utf-8")
+    assert svg.startswith("<svg") and "新しい取組への関心" in svg and "はい" in svg
+    desk.context.close()
+
+
 def run_action(page, base, survey, action_label):
     page.goto(f"{base}/admin/surveys/survey/")
     page.locator(f"input[name=_selected_action][value='{survey.pk}']").check()
@@ -214,8 +312,13 @@ def test_the_secretariat_invites_and_reminds_and_the_contacts_get_their_mail(por
         totp_secret=browsing.with_totp(office),
     )  # fmt: skip
 
+    # The action leads to the requests' page: who they go to, counted before sending.
     run_action(page, base, fresh, "回答依頼を送信する（未依頼の機関宛て）")
-    expect(page.locator(".messagelist")).to_contain_text("会員アンケート（職員数）")
+    expect(page.locator("h1")).to_contain_text("会員アンケート（職員数）")
+    expect(page.locator("[data-invite-count]")).to_be_visible()
+    assert not Response.objects.filter(survey=fresh, invited_at__isnull=False).exists()
+    page.locator("form[method=post] button[data-once]").click()
+    expect(page.locator(".messages")).to_contain_text("会員アンケート（職員数）")
     invited = eventually(
         lambda: Response.objects.filter(survey=fresh, invited_at__isnull=False).count()
     )

@@ -37,9 +37,30 @@ def test_csv_has_one_row_per_response_and_a_column_per_option(
         "メルマガ",
     )
     assert f2["Q2"] == "2"  # option code of いいえ
-    assert f2["Q3_1"] == f2["Q3_2"] == ""  # not shown to F2: blank, not 0
+    assert f2["Q3_1"] == f2["Q3_2"] == gettext("(not asked)")  # not shown to F2: not 0
     assert (f2["Q4"], f2["Q5_1"], f2["Q5_2"]) == ("20.00", "20.00", "80.00")
-    assert by_name["A1大学"]["Q2"] == ""  # full members only
+    assert by_name["A1大学"]["Q2"] == gettext("(not asked)")  # full members only
+
+
+def test_export_tells_a_question_not_asked_from_one_skipped(client, secretariat_with_mfa, example):
+    """Not asked: hidden by a class limit (Q2, Q5 for A1) or a condition (Q3 for F2). Skipped:
+    shown and left empty (Q6 for F1, Q4 and Q5 for F3). Both differ from an answer's cells."""
+    client.force_login(secretariat_with_mfa)
+    header, *rows = _csv(client, example)
+    by_name = {row[1]: dict(zip(header, row, strict=True)) for row in rows}
+    not_asked, skipped = gettext("(not asked)"), gettext("(skipped)")
+    assert not_asked != skipped and "" not in (not_asked, skipped)
+    a1, f1, f2, f3 = (by_name[n] for n in ["A1大学", "F1財団", "F2財団", "F3財団"])
+    assert (a1["Q2"], a1["Q3_1"], a1["Q3_other"], a1["Q5_1"]) == (not_asked,) * 4
+    assert (f2["Q3_1"], f2["Q3_2"], f2["Q3_3"], f2["Q3_other"]) == (not_asked,) * 4
+    assert f1["Q6"] == skipped and f2["Q6"] == "地域ブロックの会合を増やしてほしい"
+    assert (f3["Q4"], f3["Q5_1"], f3["Q5_2"]) == (skipped,) * 3
+    assert (f1["Q4"], f1["Q1_3"], f1["Q1_other"]) == ("10.00", "0", "")  # answered
+    workbook = load_workbook(
+        io.BytesIO(client.get(reverse("surveys:export", args=[example.pk, "xlsx"])).content)
+    )
+    legend = {row[3]: row[4] for row in workbook.worksheets[1].values if row and row[3]}
+    assert legend[not_asked] and legend[skipped]  # the codebook says what each means
 
 
 def test_excel_has_responses_and_a_codebook(client, secretariat_with_mfa, example):
@@ -113,6 +134,6 @@ def test_exported_text_is_never_a_formula_nor_broken_by_control_characters(
     sheet = load_workbook(io.BytesIO(content)).worksheets[0]
     column = [c.value for c in sheet[1]].index("Q6") + 1
     written = [sheet.cell(row=r, column=column) for r in range(2, sheet.max_row + 1)]
-    texts = [c for c in written if c.value]
+    texts = [c for c in written if c.value and c.value != gettext("(skipped)")]
     assert texts and all(c.data_type == "s" for c in texts)
     assert {c.value for c in texts} == {'\'=HYPERLINK("http://x")次の行'}

@@ -18,8 +18,8 @@ pytestmark = pytest.mark.django_db
 DAY = timedelta(days=1)
 
 
-def _institution(name, *, primary=True):
-    organisation = factories.make_organisation(name)
+def _institution(name, *, primary=True, **fields):
+    organisation = factories.make_organisation(name, **fields)
     slug = next(factories._counter)
     if primary:
         assign_role(
@@ -117,3 +117,71 @@ def test_the_beat_task_covers_every_open_survey(asked, run):
     run(survey_mail.invite, survey.pk)
     Response.objects.filter(invited_at__isnull=False).update(invited_at=timezone.now() - 8 * DAY)
     assert run(survey_mail.send_all_reminders) == 2  # A and B; C was never invited
+
+
+@pytest.fixture
+def narrowed(asked):
+    """The survey asks full and academic members; D大学 is academic, in another block."""
+    from members.models import MembershipClass, RegionalBlock
+
+    survey, orgs = asked
+    academic = factories.make_class("academic", MembershipClass.DuesRule.FLAT, flat_amount=15000)
+    survey.classes.add(academic)
+    kanto = RegionalBlock.objects.create(name="関東", order=3)
+    d = _institution("D大学", membership_class=academic, block=kanto)
+    return survey, [*orgs, d], academic, kanto
+
+
+def _preview(client, survey, **query):
+    from django.urls import reverse
+
+    page = client.get(reverse("surveys:invite", args=[survey.pk]), query)
+    assert page.status_code == 200
+    return page.context["preview"]
+
+
+def test_requests_go_to_every_institution_asked_unless_narrowed_counted_first(
+    client, secretariat_with_mfa, narrowed, django_capture_on_commit_callbacks, smtp_server
+):
+    from django.urls import reverse
+
+    survey, (*_others, d), academic, kanto = narrowed
+    client.force_login(secretariat_with_mfa)
+    preview = _preview(client, survey)  # everyone asked; C has no primary contact
+    assert (preview.eligible, preview.reachable, preview.mails) == (4, 3, 3)
+    assert [i.name for i in preview.unreachable] == ["C財団"]
+    assert _preview(client, survey, classes=[academic.pk]).reachable == 1
+    assert [i.name for i in _preview(client, survey, blocks=[kanto.pk]).invitees] == ["D大学"]
+    by_roles = _preview(client, survey, roles=["primary", "representative"])
+    assert (by_roles.reachable, by_roles.mails) == (4, 7)
+    assert not survey.responses.exists() and smtp_server.received == []  # GET sends nothing
+
+    url = reverse("surveys:invite", args=[survey.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {"classes": [academic.pk], "roles": ["primary"]})
+    assert response["Location"] == reverse("surveys:rate", args=[survey.pk])
+    d_primary = d.people.get(roles__kind="primary").email
+    assert _recipients(smtp_server) == [d_primary]
+    assert _preview(client, survey).invited == 1  # D is not invited twice
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, {"roles": ["primary", "representative"]})
+    invited = Response.objects.filter(survey=survey, invited_at__isnull=False)
+    assert sorted(invited.values_list("organisation__name", flat=True)) == [
+        "A財団",
+        "B財団",
+        "C財団",
+        "D大学",
+    ]
+    assert len(smtp_server.received) == 1 + 5  # A and B twice, C's representative once
+
+
+def test_the_requests_page_is_the_secretariats(client, member, staff_without_permissions, asked):
+    from django.urls import reverse
+
+    survey, _orgs = asked
+    url = reverse("surveys:invite", args=[survey.pk])
+    for user in (member, staff_without_permissions):
+        client.force_login(user)
+        assert client.get(url).status_code == 403
+        assert client.post(url, {"roles": ["primary"]}).status_code == 403
+    assert not survey.responses.filter(invited_at__isnull=False).exists()

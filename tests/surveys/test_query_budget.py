@@ -44,10 +44,19 @@ def test_answer_and_results_pages_within_budget(
         assert client.get(reverse("surveys:index")).status_code == 200
 
     client.force_login(secretariat_with_mfa)
+    q1_pk = survey.questions.get(code="Q1").pk
     for by in ["", "class", "block"]:
-        with django_assert_max_num_queries(18):
-            page = client.get(reverse("surveys:results", args=[survey.pk]), {"by": by})
-        assert page.context["results"].respondents == responses
+        for sort in ["", "count"]:
+            with django_assert_max_num_queries(18):
+                page = client.get(
+                    reverse("surveys:results", args=[survey.pk]), {"by": by, "sort": sort}
+                )
+            assert page.context["results"].respondents == responses
+            with django_assert_max_num_queries(18):
+                chart = client.get(
+                    reverse("surveys:chart", args=[survey.pk, q1_pk]), {"by": by, "sort": sort}
+                )
+            assert chart.status_code == 200
     q1 = next(r for r in page.context["results"].questions if r.question.code == "Q1")
     assert q1.shown == responses and sum(row.total.count for row in q1.rows) == responses
 
@@ -66,8 +75,12 @@ def test_answer_and_results_pages_within_budget(
         with django_assert_max_num_queries(14):
             assert client.get(reverse("surveys:export", args=[survey.pk, fmt])).status_code == 200
 
+    with django_assert_max_num_queries(16):
+        page = client.get(reverse("surveys:invite", args=[survey.pk]), {"roles": ["primary"]})
+    assert page.context["preview"].eligible == responses + 1
 
-@pytest.mark.parametrize("copies", [1, 3])
+
+@pytest.mark.parametrize("copies", [1, 4])
 def test_admin_survey_pages_within_budget(
     client, secretariat_with_mfa, copies, django_assert_max_num_queries
 ):
@@ -81,6 +94,7 @@ def test_admin_survey_pages_within_budget(
     client.force_login(secretariat_with_mfa)
     question = survey.questions.first()
     for url in [
+        reverse("admin:surveys_survey_add"),
         reverse("admin:surveys_survey_change", args=[survey.pk]),
         reverse("admin:surveys_question_change", args=[question.pk]),
         reverse("admin:surveys_survey_changelist"),
