@@ -2,7 +2,7 @@
 audited; scores change only while the round is open, or later by the secretariat."""
 
 from django.contrib.auth.models import Group
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -71,38 +71,54 @@ def load(round: Round):
     )
 
 
-def _check_values(criteria, values: dict) -> dict:
+def _check_values(criteria, values: dict, *, complete: bool = True) -> dict:
+    """Each score given within its criterion's scale and, for a complete review, every
+    criterion scored: the missing ones are named, beside their fields and above the sheet."""
     errors = {}
+    missing = []
     for criterion in criteria:
         value = values.get(criterion.pk)
         if value is None:
-            errors[f"criterion_{criterion.pk}"] = _("Give a score.")
+            if complete:
+                missing.append(criterion.name)
+                errors[f"criterion_{criterion.pk}"] = _("Give a score.")
         elif not criterion.scale_min <= value <= criterion.scale_max:
             errors[f"criterion_{criterion.pk}"] = _("Between %(low)d and %(high)d.") % {
                 "low": criterion.scale_min,
                 "high": criterion.scale_max,
             }
+    if missing:
+        errors[NON_FIELD_ERRORS] = _(
+            "Score every criterion to complete the review. Not scored yet: %(criteria)s."
+        ) % {"criteria": _(", ").join(missing)}
     if errors:
         raise ValidationError(errors)
     return values
 
 
-def _write_scores(assignment: Assignment, values: dict, comment: str) -> dict:
-    """Store the review; returns the changed values as {criterion name: [old, new]}."""
+def _write_scores(assignment: Assignment, values: dict, comment: str, *, draft=False) -> dict:
+    """Store the review; returns the changed values as {criterion name: [old, new]}.
+
+    A draft (`draft`) keeps what is scored so far and does not count: the assignment stays
+    unscored, so results, loads and other judges see nothing of it until it is complete."""
     criteria = list(assignment.round.criteria.all())
-    _check_values(criteria, values)
+    _check_values(criteria, values, complete=not draft)
     old = {score.criterion_id: score.value for score in assignment.scores.all()}
+    given = [c for c in criteria if values.get(c.pk) is not None]
     Score.objects.bulk_create(
-        [Score(assignment=assignment, criterion=c, value=values[c.pk]) for c in criteria],
+        [Score(assignment=assignment, criterion=c, value=values[c.pk]) for c in given],
         update_conflicts=True,
         unique_fields=["assignment", "criterion"],
         update_fields=["value"],
     )
+    assignment.scores.exclude(criterion__in=given).delete()
     assignment.comment = comment
-    assignment.scored_at = timezone.now()
+    assignment.scored_at = None if draft else timezone.now()
     assignment.save(update_fields=["comment", "scored_at"])
     return {
-        c.name: [old.get(c.pk), values[c.pk]] for c in criteria if old.get(c.pk) != values[c.pk]
+        c.name: [old.get(c.pk), values.get(c.pk)]
+        for c in criteria
+        if old.get(c.pk) != values.get(c.pk)
     }
 
 
@@ -114,8 +130,12 @@ def _locked_assignment(assignment_id: int) -> Assignment:
     )
 
 
-def save_review(assignment_id: int, values: dict, comment: str, by) -> Assignment:
-    """A judge's scores for an assigned entry, editable while the round is open."""
+def save_review(
+    assignment_id: int, values: dict, comment: str, by, *, draft: bool = False
+) -> Assignment:
+    """A judge's scores for an assigned entry, editable while the round is open. Only a
+    complete sheet is a review; a `draft` keeps a partial sheet without counting, and is
+    refused once the review counts (a change to it scores every criterion again)."""
     with transaction.atomic():
         assignment = _locked_assignment(assignment_id)
         if assignment.judge.user_id != by.pk:
@@ -125,11 +145,19 @@ def save_review(assignment_id: int, values: dict, comment: str, by) -> Assignmen
         if is_conflicted(assignment.judge, assignment.entry_id):
             raise ValidationError(_("You have a conflict of interest with this entry."))
         first = assignment.scored_at is None
-        changes = _write_scores(assignment, values, comment)
+        if draft and not first:
+            raise ValidationError(
+                _(
+                    "Your review of this entry counts already: to change it, score every "
+                    "criterion and save the scores."
+                )
+            )
+        changes = _write_scores(assignment, values, comment, draft=draft)
+        action = "draft_saved" if draft else ("scored" if first else "score_changed")
         audit.record(
             assignment.round.edition_id,
             by,
-            "scored" if first else "score_changed",
+            action,
             entry=assignment.entry,
             round=assignment.round,
             judge=assignment.judge_id,

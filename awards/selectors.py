@@ -74,6 +74,7 @@ def judge_worklist(judge: Judge, round: Round):
             judge=judge, round=round, entry__in=visible, entry__status=Entry.Status.SUBMITTED
         )
         .select_related("entry__track", "entry__edition")
+        .annotate(drafted=Count("scores"))  # scores kept by a draft, before it counts
         .order_by("entry__track__order", "entry_id")
     )
 

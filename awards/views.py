@@ -255,13 +255,27 @@ def review(request, round_id, entry_id):
     criteria = assignment.round.criteria.select_related("prize")
     form = ReviewForm(request.POST or None, criteria=criteria, assignment=assignment)
     if request.method == "POST" and form.is_valid():
+        draft = "draft" in request.POST
         try:
             judging.save_review(
-                assignment.pk, form.values(), form.cleaned_data["comment"], request.user
+                assignment.pk,
+                form.values(),
+                form.cleaned_data["comment"],
+                request.user,
+                draft=draft,
             )
         except ValidationError as error:
             _add_errors(form, error)
         else:
+            if draft:
+                messages.success(
+                    request,
+                    _(
+                        "Your draft is saved. It counts as a review once every criterion "
+                        "is scored."
+                    ),
+                )
+                return redirect("awards:review", round_id, entry_id)
             messages.success(request, _("Your scores are saved."))
             return redirect("awards:judging")
     return render(

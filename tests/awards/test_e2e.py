@@ -8,7 +8,7 @@ import pytest
 from allauth.account.models import EmailAddress
 from playwright.sync_api import expect
 
-from awards.models import Attachment, Entry
+from awards.models import Assignment, Attachment, Entry
 from tests import browsing, factories
 from tests.sample_files import PDF
 
@@ -103,9 +103,24 @@ def test_enter_judge_and_rank(portal, browser, page, artifacts, tmp_path):
     )
     page.get_by_role("link", name="Regional start-up co-creation").click()
     expect(page.get_by_role("link", name="plan.pdf")).to_be_visible()
-    for select in page.locator("main select[name^=criterion_]").all():
-        select.select_option("4")
+    expect(page.locator(".scale-legend")).to_contain_text("outstanding")
+    # A partial sheet: a form error names the criteria left blank; nothing counts yet.
+    sheet = page.locator("main select[name^=criterion_]")
+    blank = [c.name for c in stage.criteria.order_by("order", "pk")][2:]
+    for n in range(2):
+        sheet.nth(n).select_option("4")
     page.get_by_label("Comment").fill("Strong collaboration.")
+    page.get_by_role("button", name="Save scores").click()
+    error = page.get_by_text("Score every criterion to complete the review.")
+    expect(error).to_be_visible()
+    for name in blank:
+        expect(error).to_contain_text(name)
+    expect(sheet.nth(0)).to_have_value("4")  # what was chosen stays chosen
+    page.screenshot(path=artifacts / "award-partial-sheet.png", full_page=True)
+    assert not Assignment.objects.filter(scored_at__isnull=False).exists()
+    # The full sheet.
+    for n in range(2, sheet.count()):
+        sheet.nth(n).select_option("4")
     page.get_by_role("button", name="Save scores").click()
     expect(page.get_by_text("Your scores are saved.")).to_be_visible()
     browsing.log_out(page, base)
