@@ -101,6 +101,15 @@ class EditionAdmin(admin.ModelAdmin):
             ),
         )
 
+    def save_formset(self, request, form, formset, change):
+        """Judges entered here go through awards.judging, as on their own admin page."""
+        if formset.model is not Judge:
+            return super().save_formset(request, form, formset, change)
+        for judge in formset.save(commit=False):
+            report_access(self, request, judging.save_judge(judge, request.user))
+        for judge in formset.deleted_objects:
+            report_access(self, request, judging.remove_judge(judge, request.user))
+
     @admin.action(description=_("Copy to next year (tracks, prizes, rounds and criteria)"))
     def copy_to_next_year(self, request, queryset):
         for edition in queryset:
@@ -407,12 +416,76 @@ class EntryAdmin(admin.ModelAdmin):
             )
 
 
+def report_access(model_admin, request, access: judging.JudgeAccess) -> None:
+    """Say what adding, changing or removing a judge did to who may open the judging pages."""
+    judge = access.judge
+    said = [
+        (
+            access.granted,
+            judge.user,
+            messages.SUCCESS,
+            _(
+                "%(person)s is a judge of %(edition)s and can now open the judging pages "
+                "(%(url)s): they were added to the judges group."
+            ),
+        ),
+        (
+            access.added and not access.granted,
+            judge.user,
+            messages.INFO,
+            _(
+                "%(person)s is a judge of %(edition)s; they could open the judging pages "
+                "(%(url)s) already."
+            ),
+        ),
+        (
+            access.withdrawn_from is not None,
+            access.withdrawn_from,
+            messages.SUCCESS,
+            _(
+                "%(person)s judges no edition any more: they were removed from the judges "
+                "group and can no longer open the judging pages."
+            ),
+        ),
+        (
+            access.kept_by is not None,
+            access.kept_by,
+            messages.INFO,
+            _(
+                "%(person)s is no longer a judge of %(edition)s; they keep the judging pages "
+                "as a judge of another edition."
+            ),
+        ),
+    ]
+    for applies, user, level, text in said:
+        if applies:
+            names = {
+                "person": judging.person(user),
+                "edition": judge.edition,
+                "url": reverse("awards:judging"),
+            }
+            model_admin.message_user(request, text % names, level)
+
+
 @admin.register(Judge)
 class JudgeAdmin(admin.ModelAdmin):
+    """Judges are added and removed through awards.judging (save_judge, remove_judge), which
+    open or close the judging pages to them; the admin says what it did."""
+
     list_display = ["user", "edition", "is_chair", "affiliation", "prefecture"]
     list_filter = ["edition", "is_chair"]
     list_select_related = ["user", "edition"]
     raw_id_fields = ["user", "organisation"]
+
+    def save_model(self, request, obj, form, change):
+        report_access(self, request, judging.save_judge(obj, request.user))
+
+    def delete_model(self, request, obj):
+        report_access(self, request, judging.remove_judge(obj, request.user))
+
+    def delete_queryset(self, request, queryset):
+        for judge in queryset.select_related("user", "edition"):
+            report_access(self, request, judging.remove_judge(judge, request.user))
 
 
 class CorrectionForm(ReviewForm):

@@ -1,6 +1,9 @@
 """Judging: assignment, scoring, and the secretariat's round controls. Every action is
 audited; scores change only while the round is open, or later by the secretariat."""
 
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
@@ -16,10 +19,86 @@ from .conflicts import is_conflicted, visible_to
 from .models import Assignment, Conflict, Entry, Judge, Round, Score
 
 
+def person(user) -> str:
+    """A judge as the secretariat's messages name them: family name first, and the address."""
+    name = f"{user.last_name} {user.first_name}".strip()
+    return f"{name} <{user.email}>" if name else user.email
+
+
+def _grant_judging(user) -> bool:
+    """Put the user in the judges group, which opens the judging pages; True if they were
+    not in it yet."""
+    group = Group.objects.get_or_create(name=JUDGES_GROUP)[0]
+    if user.groups.filter(pk=group.pk).exists():
+        return False
+    user.groups.add(group)
+    return True
+
+
+def _withdraw_judging(user_id: int) -> bool:
+    """Take the judging pages from a user who judges no edition any more; True if done."""
+    if Judge.objects.filter(user_id=user_id).exists():
+        return False
+    User = get_user_model()
+    removed, _rows = User.groups.through.objects.filter(
+        user_id=user_id, group__name=JUDGES_GROUP
+    ).delete()
+    return bool(removed)
+
+
+@dataclass(frozen=True)
+class JudgeAccess:
+    """What adding, changing or removing a judgeship did to the judging pages' access."""
+
+    judge: Judge
+    added: bool = False  # the judgeship names a user it did not name before
+    granted: bool = False  # the user could not open the judging pages before
+    withdrawn_from: object = None  # a user who lost them (judging no other edition)
+    kept_by: object = None  # a user no longer judging here who keeps them for another
+
+
+def save_judge(judge: Judge, by) -> JudgeAccess:
+    """A judgeship as the secretariat enters it (admin): saved, its user able to judge, and
+    a user it no longer names (a changed user) losing access unless judging elsewhere."""
+    with transaction.atomic():
+        previous = (
+            Judge.objects.filter(pk=judge.pk).values_list("user_id", flat=True).first()
+            if judge.pk
+            else None
+        )
+        first = judge.pk is None
+        judge.save()
+        granted = _grant_judging(judge.user)
+        withdrawn = kept = None
+        if previous is not None and previous != judge.user_id:
+            former = get_user_model().objects.get(pk=previous)
+            if _withdraw_judging(previous):
+                withdrawn = former
+            else:
+                kept = former
+        added = first or previous != judge.user_id
+        if added:
+            audit.record(judge.edition_id, by, "judge_added", judge=judge.pk, user=judge.user_id)
+    return JudgeAccess(judge, added=added, granted=granted, withdrawn_from=withdrawn, kept_by=kept)
+
+
+def remove_judge(judge: Judge, by) -> JudgeAccess:
+    """The judgeship deleted (its assignments and scores go with it); the user loses the
+    judging pages unless they judge another edition."""
+    with transaction.atomic():
+        user = judge.user
+        audit.record(judge.edition_id, by, "judge_removed", judge=judge.pk, user=user.pk)
+        judge.delete()
+        withdrawn = _withdraw_judging(user.pk)
+    return JudgeAccess(
+        judge, withdrawn_from=user if withdrawn else None, kept_by=None if withdrawn else user
+    )
+
+
 def appoint(edition, user, *, is_chair=False, affiliation="") -> Judge:
     """A judge of the edition (and of the judges group, which opens the judge workspace);
     a member contact's organisation and prefecture come along for the conflict checks."""
-    user.groups.add(Group.objects.get_or_create(name=JUDGES_GROUP)[0])
+    _grant_judging(user)
     person = contact_of(user)
     organisation = person.organisation if person else None
     judge, _created = Judge.objects.update_or_create(
