@@ -39,6 +39,20 @@ from .models import (
 )
 
 
+def scope_to_edition(field, edition_id) -> None:
+    """A picker of an edition's rows (prizes, tracks): the edition's only when it is known,
+    else every edition's, each labelled with its year, as the same names recur each year."""
+    if field is None:
+        return
+    if edition_id:
+        field.queryset = field.queryset.filter(edition=edition_id)
+        return
+    field.queryset = field.queryset.select_related("edition").order_by(
+        "-edition__year", "order", "pk"
+    )
+    field.label_from_instance = lambda obj: f"{obj} ({obj.edition.year})"
+
+
 class TrackInline(admin.TabularInline):
     model = Track
     extra = 0
@@ -224,6 +238,12 @@ class CriterionInline(admin.TabularInline):
     extra = 0
     fields = ["name", "weight", "scale_min", "scale_max", "prize", "description", "order"]
 
+    def get_formset(self, request, obj=None, **kwargs):
+        """A criterion's prize is one of its round's edition."""
+        formset = super().get_formset(request, obj, **kwargs)
+        scope_to_edition(formset.form.base_fields.get("prize"), obj.edition_id if obj else None)
+        return formset
+
 
 class AssignForm(forms.Form):
     judges = forms.ModelMultipleChoiceField(
@@ -368,6 +388,29 @@ class QuestionInline(admin.StackedInline):
         return False
 
 
+class SameEditionForm(forms.ModelForm):
+    """Refuses a row that pairs two editions: `same_edition` is (a field, another field
+    whose value must be of the first one's edition, the message for that other field)."""
+
+    same_edition: tuple = ()
+
+    def clean(self):
+        data = super().clean()
+        field, other, message = self.same_edition
+        first, second = data.get(field), data.get(other)
+        if first and second and _edition_of(first) != _edition_of(second):
+            self.add_error(other, message)
+        return data
+
+
+def _edition_of(row) -> int:
+    return row.pk if isinstance(row, Edition) else row.edition_id
+
+
+class EntryAdminForm(SameEditionForm):
+    same_edition = ("edition", "track", _("Choose a track of the entry's edition."))
+
+
 @admin.register(Entry)
 class EntryAdmin(admin.ModelAdmin):
     list_display = [
@@ -388,6 +431,24 @@ class EntryAdmin(admin.ModelAdmin):
     readonly_fields = ["status", "submitted_at", "merged_into", "created_at", "updated_at"]
     inlines = [NominationInline, AttachmentInline, QuestionInline]
     actions = ["merge"]
+    form = EntryAdminForm
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        scope_to_edition(form.base_fields.get("track"), obj.edition_id if obj else None)
+        return form
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*self.readonly_fields, "decide"] if obj else self.readonly_fields
+
+    @admin.display(description=_("decisions"))
+    def decide(self, obj):
+        return _links(
+            (
+                reverse("admin:awards_decision_add") + f"?entry={obj.pk}",
+                _("record a prize for this entry"),
+            )
+        )
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not EligibilityQuestion:
@@ -557,8 +618,13 @@ class AssignmentAdmin(admin.ModelAdmin):
         return TemplateResponse(request, "admin/awards/assignment/correct.html", context)
 
 
+class ConflictAdminForm(SameEditionForm):
+    same_edition = ("judge", "entry", _("Choose an entry of the judge's edition."))
+
+
 @admin.register(Conflict)
 class ConflictAdmin(admin.ModelAdmin):
+    form = ConflictAdminForm
     list_display = ["judge", "entry", "kind", "declared_at"]
     list_filter = ["judge__edition", "kind"]
     list_select_related = ["judge__user", "entry__edition"]
@@ -566,9 +632,22 @@ class ConflictAdmin(admin.ModelAdmin):
 
 
 class DecisionForm(forms.ModelForm):
+    """The prizes offered are the entry's edition's once the entry is known (the entry's
+    admin page links here with it; a posted entry counts too)."""
+
     class Meta:
         model = Decision
         fields = ["prize", "entry", "reason", "comment", "override_reason"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        entry_id = self.data.get("entry") or self.initial.get("entry")
+        edition_id = None
+        if str(entry_id or "").isdigit():
+            edition_id = (
+                Entry.objects.filter(pk=entry_id).values_list("edition_id", flat=True).first()
+            )
+        scope_to_edition(self.fields.get("prize"), edition_id)
 
     def clean(self):
         data = super().clean()
