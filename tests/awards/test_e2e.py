@@ -1,6 +1,7 @@
 """In Debian's Chromium, in English: an applicant drafts and submits an entry with an
-attachment; the secretariat closes the call, opens the first round and assigns it; a judge
-scores it; the secretariat sees it ranked."""
+attachment (attached without saving first: the typing is kept); the secretariat closes the
+call, opens the first round and assigns it; a judge saves a partial sheet (a form error names
+what is missing), then a full one; the secretariat sees it ranked."""
 
 import re
 
@@ -54,11 +55,18 @@ def test_enter_judge_and_rank(portal, browser, page, artifacts, tmp_path):
     page.get_by_label("プログラム名").fill("Regional start-up co-creation")
     page.get_by_role("button", name="Save draft").click()
     expect(page.get_by_text("The entry is saved.")).to_be_visible()
+    # Typing, then attaching without saving first: the typing is saved with the file.
+    page.get_by_label("Summary").fill("Typed before attaching.")
     pdf = tmp_path / "plan.pdf"
     pdf.write_bytes(PDF)
     page.get_by_label("File").set_input_files(str(pdf))
     page.get_by_role("button", name="Attach").click()
     expect(page.get_by_text("plan.pdf is attached.")).to_be_visible()
+    expect(page.get_by_label("Summary")).to_have_value("Typed before attaching.")
+    page.get_by_label("File").set_input_files(str(pdf))  # the same file again: refused
+    page.get_by_role("button", name="Attach").click()
+    expect(page.get_by_text("This file is attached already, as plan.pdf.")).to_be_visible()
+    assert Attachment.objects.count() == 1
     page.get_by_role("button", name="Submit the entry").click()
     expect(page.locator(".invalid-feedback").first).to_be_visible()  # not complete yet
     fill_entry(page)
