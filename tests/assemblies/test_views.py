@@ -6,7 +6,7 @@ import re
 import pytest
 from django.core.files.base import ContentFile
 from django.urls import reverse
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 
 from assemblies import services
 from assemblies.models import AgendaAttachment, AuditEvent, Ballot, Participation, VoterReminder
@@ -189,7 +189,7 @@ def test_members_see_the_results_after_the_close(client, setting, secretariat_wi
     assert client.get(url).status_code == 404
     services.close_voting(assembly.pk, secretariat_with_mfa)
     body = client.get(url).content.decode()
-    assert gettext("Passed") in body and gettext("Quorum reached") in body
+    assert pgettext("resolution", "carried") in body and gettext("Quorum reached") in body
 
 
 def test_the_secretariat_corrects_records_attendance_and_sends_reminders(
