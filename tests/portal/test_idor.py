@@ -802,7 +802,8 @@ def test_an_assembly_page_shows_the_requesters_own_entry(client, world):
     response = client.get(reverse("assemblies:detail", args=[s["assembly"].pk]))
     assert response.context["entry"].organisation.name == "B財団"
     client.post(
-        reverse("assemblies:vote", args=[s["assembly"].pk]), {f"item_{s['item'].pk}": "for"}
+        reverse("assemblies:vote", args=[s["assembly"].pk]),
+        {f"item_{s['item'].pk}": "for", "confirm_unmarked": "1"},
     )
     from assemblies.models import Ballot
 
