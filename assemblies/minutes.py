@@ -37,7 +37,7 @@ from portal.pdf import (
 
 from .models import Assembly, Ballot, Choice, Participation, RollEntry
 from .selectors import attendance
-from .tally import ItemResult, Tally, tally
+from .tally import Tally, tally
 
 Mode = Participation.Mode
 
@@ -128,7 +128,7 @@ def result_rows(minutes: Minutes):
             *(result.votes[choice] for choice in Choice.values),
             result.votes_exercised,
             *(result.heads[choice] for choice in Choice.values),
-            outcome(result, minutes.count.quorum),
+            str(result.outcome.label),
         ]
 
 
@@ -195,14 +195,6 @@ def quorum_rule(assembly: Assembly) -> str:
     if assembly.quorum_strict:
         return _("more than %(share)s of the votes on the roll present") % share
     return _("at least %(share)s of the votes on the roll present") % share
-
-
-def outcome(result: ItemResult, quorum: bool) -> str:
-    if result.passed:
-        return pgettext("resolution", "carried")
-    if not quorum:
-        return pgettext("resolution", "not decided (no quorum)")
-    return pgettext("resolution", "rejected")
 
 
 def eligibility(entry: RollEntry) -> str:
@@ -324,7 +316,7 @@ def _results(document: FPDF, minutes: Minutes) -> None:
         document.ln(1)
         paragraph(
             document,
-            _("Result: %(outcome)s") % {"outcome": outcome(result, minutes.count.quorum)},
+            _("Result: %(outcome)s") % {"outcome": result.outcome.label},
         )
         document.ln(SECTION_GAP / 2)
 

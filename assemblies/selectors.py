@@ -7,7 +7,7 @@ from django.utils import timezone
 from members.models import PersonRole, RegionalBlock
 from members.permissions import can
 
-from .models import Assembly, Participation, RollEntry
+from .models import Assembly, Ballot, Participation, RollEntry
 
 
 def designated_voter(organisation_id: int, user) -> bool:
@@ -121,3 +121,10 @@ def attendance(assembly: Assembly):
     return assembly.roll.select_related(
         "organisation", "participation__proxy_to__organisation"
     ).order_by("organisation__sort_key", "pk")
+
+
+def unmarked_items(entry: RollEntry, items, choices: dict[int, str]) -> list:
+    """Of `items`, those a ballot (`choices`, by item id) leaves unmarked and on which the
+    roll entry has no vote recorded either: casting it would leave them without a vote."""
+    voted = set(Ballot.objects.filter(voter=entry).values_list("item_id", flat=True))
+    return [item for item in items if item.pk not in choices and item.pk not in voted]

@@ -8,7 +8,9 @@ voter its proxy; the chair's vote on an item counts with the proxies given to th
 from dataclasses import dataclass, field
 from fractions import Fraction
 
+from django.db import models
 from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.utils.translation import pgettext_lazy
 
 from .models import Assembly, Ballot, Choice, Participation
 from .rules import reaches
@@ -16,16 +18,37 @@ from .rules import reaches
 CHOICES = Choice.values
 
 
+class Outcome(models.TextChoices):
+    """What became of an item: the one wording of the results page, the live view, the
+    minutes and their workbook."""
+
+    CARRIED = "carried", pgettext_lazy("resolution", "carried")
+    REJECTED = "rejected", pgettext_lazy("resolution", "rejected")
+    NO_QUORUM = "no_quorum", pgettext_lazy("resolution", "not decided (no quorum)")
+
+
 @dataclass
 class ItemResult:
     item: object
     votes: dict[str, int] = field(default_factory=dict)
     heads: dict[str, int] = field(default_factory=dict)
-    passed: bool = False
+    outcome: Outcome = Outcome.NO_QUORUM
 
     @property
     def votes_exercised(self) -> int:
         return sum(self.votes.values())
+
+    @property
+    def passed(self) -> bool:
+        return self.outcome == Outcome.CARRIED
+
+
+def decide(result: ItemResult, quorum: bool, roll_heads: int) -> Outcome:
+    """An item's outcome: without a quorum the assembly decides nothing (不成立), whatever
+    the count; with one, the item's threshold carries or rejects it."""
+    if not quorum:
+        return Outcome.NO_QUORUM
+    return Outcome.CARRIED if passes(result, roll_heads) else Outcome.REJECTED
 
 
 @dataclass
@@ -75,7 +98,7 @@ def tally(assembly: Assembly, items=None) -> Tally:
             result.votes[result.item.chair_choice] += chair["votes"]
             result.heads[result.item.chair_choice] += chair["heads"]
     for result in by_item.values():
-        result.passed = quorum and passes(result, roll["heads"])
+        result.outcome = decide(result, quorum, roll["heads"])
     return Tally(assembly, roll["total"], roll["heads"], present, quorum, list(by_item.values()))
 
 

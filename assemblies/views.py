@@ -85,7 +85,12 @@ def index(request):
 
 @require("assemblies.view")
 def detail(request, pk):
-    assembly = _visible(request, pk)
+    return render(request, "assemblies/detail.html", _detail(request, _visible(request, pk)))
+
+
+def _detail(request, assembly, ballot_form=None, unmarked=()) -> dict:
+    """The assembly page's context; `ballot_form` a posted ballot shown again (with the
+    `unmarked` items it asks about) instead of the recorded votes."""
     entry = selectors.own_entry(assembly, request.roles.organisation_id)
     voter = entry is not None and can(request.roles, "assemblies.vote")
     items = list(_items(assembly))
@@ -99,11 +104,27 @@ def detail(request, pk):
     choices = _recorded(assembly, entry) if voter else {}
     context["agenda"] = _agenda(items, choices=choices)
     if voter and assembly.is_open():
-        form = BallotForm(items=items, initial_choices=_initial(choices), auto_id="ballot_%s")
+        form = ballot_form or BallotForm(
+            items=items, initial_choices=_initial(choices), auto_id="ballot_%s"
+        )
         context["ballot_form"] = form
         context["voting_agenda"] = _agenda(items, form, choices)
+        context["unmarked"] = unmarked
         context["proxy_form"] = ProxyForm(holders=selectors.proxy_holders(assembly, entry))
-    return render(request, "assemblies/detail.html", context)
+    return context
+
+
+def _unmarked(request, assembly, form, entry) -> list:
+    """The items a ballot leaves unmarked that have no vote recorded either, unless the
+    voter confirmed leaving them so (the page asked, naming them): cast nothing yet. A
+    ballot on a vote that is not open goes on to be refused."""
+    if CONFIRM_UNMARKED in request.POST or not assembly.is_open():
+        return []
+    return selectors.unmarked_items(entry, form.items, form.choices())
+
+
+# The button of the ballot form that records it with the items it leaves unmarked.
+CONFIRM_UNMARKED = "confirm_unmarked"
 
 
 def _voter_entry(request, pk) -> tuple[Assembly, RollEntry]:
@@ -125,6 +146,10 @@ def vote(request, pk):
         ]
         messages.error(request, errors[0])
         return redirect("assemblies:detail", pk)
+    unmarked = _unmarked(request, assembly, form, entry)
+    if unmarked:
+        context = _detail(request, assembly, form, unmarked)
+        return render(request, "assemblies/detail.html", context)
     return _done(
         request,
         services.cast,
@@ -336,13 +361,19 @@ def entry(request, pk, entry_id):
                 **form.cleaned_data,
             )
     else:
-        form = CorrectionForm(
-            initial={
-                "votes": roll_entry.votes,
-                "eligible": roll_entry.eligible,
-                "counts_for_headcount": roll_entry.counts_for_headcount,
-            }
-        )
+        form = _correction_form(roll_entry)
+    return render(request, "assemblies/entry.html", _roll_entry(assembly, roll_entry, form))
+
+
+def _correction_form(roll_entry) -> CorrectionForm:
+    return CorrectionForm(
+        initial={name: getattr(roll_entry, name) for name in services.CORRECTABLE}
+    )
+
+
+def _roll_entry(assembly, roll_entry, form, ballot_form=None, unmarked=()) -> dict:
+    """The roll entry page's context; `ballot_form` an attendee's posted ballot shown again
+    (with the `unmarked` items it asks about)."""
     participation = getattr(roll_entry, "participation", None)
     context = {
         "assembly": assembly,
@@ -357,10 +388,13 @@ def entry(request, pk, entry_id):
         # The secretariat records what an attendee voted at the meeting.
         items = list(_items(assembly))
         choices = _recorded(assembly, roll_entry)
-        form = BallotForm(items=items, initial_choices=_initial(choices), auto_id="ballot_%s")
-        context["ballot_form"] = form
-        context["voting_agenda"] = _agenda(items, form, choices)
-    return render(request, "assemblies/entry.html", context)
+        ballot_form = ballot_form or BallotForm(
+            items=items, initial_choices=_initial(choices), auto_id="ballot_%s"
+        )
+        context["ballot_form"] = ballot_form
+        context["voting_agenda"] = _agenda(items, ballot_form, choices)
+        context["unmarked"] = unmarked
+    return context
 
 
 @require_POST
@@ -381,11 +415,18 @@ def attend(request, pk, entry_id):
 @require("assemblies.record_roll")
 def in_person_vote(request, pk, entry_id):
     assembly = get_object_or_404(Assembly, pk=pk)
-    roll_entry = get_object_or_404(RollEntry, assembly=assembly, pk=entry_id)
+    roll_entry = get_object_or_404(selectors.attendance(assembly), pk=entry_id)
     form = BallotForm(request.POST, items=_items(assembly), auto_id="ballot_%s")
     if not form.is_valid():
         messages.error(request, _("Choose for, against or abstain on this assembly's items."))
         return redirect(reverse_entry(pk, entry_id))
+    unmarked = _unmarked(request, assembly, form, roll_entry)
+    if unmarked:
+        return render(
+            request,
+            "assemblies/entry.html",
+            _roll_entry(assembly, roll_entry, _correction_form(roll_entry), form, unmarked),
+        )
     return _done(
         request,
         services.cast,

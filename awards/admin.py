@@ -39,6 +39,20 @@ from .models import (
 )
 
 
+def scope_to_edition(field, edition_id) -> None:
+    """A picker of an edition's rows (prizes, tracks): the edition's only when it is known,
+    else every edition's, each labelled with its year, as the same names recur each year."""
+    if field is None:
+        return
+    if edition_id:
+        field.queryset = field.queryset.filter(edition=edition_id)
+        return
+    field.queryset = field.queryset.select_related("edition").order_by(
+        "-edition__year", "order", "pk"
+    )
+    field.label_from_instance = lambda obj: f"{obj} ({obj.edition.year})"
+
+
 class TrackInline(admin.TabularInline):
     model = Track
     extra = 0
@@ -100,6 +114,15 @@ class EditionAdmin(admin.ModelAdmin):
                 _("audit"),
             ),
         )
+
+    def save_formset(self, request, form, formset, change):
+        """Judges entered here go through awards.judging, as on their own admin page."""
+        if formset.model is not Judge:
+            return super().save_formset(request, form, formset, change)
+        for judge in formset.save(commit=False):
+            report_access(self, request, judging.save_judge(judge, request.user))
+        for judge in formset.deleted_objects:
+            report_access(self, request, judging.remove_judge(judge, request.user))
 
     @admin.action(description=_("Copy to next year (tracks, prizes, rounds and criteria)"))
     def copy_to_next_year(self, request, queryset):
@@ -214,6 +237,12 @@ class CriterionInline(admin.TabularInline):
     model = Criterion
     extra = 0
     fields = ["name", "weight", "scale_min", "scale_max", "prize", "description", "order"]
+
+    def get_formset(self, request, obj=None, **kwargs):
+        """A criterion's prize is one of its round's edition."""
+        formset = super().get_formset(request, obj, **kwargs)
+        scope_to_edition(formset.form.base_fields.get("prize"), obj.edition_id if obj else None)
+        return formset
 
 
 class AssignForm(forms.Form):
@@ -359,6 +388,29 @@ class QuestionInline(admin.StackedInline):
         return False
 
 
+class SameEditionForm(forms.ModelForm):
+    """Refuses a row that pairs two editions: `same_edition` is (a field, another field
+    whose value must be of the first one's edition, the message for that other field)."""
+
+    same_edition: tuple = ()
+
+    def clean(self):
+        data = super().clean()
+        field, other, message = self.same_edition
+        first, second = data.get(field), data.get(other)
+        if first and second and _edition_of(first) != _edition_of(second):
+            self.add_error(other, message)
+        return data
+
+
+def _edition_of(row) -> int:
+    return row.pk if isinstance(row, Edition) else row.edition_id
+
+
+class EntryAdminForm(SameEditionForm):
+    same_edition = ("edition", "track", _("Choose a track of the entry's edition."))
+
+
 @admin.register(Entry)
 class EntryAdmin(NormalisedFieldsAdmin, admin.ModelAdmin):
     list_display = [
@@ -379,6 +431,24 @@ class EntryAdmin(NormalisedFieldsAdmin, admin.ModelAdmin):
     readonly_fields = ["status", "submitted_at", "merged_into", "created_at", "updated_at"]
     inlines = [NominationInline, AttachmentInline, QuestionInline]
     actions = ["merge"]
+    form = EntryAdminForm
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        scope_to_edition(form.base_fields.get("track"), obj.edition_id if obj else None)
+        return form
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*self.readonly_fields, "decide"] if obj else self.readonly_fields
+
+    @admin.display(description=_("decisions"))
+    def decide(self, obj):
+        return _links(
+            (
+                reverse("admin:awards_decision_add") + f"?entry={obj.pk}",
+                _("record a prize for this entry"),
+            )
+        )
 
     @admin.display(description=_("Reference"), ordering="pk")
     def reference(self, obj):
@@ -411,12 +481,76 @@ class EntryAdmin(NormalisedFieldsAdmin, admin.ModelAdmin):
             )
 
 
+def report_access(model_admin, request, access: judging.JudgeAccess) -> None:
+    """Say what adding, changing or removing a judge did to who may open the judging pages."""
+    judge = access.judge
+    said = [
+        (
+            access.granted,
+            judge.user,
+            messages.SUCCESS,
+            _(
+                "%(person)s is a judge of %(edition)s and can now open the judging pages "
+                "(%(url)s): they were added to the judges group."
+            ),
+        ),
+        (
+            access.added and not access.granted,
+            judge.user,
+            messages.INFO,
+            _(
+                "%(person)s is a judge of %(edition)s; they could open the judging pages "
+                "(%(url)s) already."
+            ),
+        ),
+        (
+            access.withdrawn_from is not None,
+            access.withdrawn_from,
+            messages.SUCCESS,
+            _(
+                "%(person)s judges no edition any more: they were removed from the judges "
+                "group and can no longer open the judging pages."
+            ),
+        ),
+        (
+            access.kept_by is not None,
+            access.kept_by,
+            messages.INFO,
+            _(
+                "%(person)s is no longer a judge of %(edition)s; they keep the judging pages "
+                "as a judge of another edition."
+            ),
+        ),
+    ]
+    for applies, user, level, text in said:
+        if applies:
+            names = {
+                "person": judging.person(user),
+                "edition": judge.edition,
+                "url": reverse("awards:judging"),
+            }
+            model_admin.message_user(request, text % names, level)
+
+
 @admin.register(Judge)
 class JudgeAdmin(admin.ModelAdmin):
+    """Judges are added and removed through awards.judging (save_judge, remove_judge), which
+    open or close the judging pages to them; the admin says what it did."""
+
     list_display = ["user", "edition", "is_chair", "affiliation", "prefecture"]
     list_filter = ["edition", "is_chair"]
     list_select_related = ["user", "edition"]
     raw_id_fields = ["user", "organisation"]
+
+    def save_model(self, request, obj, form, change):
+        report_access(self, request, judging.save_judge(obj, request.user))
+
+    def delete_model(self, request, obj):
+        report_access(self, request, judging.remove_judge(obj, request.user))
+
+    def delete_queryset(self, request, queryset):
+        for judge in queryset.select_related("user", "edition"):
+            report_access(self, request, judging.remove_judge(judge, request.user))
 
 
 class CorrectionForm(ReviewForm):
@@ -488,8 +622,13 @@ class AssignmentAdmin(admin.ModelAdmin):
         return TemplateResponse(request, "admin/awards/assignment/correct.html", context)
 
 
+class ConflictAdminForm(SameEditionForm):
+    same_edition = ("judge", "entry", _("Choose an entry of the judge's edition."))
+
+
 @admin.register(Conflict)
 class ConflictAdmin(admin.ModelAdmin):
+    form = ConflictAdminForm
     list_display = ["judge", "entry", "kind", "declared_at"]
     list_filter = ["judge__edition", "kind"]
     list_select_related = ["judge__user", "entry__edition"]
@@ -497,9 +636,22 @@ class ConflictAdmin(admin.ModelAdmin):
 
 
 class DecisionForm(forms.ModelForm):
+    """The prizes offered are the entry's edition's once the entry is known (the entry's
+    admin page links here with it; a posted entry counts too)."""
+
     class Meta:
         model = Decision
         fields = ["prize", "entry", "reason", "comment", "override_reason"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        entry_id = self.data.get("entry") or self.initial.get("entry")
+        edition_id = None
+        if str(entry_id or "").isdigit():
+            edition_id = (
+                Entry.objects.filter(pk=entry_id).values_list("edition_id", flat=True).first()
+            )
+        scope_to_edition(self.fields.get("prize"), edition_id)
 
     def clean(self):
         data = super().clean()

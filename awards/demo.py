@@ -1,15 +1,19 @@
 """The award's part of seed_demo: this year's open call with entries, a committee, and
-two past editions in the winners archive (imported like a real archive file)."""
+two past editions in the winners archive (imported like a real archive file). The document
+review is opened early (as the secretariat's "open the round now" does) and the demo's
+entries assigned to the demo judge, so that the judge has something to score."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
+
+from django.utils import timezone
 
 from members.models import Organisation
 
 from . import archive_import, judging
 from .defaults import create_edition
-from .models import Edition, Entry
+from .models import Edition, Entry, Judge, Round
 from .services import refresh_search_text
 
 TOKYO = ZoneInfo("Asia/Tokyo")
@@ -50,10 +54,10 @@ def _edition() -> Edition:
     )
 
 
-def seed(*, judge_user, applicant_user) -> None:
+def seed(*, judge_user, applicant_user, office_user) -> None:
     archive_import.import_winners(ARCHIVE_CSV.read_bytes(), ARCHIVE_CSV.name)
     edition = _edition()
-    judging.appoint(
+    judge = judging.appoint(
         edition, judge_user, is_chair=True, affiliation="イノベーションネット審査委員会"
     )
     track = edition.tracks.get(kind="programme")
@@ -86,3 +90,19 @@ def seed(*, judge_user, applicant_user) -> None:
         )
         refresh_search_text(entry)
         entry.save()
+    _judging(edition, judge, office_user)
+
+
+def _judging(edition: Edition, judge: Judge, office_user) -> None:
+    """The first round open now, for three weeks at least, and the submitted entries
+    assigned to the demo judge (once: a second seed finds them assigned)."""
+    stage = edition.rounds.order_by("order").first()
+    now = timezone.now()
+    if not stage.is_open(now):
+        judging.open_round(stage.pk, office_user)
+        Round.objects.filter(pk=stage.pk, closes_at__lt=now + timedelta(days=21)).update(
+            closes_at=now + timedelta(days=21)
+        )
+        stage.refresh_from_db()
+    if not judge.assignments.filter(round=stage).exists():
+        judging.assign(stage, [judge], edition.entries.all(), office_user)

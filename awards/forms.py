@@ -5,6 +5,7 @@ from portal.formfields import field_classes
 from portal.prefectures import PREFECTURES
 from portal.validators import validate_name
 
+from . import scale
 from .models import Conflict, Entry, Nomination, Track
 
 ENTRY_FIELDS = [
@@ -134,8 +135,12 @@ class ReviewForm(forms.Form):
                 if not criterion.prize_id
                 else criterion.name,
                 choices=[("", "---")]
-                + [(v, v) for v in range(criterion.scale_min, criterion.scale_max + 1)],
+                + [
+                    (point, f"{point} – {meaning}" if meaning else point)
+                    for point, meaning in scale.points(criterion.scale_min, criterion.scale_max)
+                ],
                 coerce=int,
+                empty_value=None,  # an unscored criterion is None, never ""
                 required=False,
                 initial=scores.get(criterion.pk),
                 help_text=help_text,
@@ -145,11 +150,15 @@ class ReviewForm(forms.Form):
             self.fields["comment"].initial = assignment.comment
 
     def values(self) -> dict:
+        """The scores given, by criterion id; criteria left blank are not in it."""
         return {
             c.pk: self.cleaned_data.get(f"criterion_{c.pk}")
             for c in self.criteria
             if self.cleaned_data.get(f"criterion_{c.pk}") is not None
         }
+
+    def legends(self) -> list[dict]:
+        return scale.legends(self.criteria)
 
 
 class ConflictForm(forms.Form):

@@ -66,6 +66,25 @@ def open_rounds_for(user):
     )
 
 
+def judging_summary(user) -> list[dict]:
+    """The open rounds the user judges in, each with the entries assigned to them (without
+    conflict) and how many of those they have scored, as the judging page counts them; in
+    one query, for the dashboard."""
+    now = timezone.now()
+    return list(
+        Assignment.objects.filter(
+            judge__user=user,
+            round__opens_at__lte=now,
+            round__closes_at__gt=now,
+            entry__status=Entry.Status.SUBMITTED,
+        )
+        .exclude(conflicted_assignment())
+        .values("round_id", "round__name", "round__edition__name", "round__closes_at")
+        .annotate(assigned=Count("pk"), scored=Count("pk", filter=Q(scored_at__isnull=False)))
+        .order_by("round__closes_at", "round_id")
+    )
+
+
 def judge_worklist(judge: Judge, round: Round):
     """The judge's assigned entries in the round, conflicted ones left out."""
     visible = visible_to(judge, Entry.objects.filter(edition=judge.edition_id))
@@ -74,6 +93,7 @@ def judge_worklist(judge: Judge, round: Round):
             judge=judge, round=round, entry__in=visible, entry__status=Entry.Status.SUBMITTED
         )
         .select_related("entry__track", "entry__edition")
+        .annotate(drafted=Count("scores"))  # scores kept by a draft, before it counts
         .order_by("entry__track__order", "entry_id")
     )
 

@@ -143,22 +143,28 @@ def withdraw_entry(entry_id: int, by) -> Entry:
 
 
 def add_attachment(entry_id: int, upload, by, limit: int) -> Attachment:
+    """A file checked by its content; the same content twice on one entry is refused."""
     checked = check_attachment(upload)
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
     with transaction.atomic():
         entry = _locked(entry_id)
         _check_open(entry)
+        twin = entry.attachments.filter(sha256=digest.hexdigest()).first()
+        if twin is not None:
+            raise ValidationError(
+                _("This file is attached already, as %(name)s.") % {"name": twin.name}
+            )
         if entry.attachments.count() >= limit:
             raise ValidationError(
                 _("An entry has at most %(limit)d attachments; remove one first.")
                 % {"limit": limit}
             )
-        digest = hashlib.sha256()
-        for chunk in upload.chunks():
-            digest.update(chunk)
         name = safe_name(upload.name)
         if not name.lower().endswith(f".{checked.extension}"):
             name = f"{name.rsplit('.', 1)[0] if '.' in name else name}.{checked.extension}"
-        upload.seek(0)
         return Attachment.objects.create(
             entry=entry,
             file=upload,
@@ -173,8 +179,13 @@ def add_attachment(entry_id: int, upload, by, limit: int) -> Attachment:
 def remove_attachment(attachment: Attachment, by) -> None:
     with transaction.atomic():
         _check_open(_locked(attachment.entry_id))
-        attachment.delete()
-        transaction.on_commit(lambda: attachment.file.delete(save=False))
+        _delete_attachment(attachment)
+
+
+def _delete_attachment(attachment: Attachment) -> None:
+    """The row now, its file once the transaction commits."""
+    attachment.delete()
+    transaction.on_commit(lambda: attachment.file.delete(save=False))
 
 
 def close_call(edition_id: int, by) -> bool:
@@ -324,6 +335,10 @@ def merge_entries(keep_id: int, duplicate_id: int, by) -> Entry:
             raise ValidationError(_("Only entries of the same edition can be merged."))
         if Entry.Status.MERGED in (keep.status, duplicate.status):
             raise ValidationError(_("One of these entries is merged already."))
+        # A file the kept entry holds already (the same content) is not held twice.
+        held = keep.attachments.values_list("sha256", flat=True)
+        for twin in Attachment.objects.filter(entry=duplicate, sha256__in=held):
+            _delete_attachment(twin)
         for related in (Nomination, Attachment, EligibilityQuestion):
             related.objects.filter(entry=duplicate).update(entry=keep)
         duplicate.status = Entry.Status.MERGED

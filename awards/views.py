@@ -66,12 +66,62 @@ def entry_new(request, track_id):
     return redirect("awards:entry", entry.pk)
 
 
+def _entry_page(request, entry, form, *, question_form=None):
+    return render(
+        request,
+        "awards/entry.html",
+        {
+            "entry": entry,
+            "form": form,
+            "open_for_changes": _open_for_changes(entry),
+            "attachment_form": AttachmentForm(),
+            "question_form": question_form or QuestionForm(),
+            "decisions": selectors.announced_decisions(entry),
+            "attachment_limit": settings.AWARD_ATTACHMENTS_PER_ENTRY,
+        },
+    )
+
+
+def _open_for_changes(entry) -> bool:
+    return entry.edition.accepts_entries() and entry.editable
+
+
+def _save_typing(request, entry) -> tuple[bool, EntryForm | None]:
+    """Before a button of the entry page's one form acts (attach, remove, ask, withdraw),
+    the draft it holds is saved, so that nothing typed is lost. Returns (saved, the form
+    with its errors when the typing cannot be saved: the caller shows it and acts not)."""
+    if ENTRY_FORM not in request.POST or not _open_for_changes(entry):
+        return False, None
+    form = EntryForm(request.POST, instance=entry)
+    if not form.has_changed():
+        return False, None
+    if form.is_valid():
+        try:
+            services.save_entry(entry.pk, form.entry_data(), form.section_data(), request.user)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            return True, None
+    return False, form
+
+
+# A hidden field of the entry page's form: a post that carries it carries the typed draft.
+ENTRY_FORM = "entry_form"
+
+
+def _unsaved(request, entry, form, what: str):
+    messages.error(
+        request,
+        _("%(what)s Correct the form below first: the draft could not be saved.") % {"what": what},
+    )
+    return _entry_page(request, entry, form)
+
+
 @require("awards.apply")
 def entry(request, pk):
     entry = selectors.own_entry(request.user, pk)
-    open_for_changes = entry.edition.accepts_entries() and entry.editable
     form = EntryForm(request.POST or None, instance=entry)
-    if request.method == "POST" and open_for_changes and form.is_valid():
+    if request.method == "POST" and _open_for_changes(entry) and form.is_valid():
         try:
             services.save_entry(entry.pk, form.entry_data(), form.section_data(), request.user)
             if "submit" in request.POST:
@@ -81,28 +131,32 @@ def entry(request, pk):
                 )
             else:
                 messages.success(request, _("The entry is saved."))
+            if request.POST.get("question", "").strip():
+                # A question typed but not sent stays on the page, not lost by the save.
+                messages.warning(
+                    request, _("Your question is not sent yet: press “Send the question”.")
+                )
+                entry = selectors.own_entry(request.user, pk)
+                return _entry_page(
+                    request,
+                    entry,
+                    EntryForm(instance=entry),
+                    question_form=QuestionForm(request.POST),
+                )
             return redirect("awards:entry", entry.pk)
         except ValidationError as error:
             _add_errors(form, error)
-    return render(
-        request,
-        "awards/entry.html",
-        {
-            "entry": entry,
-            "form": form,
-            "open_for_changes": open_for_changes,
-            "attachment_form": AttachmentForm(),
-            "question_form": QuestionForm(),
-            "decisions": selectors.announced_decisions(entry),
-            "attachment_limit": settings.AWARD_ATTACHMENTS_PER_ENTRY,
-        },
-    )
+    return _entry_page(request, entry, form)
 
 
 @require_POST
 @require("awards.apply")
 def entry_attach(request, pk):
+    """Attach a file, after saving what the entry's form holds (the button is in it)."""
     entry = selectors.own_entry(request.user, pk)
+    saved, unsaved = _save_typing(request, entry)
+    if unsaved is not None:
+        return _unsaved(request, entry, unsaved, _("The file is not attached."))
     form = AttachmentForm(request.POST, request.FILES)
     if form.is_valid():
         try:
@@ -118,18 +172,53 @@ def entry_attach(request, pk):
             messages.success(request, _("%(name)s is attached.") % {"name": attachment.name})
     else:
         messages.error(request, " ".join(form.errors["file"]))
+    if saved:
+        messages.success(request, _("The entry is saved."))
     return redirect("awards:entry", entry.pk)
 
 
-@require_POST
+def _ask_first(request, entry, *, not_done: str, **page):
+    """The step before what cannot be undone. None when the post confirms it (the caller
+    acts); else a response: the entry page's button (a post with the typed draft) saves the
+    draft and comes back by GET, which shows the page asking (`page`: title, text, button,
+    cancel_url; its form posts `confirm`)."""
+    if request.method == "POST" and "confirm" in request.POST:
+        return None
+    if request.method == "POST":
+        _saved, unsaved = _save_typing(request, entry)
+        if unsaved is not None:
+            return _unsaved(request, entry, unsaved, not_done)
+        return redirect(request.path)
+    return render(request, "awards/confirm.html", page)
+
+
 @require("awards.apply")
 def attachment_remove(request, pk):
-    attachment = get_object_or_404(Attachment, pk=pk, entry__owner=request.user)
+    """Asks first, naming the file; only the confirmed post removes it."""
+    attachment = get_object_or_404(
+        Attachment.objects.select_related("entry"), pk=pk, entry__owner=request.user
+    )
+    entry = selectors.own_entry(request.user, attachment.entry_id)
+    entry_url = reverse("awards:entry", args=[entry.pk])
+    asking = _ask_first(
+        request,
+        entry,
+        not_done=_("Nothing is removed."),
+        title=_("Remove %(name)s?") % {"name": attachment.name},
+        text=_("The file is removed from the entry %(entry)s. This cannot be undone.")
+        % {"entry": entry},
+        button=_("Remove the file"),
+        cancel_url=entry_url,
+    )
+    if asking is not None:
+        return asking
     try:
         services.remove_attachment(attachment, request.user)
     except ValidationError as error:
         messages.error(request, error.messages[0])
-    return redirect("awards:entry", attachment.entry_id)
+    else:
+        messages.success(request, _("%(name)s is removed.") % {"name": attachment.name})
+    return redirect(entry_url)
 
 
 @require("awards.apply")
@@ -148,7 +237,11 @@ def attachment_download(request, pk):
 @require_POST
 @require("awards.apply")
 def entry_question(request, pk):
+    """Send a question, after saving what the entry's form holds (the button is in it)."""
     entry = selectors.own_entry(request.user, pk)
+    saved, unsaved = _save_typing(request, entry)
+    if unsaved is not None:
+        return _unsaved(request, entry, unsaved, _("The question is not sent."))
     form = QuestionForm(request.POST)
     if form.is_valid():
         try:
@@ -159,19 +252,35 @@ def entry_question(request, pk):
             messages.success(request, _("Your question is sent to the secretariat."))
     else:
         messages.error(request, " ".join(form.errors["question"]))
+    if saved:
+        messages.success(request, _("The entry is saved."))
     return redirect("awards:entry", entry.pk)
 
 
-@require_POST
 @require("awards.apply")
 def entry_withdraw(request, pk):
+    """Asks first, as a withdrawn entry cannot be changed again."""
     entry = selectors.own_entry(request.user, pk)
+    asking = _ask_first(
+        request,
+        entry,
+        not_done=_("The entry is not withdrawn."),
+        title=_("Withdraw %(entry)s?") % {"entry": entry},
+        text=_(
+            "A withdrawn entry is not judged and can no longer be changed or submitted "
+            "again. This cannot be undone."
+        ),
+        button=_("Withdraw the entry"),
+        cancel_url=reverse("awards:entry", args=[pk]),
+    )
+    if asking is not None:
+        return asking
     try:
         services.withdraw_entry(entry.pk, request.user)
     except ValidationError as error:
         messages.error(request, error.messages[0])
-    else:
-        messages.success(request, _("The entry is withdrawn."))
+        return redirect("awards:entry", entry.pk)
+    messages.success(request, _("The entry is withdrawn."))
     return redirect("awards:index")
 
 
@@ -255,13 +364,27 @@ def review(request, round_id, entry_id):
     criteria = assignment.round.criteria.select_related("prize")
     form = ReviewForm(request.POST or None, criteria=criteria, assignment=assignment)
     if request.method == "POST" and form.is_valid():
+        draft = "draft" in request.POST
         try:
             judging.save_review(
-                assignment.pk, form.values(), form.cleaned_data["comment"], request.user
+                assignment.pk,
+                form.values(),
+                form.cleaned_data["comment"],
+                request.user,
+                draft=draft,
             )
         except ValidationError as error:
             _add_errors(form, error)
         else:
+            if draft:
+                messages.success(
+                    request,
+                    _(
+                        "Your draft is saved. It counts as a review once every criterion "
+                        "is scored."
+                    ),
+                )
+                return redirect("awards:review", round_id, entry_id)
             messages.success(request, _("Your scores are saved."))
             return redirect("awards:judging")
     return render(

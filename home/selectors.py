@@ -1,6 +1,7 @@
 """Reads that bring the apps together on the dashboard."""
 
 from assemblies import selectors as assembly_selectors
+from awards import selectors as award_selectors
 from members import selectors as member_selectors
 from surveys import selectors as survey_selectors
 
@@ -18,3 +19,12 @@ def member_dashboard(organisation_id: int, fiscal_year: int) -> dict:
         "surveys": list(survey_selectors.awaiting_answers(organisation)),
         "assemblies": list(assembly_selectors.awaiting_votes(organisation)),
     }
+
+
+def judge_dashboard(user) -> dict:
+    """What the dashboard shows a judge: the open rounds and what is left to score (one
+    query)."""
+    rounds = award_selectors.judging_summary(user)
+    for row in rounds:
+        row["left"] = row["assigned"] - row["scored"]
+    return {"judging": rounds}

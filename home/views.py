@@ -20,4 +20,6 @@ def dashboard(request):
         context.update(
             selectors.member_dashboard(roles.organisation_id, fiscal.current_fiscal_year())
         )
+    if roles.judge:
+        context.update(selectors.judge_dashboard(request.user))
     return render(request, "home/dashboard.html", context)

@@ -23,8 +23,8 @@ from django.utils.functional import SimpleLazyObject
 from .models import PersonRole
 from .selectors import member_contacts
 
-# The auth group of the award's judges (awards.judging.appoint adds them): it opens the
-# judge workspace.
+# The auth group of the award's judges (awards.judging puts them in it with their first
+# judgeship and takes them out with their last): it opens the judge workspace.
 JUDGES_GROUP = "judges"
 
 

@@ -9,10 +9,17 @@ from fpdf import FPDF
 from PIL import Image
 
 
-def _pdf() -> bytes:
+def _pdf(title: str = "") -> bytes:
     document = FPDF()
     document.add_page()
+    if title:
+        document.set_title(title)
     return bytes(document.output())
+
+
+def another_pdf(n: int) -> bytes:
+    """A blank page like PDF, but other bytes (an entry refuses the same file twice)."""
+    return _pdf(f"copy {n}")
 
 
 def _image(image_format: str) -> bytes:

@@ -159,6 +159,26 @@ def test_without_quorum_nothing_is_decided(secretariat):
     assert _squeezed(gettext("quorum reached") + pgettext("quorum", "not reached")) in text
 
 
+def test_the_results_page_and_the_minutes_say_the_same_outcome(client, secretariat_with_mfa):
+    """One rule decides an item's outcome: without a quorum the page says 不成立 as the
+    minutes do, never 否決; with one, both say 可決 or 否決 alike."""
+    from django.urls import reverse
+
+    assembly, entries, voters, items = _roll()
+    services.cast(entries["青森財団"].pk, {items["ordinary"].pk: "for"}, voters["青森財団"])
+    services.close_voting(assembly.pk, secretariat_with_mfa)  # no quorum
+    assembly.refresh_from_db()
+    client.force_login(secretariat_with_mfa)
+    page = client.get(reverse("assemblies:results", args=[assembly.pk])).content.decode()
+    outcomes = re.findall(r'<td><strong class="[^"]*">([^<]*)</strong></td>', page)
+    sheet = [row[-1] for row in _sheets(minutes.workbook(assembly))[RESULTS][1:]]
+    assert outcomes == sheet == [pgettext("resolution", "not decided (no quorum)")] * 2
+    assert "不成立" in outcomes[0] and pgettext("resolution", "rejected") not in page
+    text = text_of(minutes.pdf(assembly))
+    for outcome in outcomes:
+        assert _squeezed(outcome) in text
+
+
 def _swap_votes(roll, first: str, second: str):
     """Two members of equal weight vote for and against, and then the other way round:
     the totals are the same, only the individual votes differ."""

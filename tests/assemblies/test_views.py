@@ -6,7 +6,7 @@ import re
 import pytest
 from django.core.files.base import ContentFile
 from django.urls import reverse
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 
 from assemblies import services
 from assemblies.models import AgendaAttachment, AuditEvent, Ballot, Participation, VoterReminder
@@ -51,7 +51,8 @@ def _requests(setting):
         ("detail", "get", reverse("assemblies:detail", args=[pk]), None),
         ("attachment", "get", reverse("assemblies:attachment", args=[setting["document"].pk]),
          None),
-        ("vote", "post", reverse("assemblies:vote", args=[pk]), {f"item_{ordinary}": "for"}),
+        ("vote", "post", reverse("assemblies:vote", args=[pk]),
+         {f"item_{ordinary}": "for", "confirm_unmarked": "1"}),
         ("proxy", "post", reverse("assemblies:proxy", args=[pk]), {"holder": "chair"}),
         ("withdraw", "post", reverse("assemblies:withdraw", args=[pk]), {}),
         ("results", "get", reverse("assemblies:results", args=[pk]), None),
@@ -60,7 +61,7 @@ def _requests(setting):
         ("entry", "get", reverse("assemblies:entry", args=[pk, own]), None),
         ("attend", "post", reverse("assemblies:attend", args=[pk, own]), {}),
         ("in_person", "post", reverse("assemblies:in_person_vote", args=[pk, own]),
-         {f"item_{ordinary}": "against"}),
+         {f"item_{ordinary}": "against", "confirm_unmarked": "1"}),
         ("correct", "post", reverse("assemblies:entry", args=[pk, own]),
          {"votes": 4, "eligible": "on", "counts_for_headcount": "on", "reason": "届出の反映"}),
         ("chair", "post", reverse("assemblies:chair", args=[pk]), {f"item_{ordinary}": "for"}),
@@ -189,7 +190,7 @@ def test_members_see_the_results_after_the_close(client, setting, secretariat_wi
     assert client.get(url).status_code == 404
     services.close_voting(assembly.pk, secretariat_with_mfa)
     body = client.get(url).content.decode()
-    assert gettext("Passed") in body and gettext("Quorum reached") in body
+    assert pgettext("resolution", "carried") in body and gettext("Quorum reached") in body
 
 
 def test_the_secretariat_corrects_records_attendance_and_sends_reminders(
@@ -205,7 +206,10 @@ def test_the_secretariat_corrects_records_attendance_and_sends_reminders(
     assert (own.votes, own.counts_for_headcount, own.note) == (5, False, "口数訂正")
     client.post(reverse("assemblies:attend", args=[pk, own.pk]))
     item = setting["items"]["special"].pk
-    client.post(reverse("assemblies:in_person_vote", args=[pk, own.pk]), {f"item_{item}": "for"})
+    client.post(
+        reverse("assemblies:in_person_vote", args=[pk, own.pk]),
+        {f"item_{item}": "for", "confirm_unmarked": "1"},
+    )
     assert Ballot.objects.get(voter=own).cast_by == secretariat_with_mfa
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("assemblies:remind", args=[pk]))
@@ -255,7 +259,10 @@ def test_the_dashboard_lists_assemblies_awaiting_the_organisations_vote(client, 
     dashboard = reverse("portal:dashboard")
     assert setting["assembly"].get_absolute_url() in client.get(dashboard).content.decode()
     item = setting["items"]["ordinary"].pk
-    client.post(reverse("assemblies:vote", args=[setting["assembly"].pk]), {f"item_{item}": "for"})
+    client.post(
+        reverse("assemblies:vote", args=[setting["assembly"].pk]),
+        {f"item_{item}": "for", "confirm_unmarked": "1"},
+    )
     assert setting["assembly"].get_absolute_url() not in client.get(dashboard).content.decode()
 
 
@@ -363,3 +370,53 @@ def test_a_threshold_is_fixed_once_an_assembly_voted_under_it(
         client.post(url, {"name": threshold.name, "votes_numerator": 2, "votes_denominator": 3})
         threshold.refresh_from_db()
         assert (threshold.votes_numerator == 2) is editable
+
+
+def _unmarked_warning(page: str) -> str:
+    """The warning a ballot form shows about the items left unmarked."""
+    start = page.index(gettext("These items are not marked:"))
+    return page[start : page.index("</div>", start)]
+
+
+def test_a_ballot_leaving_items_unmarked_asks_first_naming_them(client, setting):
+    pk, items = setting["assembly"].pk, setting["items"]
+    ordinary, special = items["ordinary"], items["special"]
+    client.force_login(setting["voter"])
+    url = reverse("assemblies:vote", args=[pk])
+
+    response = client.post(url, {f"item_{ordinary.pk}": "for"})
+    assert response.status_code == 200 and not Ballot.objects.exists()
+    page = response.content.decode()
+    assert special.title in _unmarked_warning(page)
+    assert ordinary.title not in _unmarked_warning(page)
+    assert re.search(rf'value="for"[^>]*name="item_{ordinary.pk}"[^>]*checked', page) or (
+        re.search(rf'name="item_{ordinary.pk}"[^>]*value="for"[^>]*checked', page)
+    )  # the choice made stays marked
+    assert 'name="confirm_unmarked"' in page
+
+    # Confirmed: the ballot is cast as it is; the item left unmarked has no vote.
+    response = client.post(url, {f"item_{ordinary.pk}": "for", "confirm_unmarked": "1"})
+    assert response.status_code == 302
+    assert dict(Ballot.objects.values_list("item", "choice")) == {ordinary.pk: "for"}
+    # An item already voted is not asked about again when left blank (a secret ballot
+    # shows no recorded choice to pre-mark): changing one item goes through at once.
+    response = client.post(url, {f"item_{special.pk}": "against"})
+    assert response.status_code == 302
+    assert dict(Ballot.objects.values_list("item", "choice")) == {
+        ordinary.pk: "for",
+        special.pk: "against",
+    }
+
+
+def test_the_secretariat_is_asked_too_before_recording_an_attendees_partial_ballot(
+    client, setting, secretariat_with_mfa
+):
+    assembly, items, own = setting["assembly"], setting["items"], setting["own"]
+    client.force_login(secretariat_with_mfa)
+    client.post(reverse("assemblies:attend", args=[assembly.pk, own.pk]))
+    url = reverse("assemblies:in_person_vote", args=[assembly.pk, own.pk])
+    response = client.post(url, {f"item_{items['ordinary'].pk}": "against"})
+    assert response.status_code == 200 and not Ballot.objects.exists()
+    assert items["special"].title in _unmarked_warning(response.content.decode())
+    client.post(url, {f"item_{items['ordinary'].pk}": "against", "confirm_unmarked": "1"})
+    assert list(Ballot.objects.values_list("choice", flat=True)) == ["against"]

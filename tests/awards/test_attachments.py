@@ -6,12 +6,13 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext
 
 from awards import judging
 from awards.models import Attachment
 from portal.uploads import check_attachment
 from tests import factories
-from tests.sample_files import JPEG, PDF, PNG, attach, office
+from tests.sample_files import JPEG, PDF, PNG, another_pdf, attach, office
 
 pytestmark = pytest.mark.django_db
 
@@ -119,7 +120,7 @@ def test_a_zip_bomb_in_an_office_file_is_refused(client, applicant, entry, setti
 def test_path_tricks_in_names_are_dropped_and_storage_names_are_random(client, applicant, entry):
     client.force_login(applicant)
     upload(client, entry, "../../etc/passwd.pdf", PDF)
-    upload(client, entry, "..\\..\\boot.ini\x00.pdf", PDF)
+    upload(client, entry, "..\\..\\boot.ini\x00.pdf", another_pdf(1))
     names = sorted(Attachment.objects.values_list("name", flat=True))
     assert names == ["boot.ini.pdf", "passwd.pdf"]
     for attachment in Attachment.objects.all():
@@ -131,7 +132,7 @@ def test_at_most_the_configured_number_of_attachments(client, applicant, entry, 
     settings.AWARD_ATTACHMENTS_PER_ENTRY = 2
     client.force_login(applicant)
     for n in range(3):
-        response = upload(client, entry, f"{n}.pdf", PDF)
+        response = upload(client, entry, f"{n}.pdf", another_pdf(n))
     assert Attachment.objects.count() == 2
     assert any("2" in m for m in messages_of(response))
 
@@ -184,5 +185,89 @@ def test_removing_an_attachment(client, applicant, outsider, entry):
         client.post(reverse("awards:attachment_remove", args=[attachment.pk])).status_code == 404
     )
     client.force_login(applicant)
-    client.post(reverse("awards:attachment_remove", args=[attachment.pk]))
+    client.post(reverse("awards:attachment_remove", args=[attachment.pk]), {"confirm": "1"})
     assert not Attachment.objects.exists()
+
+
+def typed(entry, **fields) -> dict:
+    """What the entry page's one form posts: the marker, the draft as typed, `fields`."""
+    return {"entry_form": "1", "title": entry.title, "summary": entry.summary, **fields}
+
+
+def attach_typed(client, entry, *, follow=False, **fields):
+    """The entry page's Attach button: the file posted with the draft as typed."""
+    upload = SimpleUploadedFile("計画書.pdf", PDF, content_type="application/pdf")
+    return client.post(
+        reverse("awards:entry_attach", args=[entry.pk]),
+        typed(entry, file=upload, **fields),
+        follow=follow,
+    )
+
+
+def test_attaching_a_file_keeps_what_was_typed_in_the_form(client, applicant, entry):
+    client.force_login(applicant)
+    response = attach_typed(
+        client, entry, title="書きかけの題名", summary="添付の前に書いた概要", follow=True
+    )
+    entry.refresh_from_db()
+    assert (entry.title, entry.summary) == ("書きかけの題名", "添付の前に書いた概要")
+    assert Attachment.objects.get(entry=entry).name == "計画書.pdf"
+    assert response.context["form"]["summary"].value() == "添付の前に書いた概要"
+
+
+def test_a_form_that_cannot_be_saved_attaches_nothing_and_keeps_the_typing(
+    client, applicant, entry
+):
+    client.force_login(applicant)
+    response = attach_typed(client, entry, summary="残したい文章", contact_email="not an address")
+    assert response.status_code == 200
+    assert "contact_email" in response.context["form"].errors
+    assert "残したい文章" in response.content.decode()
+    assert not Attachment.objects.exists()
+
+
+def test_the_same_file_twice_is_refused_naming_the_first(client, applicant, entry):
+    client.force_login(applicant)
+    upload(client, entry, "計画書.pdf", PDF)
+    response = upload(client, entry, "計画書（再送）.pdf", PDF)
+    assert Attachment.objects.filter(entry=entry).count() == 1
+    assert messages_of(response) == [
+        gettext("This file is attached already, as %(name)s.") % {"name": "計画書.pdf"}
+    ]
+    upload(client, entry, "別紙.pdf", another_pdf(1))  # another file is welcome
+    assert Attachment.objects.filter(entry=entry).count() == 2
+
+
+def test_removing_a_file_asks_first_and_keeps_the_typing(client, applicant, entry):
+    client.force_login(applicant)
+    upload(client, entry, "計画書.pdf", PDF)
+    attachment = Attachment.objects.get()
+    url = reverse("awards:attachment_remove", args=[attachment.pk])
+
+    # The entry page's remove button: the typed draft is saved, then the question.
+    response = client.post(url, typed(entry, summary="消す前に書いた概要"))
+    assert response.status_code == 302 and response["Location"] == url
+    entry.refresh_from_db()
+    assert entry.summary == "消す前に書いた概要" and Attachment.objects.exists()
+    page = client.get(url)
+    assert page.status_code == 200 and "計画書.pdf" in page.content.decode()
+    assert 'name="confirm"' in page.content.decode()
+    assert Attachment.objects.exists()  # asking removes nothing
+
+    response = client.post(url, {"confirm": "1"})
+    assert response["Location"] == reverse("awards:entry", args=[entry.pk])
+    assert not Attachment.objects.exists()
+
+
+def test_merging_keeps_one_copy_of_a_file_both_entries_hold(
+    applicant, edition, entry, secretariat
+):
+    from awards import services
+
+    twin = factories.make_entry(edition, applicant, status="draft")
+    limit = 5
+    services.add_attachment(entry.pk, SimpleUploadedFile("a.pdf", PDF), applicant, limit)
+    services.add_attachment(twin.pk, SimpleUploadedFile("b.pdf", PDF), applicant, limit)
+    services.add_attachment(twin.pk, SimpleUploadedFile("c.pdf", another_pdf(1)), applicant, limit)
+    services.merge_entries(entry.pk, twin.pk, secretariat)
+    assert sorted(entry.attachments.values_list("name", flat=True)) == ["a.pdf", "c.pdf"]

@@ -117,3 +117,71 @@ def test_result_notifications_are_drafted_checked_and_sent_once(
     assert "受賞プログラム" in text and "・農林水産大臣賞" in text
     assert "農林水産大臣賞" not in received["other@example.jp"].get_content()
     assert Notification.objects.filter(mailing__isnull=False).count() == 2
+
+
+@pytest.fixture
+def three_years(judging_edition):
+    """The judging edition and two more, each with its own 経済産業大臣賞."""
+    return [judging_edition, factories.make_edition(2027), factories.make_edition(2028)]
+
+
+def test_the_decision_form_offers_the_prizes_of_the_entrys_edition_only(
+    client, three_years, secretariat_with_mfa
+):
+    judging_edition = three_years[0]
+    entry = factories.make_entry(judging_edition)
+    client.force_login(secretariat_with_mfa)
+    add = reverse("admin:awards_decision_add")
+    # The entry's admin page links to the decision form with the entry.
+    entry_page = client.get(reverse("admin:awards_entry_change", args=[entry.pk]))
+    assert f"{add}?entry={entry.pk}" in entry_page.content.decode()
+
+    form = client.get(add, {"entry": entry.pk}).context["adminform"].form
+    assert list(form.fields["prize"].queryset) == list(judging_edition.prizes.all())
+    # Without an entry yet, each prize says its year: no three look-alike 経済産業大臣賞.
+    form = client.get(add).context["adminform"].form
+    labels = [label for _value, label in form.fields["prize"].choices]
+    assert [label for label in labels if label.startswith("経済産業大臣賞")] == [
+        "経済産業大臣賞 (2028)",
+        "経済産業大臣賞 (2027)",
+        "経済産業大臣賞 (2026)",
+    ]
+    # A posted entry limits the prizes too: another year's prize is not a valid choice.
+    other_years = three_years[1].prizes.get(name="経済産業大臣賞")
+    response = client.post(add, {"prize": other_years.pk, "entry": entry.pk, "reason": "独自性"})
+    assert "prize" in response.context["adminform"].form.errors
+    assert not Decision.objects.exists()
+
+
+def test_admin_pickers_of_prizes_and_tracks_keep_to_the_edition(
+    client, three_years, secretariat_with_mfa
+):
+    judging_edition, later, _latest = three_years
+    stage = judging_edition.rounds.first()
+    client.force_login(secretariat_with_mfa)
+
+    page = client.get(reverse("admin:awards_round_change", args=[stage.pk]))
+    [criteria] = [
+        inline.formset
+        for inline in page.context["inline_admin_formsets"]
+        if inline.formset.model.__name__ == "Criterion"
+    ]
+    assert set(criteria.forms[0].fields["prize"].queryset) == set(judging_edition.prizes.all())
+
+    entry = factories.make_entry(judging_edition)
+    page = client.get(reverse("admin:awards_entry_change", args=[entry.pk]))
+    form = page.context["adminform"].form
+    assert set(form.fields["track"].queryset) == set(judging_edition.tracks.all())
+    form = client.get(reverse("admin:awards_entry_add")).context["adminform"].form
+    assert f"{later.tracks.first().name} (2027)" in [
+        label for _value, label in form.fields["track"].choices
+    ]
+
+    # A declared conflict pairs a judge and an entry of one edition.
+    judge = factories.make_judge(later)
+    response = client.post(
+        reverse("admin:awards_conflict_add"),
+        {"judge": judge.pk, "entry": entry.pk, "kind": "personal", "note": ""},
+    )
+    assert response.status_code == 200
+    assert "entry" in response.context["adminform"].form.errors

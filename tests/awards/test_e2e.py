@@ -1,6 +1,7 @@
 """In Debian's Chromium, in English: an applicant drafts and submits an entry with an
-attachment; the secretariat closes the call, opens the first round and assigns it; a judge
-scores it; the secretariat sees it ranked."""
+attachment (attached without saving first: the typing is kept); the secretariat closes the
+call, opens the first round and assigns it; a judge saves a partial sheet (a form error names
+what is missing), then a full one; the secretariat sees it ranked."""
 
 import re
 
@@ -8,7 +9,7 @@ import pytest
 from allauth.account.models import EmailAddress
 from playwright.sync_api import expect
 
-from awards.models import Attachment, Entry
+from awards.models import Assignment, Attachment, Entry
 from tests import browsing, factories
 from tests.sample_files import PDF
 
@@ -54,11 +55,18 @@ def test_enter_judge_and_rank(portal, browser, page, artifacts, tmp_path):
     page.get_by_label("プログラム名").fill("Regional start-up co-creation")
     page.get_by_role("button", name="Save draft").click()
     expect(page.get_by_text("The entry is saved.")).to_be_visible()
+    # Typing, then attaching without saving first: the typing is saved with the file.
+    page.get_by_label("Summary").fill("Typed before attaching.")
     pdf = tmp_path / "plan.pdf"
     pdf.write_bytes(PDF)
     page.get_by_label("File").set_input_files(str(pdf))
     page.get_by_role("button", name="Attach").click()
     expect(page.get_by_text("plan.pdf is attached.")).to_be_visible()
+    expect(page.get_by_label("Summary")).to_have_value("Typed before attaching.")
+    page.get_by_label("File").set_input_files(str(pdf))  # the same file again: refused
+    page.get_by_role("button", name="Attach").click()
+    expect(page.get_by_text("This file is attached already, as plan.pdf.")).to_be_visible()
+    assert Attachment.objects.count() == 1
     page.get_by_role("button", name="Submit the entry").click()
     expect(page.locator(".invalid-feedback").first).to_be_visible()  # not complete yet
     fill_entry(page)
@@ -103,9 +111,24 @@ def test_enter_judge_and_rank(portal, browser, page, artifacts, tmp_path):
     )
     page.get_by_role("link", name="Regional start-up co-creation").click()
     expect(page.get_by_role("link", name="plan.pdf")).to_be_visible()
-    for select in page.locator("main select[name^=criterion_]").all():
-        select.select_option("4")
+    expect(page.locator(".scale-legend")).to_contain_text("outstanding")
+    # A partial sheet: a form error names the criteria left blank; nothing counts yet.
+    sheet = page.locator("main select[name^=criterion_]")
+    blank = [c.name for c in stage.criteria.order_by("order", "pk")][2:]
+    for n in range(2):
+        sheet.nth(n).select_option("4")
     page.get_by_label("Comment").fill("Strong collaboration.")
+    page.get_by_role("button", name="Save scores").click()
+    error = page.get_by_text("Score every criterion to complete the review.")
+    expect(error).to_be_visible()
+    for name in blank:
+        expect(error).to_contain_text(name)
+    expect(sheet.nth(0)).to_have_value("4")  # what was chosen stays chosen
+    page.screenshot(path=artifacts / "award-partial-sheet.png", full_page=True)
+    assert not Assignment.objects.filter(scored_at__isnull=False).exists()
+    # The full sheet.
+    for n in range(2, sheet.count()):
+        sheet.nth(n).select_option("4")
     page.get_by_role("button", name="Save scores").click()
     expect(page.get_by_text("Your scores are saved.")).to_be_visible()
     browsing.log_out(page, base)

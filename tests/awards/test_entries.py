@@ -150,10 +150,19 @@ def test_the_applicant_lists_its_entries_with_their_status(client, edition, appl
     assert entries == [own] and other not in entries
 
 
-def test_withdrawing_an_entry(client, edition, applicant):
+def test_withdrawing_an_entry_asks_first(client, edition, applicant):
     entry = services.start_entry(programme(edition), applicant)
     client.force_login(applicant)
-    client.post(reverse("awards:entry_withdraw", args=[entry.pk]))
+    url = reverse("awards:entry_withdraw", args=[entry.pk])
+    # The entry page's button saves what was typed, then asks.
+    response = client.post(url, {"entry_form": "1", "title": "取り下げる前の題名"})
+    assert response["Location"] == url
+    page = client.get(url)
+    assert page.status_code == 200 and 'name="confirm"' in page.content.decode()
+    entry.refresh_from_db()
+    assert entry.status == Entry.Status.DRAFT and entry.title == "取り下げる前の題名"
+
+    client.post(url, {"confirm": "1"})
     entry.refresh_from_db()
     assert entry.status == Entry.Status.WITHDRAWN
     assert (
@@ -167,3 +176,29 @@ def test_partner_lines_naming_a_member_link_to_it(edition, applicant, organisati
         entry.pk, {"co_applicants": f"{organisation.short_name}\n地元信用金庫"}, {}, applicant
     )
     assert list(entry.co_applicant_organisations.all()) == [organisation]
+
+
+def test_asking_the_secretariat_keeps_what_was_typed_in_the_form(client, edition, applicant):
+    entry = services.start_entry(programme(edition), applicant)
+    client.force_login(applicant)
+    client.post(
+        reverse("awards:entry_question", args=[entry.pk]),
+        {"entry_form": "1", "title": "質問の前に書いた題名", "question": "対象になりますか。"},
+    )
+    entry.refresh_from_db()
+    assert entry.title == "質問の前に書いた題名"
+    assert entry.questions.get().question == "対象になりますか。"
+
+
+def test_saving_the_draft_keeps_a_question_typed_but_not_sent(client, edition, applicant):
+    entry = services.start_entry(programme(edition), applicant)
+    client.force_login(applicant)
+    response = client.post(
+        reverse("awards:entry", args=[entry.pk]),
+        {"entry_form": "1", "title": "題名", "question": "まだ送っていない質問", "save": ""},
+    )
+    assert response.status_code == 200
+    assert "まだ送っていない質問" in response.content.decode()
+    assert not entry.questions.exists()
+    entry.refresh_from_db()
+    assert entry.title == "題名"

@@ -1,11 +1,13 @@
 """Judging: conflicts of interest, assignment, scoring within the round, the audit trail."""
 
+import re
 from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from awards import conflicts, judging
 from awards.models import Assignment, AuditEvent, Conflict, Nomination
@@ -203,3 +205,104 @@ def test_closing_the_round_after_its_end_does_nothing(first_round, secretariat):
     first_round.closes_at = timezone.now() - timedelta(seconds=1)
     first_round.save()
     assert not judging.close_round(first_round.pk, secretariat)
+
+
+def test_a_partial_sheet_is_a_form_error_naming_the_criteria_left_blank(
+    client, judge, judgeship, entries, first_round, judging_edition, secretariat
+):
+    *_, free = entries
+    judging.assign(first_round, [judgeship], judging_edition.entries.all(), secretariat)
+    client.force_login(judge)
+    url = reverse("awards:review", args=[first_round.pk, free.pk])
+    criteria = list(first_round.criteria.order_by("order", "pk"))
+    blank = [criteria[1], criteria[-1]]  # a rubric line and a prize's fit
+    data = rubric_post(first_round, 4)
+    for criterion in blank:
+        data[f"criterion_{criterion.pk}"] = ""
+
+    client.cookies["django_language"] = "en"
+    response = client.post(url, data)
+    assert response.status_code == 200
+    form = response.context["form"]
+    [summary] = form.non_field_errors()
+    assert summary.startswith("Score every criterion to complete the review.")
+    assert all(criterion.name in summary for criterion in blank)
+    assert not any(criterion.name in summary for criterion in criteria if criterion not in blank)
+    assert set(form.errors) == {"__all__", *(f"criterion_{c.pk}" for c in blank)}
+    assert 'value="4" selected' in response.content.decode()  # what was chosen stays
+    assignment = judgeship.assignments.get(entry=free)
+    assert assignment.scored_at is None and not assignment.scores.exists()
+
+    assert client.post(url, rubric_post(first_round, 4)).status_code == 302
+    assignment.refresh_from_db()
+    assert assignment.scored_at and assignment.scores.count() == len(criteria)
+
+
+def test_a_partial_sheet_kept_as_a_draft_counts_only_once_complete(
+    client, judge, judgeship, entries, first_round, judging_edition, secretariat
+):
+    from awards import results
+
+    *_, free = entries
+    judging.assign(first_round, [judgeship], judging_edition.entries.all(), secretariat)
+    client.force_login(judge)
+    url = reverse("awards:review", args=[first_round.pk, free.pk])
+    first = first_round.criteria.order_by("order", "pk").first()
+    data = {f"criterion_{first.pk}": "3", "comment": "途中", "draft": ""}
+
+    assert client.post(url, data).status_code == 302
+    assignment = judgeship.assignments.get(entry=free)
+    assert assignment.scored_at is None
+    assert dict(assignment.scores.values_list("criterion", "value")) == {first.pk: 3}
+    counted = [r.count for r in results.round_results(first_round) if r.entry == free]
+    assert counted == [0]  # a draft is not a review
+    listed = client.get(reverse("awards:judging")).content.decode()
+    assert gettext("draft saved, not counted yet") in listed
+    assert 'value="3" selected' in client.get(url).content.decode()
+    assert AuditEvent.objects.filter(action="draft_saved", entry=free).exists()
+
+    assert client.post(url, rubric_post(first_round, 4)).status_code == 302
+    assignment.refresh_from_db()
+    assert assignment.scored_at is not None
+    assert [r.count for r in results.round_results(first_round) if r.entry == free] == [1]
+    # A review that counts is not turned back into a draft.
+    with translation.override("en"), pytest.raises(ValidationError, match="counts already"):
+        judging.save_review(assignment.pk, {first.pk: 1}, "", judge, draft=True)
+    assert assignment.scores.count() == first_round.criteria.count()
+
+
+def test_the_sheet_says_what_each_point_of_the_scale_means(
+    client, judge, judgeship, entries, first_round, judging_edition, secretariat
+):
+    *_, free = entries
+    judging.assign(first_round, [judgeship], judging_edition.entries.all(), secretariat)
+    client.force_login(judge)
+    url = reverse("awards:review", args=[first_round.pk, free.pk])
+    for language, words in [
+        ("ja", ["劣る", "やや劣る", "標準的", "優れている", "特に優れている"]),
+        ("en", ["poor", "weak", "adequate", "good", "outstanding"]),
+    ]:
+        client.cookies["django_language"] = language
+        page = client.get(url).content.decode()
+        legend = page[page.index("scale-legend") :]
+        for point, word in enumerate(words, 1):
+            assert re.search(rf"<dt[^>]*>{point}</dt><dd[^>]*>{word}</dd>", legend), word
+        assert f"5 – {words[-1]}</option>" in page
+
+
+def test_the_secretariats_correction_of_a_partial_sheet_is_a_form_error_too(
+    client, judgeship, entries, first_round, judging_edition, secretariat_with_mfa
+):
+    *_, free = entries
+    judging.assign(first_round, [judgeship], judging_edition.entries.all(), secretariat_with_mfa)
+    assignment = judgeship.assignments.get(entry=free)
+    client.force_login(secretariat_with_mfa)
+    url = reverse("admin:awards_assignment_correct", args=[assignment.pk])
+    blank = first_round.criteria.order_by("order", "pk").last()
+    data = {**rubric_post(first_round, 3), f"criterion_{blank.pk}": "", "reason": "訂正"}
+    response = client.post(url, data)
+    assert response.status_code == 200
+    [summary] = response.context["form"].non_field_errors()
+    assert blank.name in summary
+    assert "scale-legend" in response.content.decode()
+    assert not assignment.scores.exists()

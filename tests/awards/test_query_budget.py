@@ -79,3 +79,21 @@ def test_public_and_admin_award_pages_within_budget(
             client.get(reverse("admin:awards_round_assign", args=[first_round.pk])).status_code
             == 200
         )
+
+
+@pytest.mark.parametrize("entries", [3, 200])
+def test_a_judges_dashboard_shows_what_is_left_to_score_within_budget(
+    client, first_round, judging_edition, entries, django_assert_max_num_queries
+):
+    panel = factories.bulk_judging(judging_edition, first_round, entries=entries, judges=2)
+    judge = panel[0].user
+    judge.groups.add(*factories.make_judge(judging_edition).user.groups.all())
+    first_round.assignments.filter(judge=panel[0], entry__title__endswith="0000").update(
+        scored_at=None
+    )
+    client.force_login(judge)
+    client.cookies["django_language"] = "en"
+    with django_assert_max_num_queries(8):
+        page = client.get(reverse("portal:dashboard")).content.decode()
+    assert f'href="{reverse("awards:judging")}"' in page
+    assert f"1 of your {entries} entries left to score" in page

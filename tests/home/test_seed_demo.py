@@ -85,3 +85,30 @@ def test_seed_demo_opens_an_assembly_the_demo_member_can_vote_on(client, setting
     response = client.get(reverse("assemblies:detail", args=[assembly.pk]))
     assert response.status_code == 200, response.get("Location")
     assert 'value="for"' in response.content.decode()  # the voting form
+
+
+def test_seed_demo_gives_the_demo_judge_entries_to_score_and_the_dashboard_a_link(
+    client, settings
+):
+    from django.urls import reverse
+
+    from awards import selectors as award_selectors
+
+    call_command("seed_demo")
+    call_command("seed_demo")
+    from awards import demo as award_demo
+    from awards.models import Entry
+
+    judge = User.objects.get(email=demo.JUDGE)
+    [row] = award_selectors.judging_summary(judge)
+    submitted = Entry.objects.filter(edition__year=award_demo.YEAR, status="submitted")
+    assert row["assigned"] == submitted.count() > 0 and row["scored"] == 0
+    settings.DEBUG = True  # demo logins work only on a DEBUG portal
+    client.force_login(judge)
+    dashboard = client.get(reverse("portal:dashboard")).content.decode()
+    assert f'href="{reverse("awards:judging")}"' in dashboard
+    worklists = client.get(reverse("awards:judging")).context["worklists"]
+    [(stage, assignments)] = worklists
+    assert len(assignments) == row["assigned"]
+    first = assignments[0]
+    assert client.get(reverse("awards:review", args=[stage.pk, first.entry_id])).status_code == 200

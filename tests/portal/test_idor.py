@@ -186,10 +186,11 @@ def _entry_attach(w: World):
 
     entry = _a_entry(w)
     upload = SimpleUploadedFile("x.pdf", PDF, content_type="application/pdf")
-    return [Case({"pk": entry.pk}, w.outsider, DENY_POST, {"file": upload}, _entry_watch(entry))]
+    data = {"file": upload, "entry_form": "1", "title": "改竄"}  # the typed draft comes along
+    return [Case({"pk": entry.pk}, w.outsider, DENY_POST, data, _entry_watch(entry))]
 
 
-def _attachment(w: World, expect):
+def _attachment(w: World, expect, **data):
     from awards.models import Attachment
 
     entry = _a_entry(w)
@@ -197,7 +198,7 @@ def _attachment(w: World, expect):
     watch = (Attachment.objects.filter(pk=attachment.pk),)
     other_judge = factories.make_judge(entry.edition).user  # of the edition, not assigned
     return [
-        Case({"pk": attachment.pk}, user, expect, {}, watch, SECRET)
+        Case({"pk": attachment.pk}, user, expect, data, watch, SECRET)
         for user in (w.outsider, other_judge)
     ]
 
@@ -675,9 +676,9 @@ SWEEP: dict[str, Builder] = {
     "awards:entry": lambda w: _entry_case(w, title="改竄", summary="改竄", save="1"),
     "awards:entry_attach": _entry_attach,
     "awards:entry_question": lambda w: _entry_case(w, DENY_POST, question="改竄?"),
-    "awards:entry_withdraw": lambda w: _entry_case(w, DENY_POST),
+    "awards:entry_withdraw": lambda w: _entry_case(w, DENY, confirm="1"),
     "awards:attachment": lambda w: _attachment(w, DENY),
-    "awards:attachment_remove": lambda w: _attachment(w, DENY_POST),
+    "awards:attachment_remove": lambda w: _attachment(w, DENY, confirm="1"),
     "awards:consent": _consent,
     "awards:review": lambda w: _review(w, DENY),
     "awards:declare_conflict": lambda w: _review(w, DENY_POST),
@@ -801,7 +802,8 @@ def test_an_assembly_page_shows_the_requesters_own_entry(client, world):
     response = client.get(reverse("assemblies:detail", args=[s["assembly"].pk]))
     assert response.context["entry"].organisation.name == "B財団"
     client.post(
-        reverse("assemblies:vote", args=[s["assembly"].pk]), {f"item_{s['item'].pk}": "for"}
+        reverse("assemblies:vote", args=[s["assembly"].pk]),
+        {f"item_{s['item'].pk}": "for", "confirm_unmarked": "1"},
     )
     from assemblies.models import Ballot
 

@@ -19,7 +19,7 @@ from django.utils.translation import gettext
 from awards.models import Attachment
 from portal.uploads import check_attachment, safe_name
 from tests import factories
-from tests.sample_files import JPEG, PDF, PNG, attach, declaring, office
+from tests.sample_files import JPEG, PDF, PNG, another_pdf, attach, declaring, office
 
 pytestmark = pytest.mark.django_db
 
@@ -115,7 +115,7 @@ def test_stored_files_have_random_names_without_extension_and_no_execute_bit(
 ):
     client.force_login(applicant)
     attach(client, entry, "run.sh.pdf", PDF)
-    attach(client, entry, "計画書.pdf", PDF)
+    attach(client, entry, "計画書.pdf", another_pdf(1))
     stored = [a.file.name for a in Attachment.objects.all()]
     assert len(set(stored)) == 2
     for name in stored:

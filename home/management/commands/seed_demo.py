@@ -28,6 +28,7 @@ class Command(BaseCommand):
         award_demo.seed(
             judge_user=users.get(email=account_demo.JUDGE),
             applicant_user=users.get(email=account_demo.APPLICANT),
+            office_user=users.get(email=account_demo.SECRETARIAT),
         )
         survey_demo.seed(user=users.get(email=account_demo.SECRETARIAT))
         assembly_demo.seed(user=users.get(email=account_demo.SECRETARIAT))
