@@ -1,4 +1,5 @@
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -6,6 +7,8 @@ from django.utils.translation import gettext as _
 
 from members import fiscal
 from members import selectors as member_selectors
+from members import services as member_services
+from members.forms import UnitsForm
 from members.permissions import require
 
 from . import documents, selectors
@@ -26,6 +29,37 @@ def index(request):
         "billing": selectors.billing_profile(organisation),
     }
     return render(request, "dues/index.html", context)
+
+
+@require("members.choose_units")
+def units(request):
+    """Choose the units for the next fiscal year, before the secretariat's deadline.
+
+    The page is the dues area's: what a member owes for a year is billed here."""
+    organisation = member_selectors.member_organisation(request.roles)
+    fiscal_year = fiscal.current_fiscal_year() + 1
+    chosen = member_selectors.membership_year(organisation, fiscal_year)
+    form = UnitsForm(request.POST or None, initial={"units": chosen.units if chosen else None})
+    if request.method == "POST" and form.is_valid():
+        try:
+            member_services.choose_units(organisation, fiscal_year, form.cleaned_data["units"])
+        except ValidationError as error:
+            form.add_error("units", error)
+        else:
+            messages.success(
+                request,
+                _("Your units for FY%(year)d are saved.") % {"year": fiscal_year},
+            )
+            return redirect("dues:units")
+    context = {
+        "organisation": organisation,
+        "membership": member_selectors.current_membership(organisation),
+        "form": form,
+        "fiscal_year": fiscal_year,
+        "chosen": chosen,
+        "deadline": member_selectors.units_deadline(fiscal_year),
+    }
+    return render(request, "dues/units.html", context)
 
 
 @require("dues.edit_billing_profile")

@@ -155,7 +155,7 @@ def test_choosing_units_saves_a_whole_year_or_nothing(
     client.force_login(member)
     with rolled_back():
         before = state(MembershipYear, MembershipYear.history.model)
-        response = client.post(reverse("members:units"), {"units": units})
+        response = client.post(reverse("dues:units"), {"units": units})
         assert response.status_code in (200, 302)
         if response.status_code == 200:
             assert error_page(response), response.content[:500]

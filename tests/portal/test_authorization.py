@@ -10,7 +10,7 @@ MFA = "mfa"  # a redirect to two-factor setup
 
 VIEWS = [
     "portal:home", "portal:dashboard", "members:organisation", "members:edit_organisation",
-    "members:add_contact", "dues:index", "dues:billing_profile", "members:units",
+    "members:add_contact", "dues:index", "dues:billing_profile", "dues:units",
     "members:directory",
     "awards:index", "newsletter:index", "newsletter:subscribe", "newsletter:preferences",
     "surveys:index", "assemblies:index", "admin:index",
@@ -68,7 +68,7 @@ WRITES = [
     ("members:edit_contact", "colleague"),
     ("members:invite_contact", "colleague"),
     ("members:remove_contact", "colleague"),
-    ("members:units", None),
+    ("dues:units", None),
     ("dues:billing_profile", None),
     ("newsletter:preferences", None),
     ("newsletter:subscribe", None),
@@ -198,7 +198,7 @@ def test_the_secretariat_reaches_its_admin_screens(client, secretariat_with_mfa)
         "members:edit_organisation",
         "dues:index",
         "dues:billing_profile",
-        "members:units",
+        "dues:units",
     ],
 )
 def test_a_member_sees_only_its_own_organisation(client, member, outsider, view):
