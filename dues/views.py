@@ -1,5 +1,5 @@
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -9,7 +9,7 @@ from members import fiscal
 from members import selectors as member_selectors
 from members import services as member_services
 from members.forms import UnitsForm
-from members.permissions import require
+from members.permissions import can, require
 
 from . import documents, selectors
 from .forms import BillingProfileForm
@@ -27,15 +27,23 @@ def index(request):
         "year": member_selectors.membership_year(organisation, fiscal_year),
         "invoices": selectors.invoices_of(organisation),
         "billing": selectors.billing_profile(organisation),
+        "may_commit": can(request.roles, "dues.edit_billing_profile"),
     }
+    if not context["may_commit"]:
+        context["authorities"] = member_selectors.dues_authorities(organisation)
     return render(request, "dues/index.html", context)
 
 
-@require("members.choose_units")
+@require("members.view_units")
 def units(request):
     """Choose the units for the next fiscal year, before the secretariat's deadline.
 
-    The page is the dues area's: what a member owes for a year is billed here."""
+    The page is the dues area's: what a member owes for a year is billed here. Every contact
+    sees the units; only those who commit the organisation's money change them (the others
+    are told who does), and a POST by anyone else is refused."""
+    may_choose = can(request.roles, "members.choose_units")
+    if request.method == "POST" and not may_choose:
+        raise PermissionDenied
     organisation = member_selectors.member_organisation(request.roles)
     fiscal_year = fiscal.current_fiscal_year() + 1
     chosen = member_selectors.membership_year(organisation, fiscal_year)
@@ -54,10 +62,11 @@ def units(request):
     context = {
         "organisation": organisation,
         "membership": member_selectors.current_membership(organisation),
-        "form": form,
+        "form": form if may_choose else None,
         "fiscal_year": fiscal_year,
         "chosen": chosen,
         "deadline": member_selectors.units_deadline(fiscal_year),
+        "authorities": None if may_choose else member_selectors.dues_authorities(organisation),
     }
     return render(request, "dues/units.html", context)
 

@@ -150,9 +150,9 @@ def test_editing_oneself_saves_all_or_nothing(client, primary_contact, data):
 @PROPERTY_SETTINGS
 @given(units=st.one_of(number_text(), st.integers(min_value=-5, max_value=120).map(str)))
 def test_choosing_units_saves_a_whole_year_or_nothing(
-    client, member, organisation, open_units, units
+    client, billing_contact, organisation, open_units, units
 ):
-    client.force_login(member)
+    client.force_login(billing_contact)
     with rolled_back():
         before = state(MembershipYear, MembershipYear.history.model)
         response = client.post(reverse("dues:units"), {"units": units})
