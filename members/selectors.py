@@ -1,3 +1,6 @@
+from email.utils import parseaddr
+
+from django.conf import settings
 from django.db.models import Exists, FilteredRelation, OuterRef, Prefetch, Q
 
 from accounts.models import Invitation
@@ -14,6 +17,11 @@ from .models import (
     PersonRole,
     current_membership_q,
 )
+
+
+def secretariat_email() -> str:
+    """The secretariat's address, as its mail is sent from (whom a member asks)."""
+    return parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
 
 
 def member_contacts():

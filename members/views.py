@@ -1,6 +1,3 @@
-from email.utils import parseaddr
-
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
@@ -41,7 +38,7 @@ def my_organisation(request):
         pending=selectors.pending_change_requests(organisation),
         can_manage=can(request.roles, "members.manage_contacts"),
         primary=next((p for p in contacts if _holds(p, PersonRole.Kind.PRIMARY)), None),
-        secretariat_email=parseaddr(settings.DEFAULT_FROM_EMAIL)[1],
+        secretariat_email=selectors.secretariat_email(),
     )
 
 
