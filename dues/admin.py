@@ -4,13 +4,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from members import admin as member_admin
 from members import fiscal
+from members import selectors as member_selectors
 from members.models import Organisation
 from portal import tabular
 
@@ -71,13 +72,39 @@ class IssuerAdmin(SimpleHistoryAdmin):
 
 
 class DuesRunForm(forms.ModelForm):
+    """The fiscal year to invoice; before that year's units deadline the run waits for an
+    explicit confirmation, which the form asks for (naming the deadline) only then."""
+
+    confirm_before_deadline = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
     class Meta:
         model = DuesRun
         fields = ["fiscal_year"]
 
     def clean(self):
         services.check_dues_run_can_start()
-        return super().clean()
+        cleaned = super().clean()
+        fiscal_year = cleaned.get("fiscal_year")
+        deadline = member_selectors.units_deadline(fiscal_year) if fiscal_year else None
+        if deadline is not None and timezone.now() < deadline:
+            shown = formats.date_format(timezone.localtime(deadline), "DATETIME_FORMAT")
+            field = self.fields["confirm_before_deadline"]
+            field.widget = forms.CheckboxInput()
+            field.label = _("Issue the invoices before the units deadline (%(deadline)s)") % {
+                "deadline": shown
+            }
+            if not cleaned.get("confirm_before_deadline"):
+                self.add_error(
+                    "confirm_before_deadline",
+                    _(
+                        "Members can still choose their units for FY%(year)d until "
+                        "%(deadline)s. Invoices issued now bill the units as they stand, and "
+                        "each later change of units issues a corrected invoice. Tick the box "
+                        "to issue them anyway."
+                    )
+                    % {"year": fiscal_year, "deadline": shown},
+                )
+        return cleaned
 
 
 @admin.register(DuesRun)
@@ -95,7 +122,10 @@ class DuesRunAdmin(admin.ModelAdmin):
         "finished_at",
     ]
     list_select_related = ["started_by"]
-    fields = ["fiscal_year"]
+
+    def get_fields(self, request, obj=None):
+        # The confirmation belongs to starting a run, not to the run shown afterwards.
+        return ["fiscal_year"] if obj else ["fiscal_year", "confirm_before_deadline"]
 
     def has_change_permission(self, request, obj=None):
         return False
