@@ -31,6 +31,7 @@ from .models import (
     StatementEntry,
     StatementImport,
     WriteOff,
+    overdue_q,
 )
 
 
@@ -152,6 +153,33 @@ class InvoiceLineInline(ReadOnlyInline):
     fields = ["description", "quantity", "unit_price", "tax_category"]
 
 
+def status_with_overdue(invoice) -> str:
+    if not invoice.is_overdue:
+        return invoice.get_status_display()
+    days = invoice.days_overdue
+    return ngettext(
+        "%(status)s, overdue by %(days)d day", "%(status)s, overdue by %(days)d days", days
+    ) % {"status": invoice.get_status_display(), "days": days}
+
+
+class OverdueFilter(admin.SimpleListFilter):
+    """Open invoices past their due date, today in Asia/Tokyo (`models.overdue_q`)."""
+
+    title = _("overdue")
+    parameter_name = "overdue"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Overdue")), ("no", _("Not overdue"))]
+
+    def queryset(self, request, queryset):
+        overdue = overdue_q(timezone.localdate())
+        if self.value() == "yes":
+            return queryset.filter(overdue)
+        if self.value() == "no":
+            return queryset.exclude(overdue)
+        return queryset
+
+
 @admin.register(Invoice)
 class InvoiceAdmin(admin.ModelAdmin):
     """Issued invoices are immutable: corrections are new invoices that reference them."""
@@ -161,12 +189,18 @@ class InvoiceAdmin(admin.ModelAdmin):
         "organisation",
         "fiscal_year",
         "total",
-        "status",
+        "status_shown",
         "issued_on",
         "due_on",
         "notice_sent_at",
     ]
-    list_filter = ["fiscal_year", "status", "delivery", ("posted_on", admin.EmptyFieldListFilter)]
+    list_filter = [
+        "fiscal_year",
+        "status",
+        OverdueFilter,
+        "delivery",
+        ("posted_on", admin.EmptyFieldListFilter),
+    ]
     list_select_related = ["organisation"]
     search_fields = ["organisation__name", "organisation__name_kana", "addressee"]
     inlines = [InvoiceLineInline]
@@ -196,6 +230,11 @@ class InvoiceAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.display(description=_("status"), ordering="status")
+    def status_shown(self, invoice):
+        """The status, with the overdue mark an open invoice past its due date carries."""
+        return status_with_overdue(invoice)
 
     @admin.action(description=_("Download the PDFs of the selected invoices (ZIP) to print"))
     def download_for_posting(self, request, queryset):
@@ -296,6 +335,8 @@ class InvoiceAdmin(admin.ModelAdmin):
                 (_("By membership class"), selectors.collection_summary(fiscal_year, "class")),
                 (_("By regional block"), selectors.collection_summary(fiscal_year, "block")),
             ],
+            "totals": selectors.collection_totals(fiscal_year),
+            "overdue": selectors.overdue_invoices(fiscal_year),
         }
         return TemplateResponse(request, "admin/dues/collection.html", context)
 

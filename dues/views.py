@@ -19,12 +19,15 @@ def index(request):
     """The organisation's dues: this fiscal year, its billing details, invoices and receipts."""
     organisation = member_selectors.member_organisation(request.roles)
     fiscal_year = fiscal.current_fiscal_year()
+    year = member_selectors.membership_year(organisation, fiscal_year)
+    invoices = list(selectors.invoices_of(organisation))
     context = {
         "organisation": organisation,
         "membership": member_selectors.current_membership(organisation),
         "fiscal_year": fiscal_year,
-        "year": member_selectors.membership_year(organisation, fiscal_year),
-        "invoices": selectors.invoices_of(organisation),
+        "year": year,
+        "year_invoice": selectors.standing_invoice(invoices, year),
+        "invoices": invoices,
         "billing": selectors.billing_profile(organisation),
         "may_commit": can(request.roles, "dues.edit_billing_profile"),
     }
