@@ -1,3 +1,5 @@
+import copy
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,10 +14,11 @@ from simple_history.admin import SimpleHistoryAdmin
 from members import admin as member_admin
 from members import fiscal
 from members import selectors as member_selectors
-from members.models import Organisation
+from members.models import MembershipYear, Organisation
 from portal import tabular
 
 from . import exports, reconciliation, selectors, services
+from . import units as dues_units
 from .documents import zip_response
 from .models import (
     Allocation,
@@ -61,6 +64,61 @@ admin.site.unregister(Organisation)
 @admin.register(Organisation)
 class OrganisationAdmin(member_admin.OrganisationAdmin):
     inlines = [*member_admin.OrganisationAdmin.inlines, BillingProfileInline]
+
+
+class MembershipYearForm(forms.ModelForm):
+    """A membership year as the secretariat edits it; a change of its dues once the year's
+    invoice is issued corrects that invoice (dues.units), or is refused with the reason. (The
+    admin gives it its model and fields.)"""
+
+    def clean(self):
+        cleaned = super().clean()
+        self.correction = None
+        if self.instance.pk is None or self.errors:
+            return cleaned
+        before = MembershipYear.objects.select_related("membership_class").get(pk=self.instance.pk)
+        after = copy.copy(before)
+        for field in ("membership_class", "units", "amount_due"):
+            setattr(after, field, cleaned.get(field))
+        try:
+            self.correction = dues_units.correction_for(before, after)
+        except dues_units.CannotCorrect as refusal:
+            raise forms.ValidationError(
+                _(
+                    "%(reason)s Correct or credit it by hand; the membership year is left as "
+                    "it was."
+                )
+                % {"reason": refusal}
+            ) from None
+        return cleaned
+
+
+# The registry's membership years: members imports no area, so this app registers their page
+# again, so that a change of the dues of an invoiced year corrects the invoice with it.
+admin.site.unregister(MembershipYear)
+
+
+@admin.register(MembershipYear)
+class MembershipYearAdmin(member_admin.MembershipYearAdmin):
+    form = MembershipYearForm
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if form.correction is not None:
+            new = dues_units.issue(form.correction)
+            self.message_user(
+                request,
+                _(
+                    "Invoice %(new)s (%(total)s yen) corrects %(old)s, which is cancelled; the "
+                    "billing contact is told by mail."
+                )
+                % {
+                    "new": new.display_number,
+                    "total": f"{new.total:,}",
+                    "old": form.correction.invoice.display_number,
+                },
+                messages.SUCCESS,
+            )
 
 
 @admin.register(Issuer)
@@ -291,6 +349,7 @@ class InvoiceAdmin(admin.ModelAdmin):
                 if line and not line.get("DELETE")
             ]
             try:
+                _check_keeps_the_dues(invoice, wanted)
                 new = services.correct_invoice(invoice, lines=wanted, **form.cleaned_data)
             except ValidationError as error:
                 form.add_error(None, error)
@@ -339,6 +398,23 @@ class InvoiceAdmin(admin.ModelAdmin):
             "overdue": selectors.overdue_invoices(fiscal_year),
         }
         return TemplateResponse(request, "admin/dues/collection.html", context)
+
+
+def _check_keeps_the_dues(invoice, lines: list[dict]) -> None:
+    """A dues invoice's correction keeps the membership year's dues as they stand, so that it
+    never bills other units than the registry's (which set the votes)."""
+    if invoice.membership_year_id is None:
+        return
+    for line in services.dues_lines(invoice.membership_year):
+        if line not in lines:
+            raise ValidationError(
+                _(
+                    "Keep the line of the membership year's dues as it stands (%(units)s × "
+                    "%(price)s yen). To change the units, change them on the membership year: "
+                    "that corrects this invoice itself."
+                )
+                % {"units": line["quantity"], "price": f"{line['unit_price']:,}"}
+            )
 
 
 class CorrectionForm(forms.Form):

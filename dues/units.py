@@ -55,36 +55,34 @@ class ConfirmationNeeded(Exception):
         self.correction = correction
 
 
-def _contact_the_secretariat(reason: str) -> ValidationError:
-    return ValidationError(
-        _("%(reason)s Please contact the secretariat (%(email)s) to change your units.")
-        % {"reason": reason, "email": member_selectors.secretariat_email()}
-    )
+class CannotCorrect(Exception):
+    """What the correction path cannot do; the message says why."""
 
 
 def _refuse_if_paid(invoice: Invoice) -> None:
     if invoice.status != Invoice.Status.ISSUED:
-        raise _contact_the_secretariat(
+        raise CannotCorrect(
             _("Invoice %(number)s for FY%(year)d is paid, and a paid invoice can't be corrected.")
             % {"number": invoice.display_number, "year": invoice.fiscal_year}
         )
 
 
 def _correction(invoice: Invoice, before: list[dict], year: MembershipYear) -> Correction:
-    """The corrected invoice's lines and total, or the reason the correction path can't
-    issue it. The year's dues line is replaced; lines the secretariat added stay."""
+    """The corrected invoice's lines and total, or why the correction path can't issue it
+    (CannotCorrect). The year's dues line is replaced; lines the secretariat added stay."""
+    _refuse_if_paid(invoice)
     lines = list(invoice.lines.values("description", "quantity", "unit_price", "tax_category"))
     others = [line for line in lines if line not in before]
     if len(others) == len(lines):
-        raise _contact_the_secretariat(
-            _("Invoice %(number)s no longer shows the dues as your units set them.")
+        raise CannotCorrect(
+            _("Invoice %(number)s no longer shows the year's dues as its units set them.")
             % {"number": invoice.display_number}
         )
     wanted = services.dues_lines(year) + others
     total = services.invoice_total(wanted)
     received = invoice.total - services.outstanding(invoice)
     if total < received:
-        raise _contact_the_secretariat(
+        raise CannotCorrect(
             _(
                 "%(received)s yen of invoice %(number)s has been received already, more than "
                 "the dues for %(units)d units (%(total)s yen), and the portal does not refund "
@@ -93,11 +91,31 @@ def _correction(invoice: Invoice, before: list[dict], year: MembershipYear) -> C
             % {
                 "received": f"{received:,}",
                 "number": invoice.display_number,
-                "units": year.units,
+                "units": year.units or 0,
                 "total": f"{total:,}",
             }
         )
     return Correction(invoice, year.units, total, received, wanted)
+
+
+def correction_for(before: MembershipYear, after: MembershipYear) -> Correction | None:
+    """What changing the year `before` (as stored) to `after` does to its issued invoice:
+    None when there is none or the dues stay the same; CannotCorrect when the path can't."""
+    invoice = current_invoice(before)
+    if invoice is None or (after.units, after.amount_due) == (before.units, before.amount_due):
+        return None
+    return _correction(invoice, services.dues_lines(before), after)
+
+
+def issue(correction: Correction) -> Invoice:
+    """Issue the correction (`services.correct_invoice`): due no earlier than the old one,
+    and with the issuer's days to pay from today; its notice goes out on commit."""
+    invoice = correction.invoice
+    days = Issuer.objects.get().payment_days
+    due_on = max(invoice.due_on, timezone.localdate() + timedelta(days=days))
+    return services.correct_invoice(
+        invoice, addressee=invoice.addressee, due_on=due_on, lines=correction.lines
+    )
 
 
 @transaction.atomic
@@ -109,28 +127,28 @@ def change_units(
     Without an issued invoice this is `members.services.choose_units`. With one, the change
     needs `confirmed` set to (that invoice's id, these units): the member saw the warning
     about this very correction, and no other came in between. Otherwise ConfirmationNeeded,
-    and nothing is written.
-    Returns the corrected invoice, if one was issued.
+    and nothing is written. What the correction path can't do is refused with the reason and
+    whom to ask. Returns the corrected invoice, if one was issued.
     """
-    locked = (
+    before = (
         MembershipYear.objects.select_for_update()
         .select_related("membership_class")
         .filter(organisation=organisation, fiscal_year=fiscal_year)
         .first()
     )
-    invoice = current_invoice(locked)
-    if invoice is not None:
-        invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
-        _refuse_if_paid(invoice)
-        before = services.dues_lines(locked)
-    year = member_services.choose_units(organisation, fiscal_year, units)
-    if invoice is None or (year.units, year.amount_due) == (locked.units, locked.amount_due):
+    invoice = current_invoice(before)
+    try:
+        if invoice is not None:  # locked: a payment waits, or is seen
+            _refuse_if_paid(Invoice.objects.select_for_update().get(pk=invoice.pk))
+        after = member_services.choose_units(organisation, fiscal_year, units)
+        correction = correction_for(before, after) if before is not None else None
+    except CannotCorrect as refusal:
+        raise ValidationError(
+            _("%(reason)s Please contact the secretariat (%(email)s) to change your units.")
+            % {"reason": refusal, "email": member_selectors.secretariat_email()}
+        ) from None
+    if correction is None:
         return None
-    correction = _correction(invoice, before, year)
-    if confirmed != (invoice.pk, units):
+    if confirmed != (correction.invoice.pk, units):
         raise ConfirmationNeeded(correction)
-    issuer = Issuer.objects.get()
-    due_on = max(invoice.due_on, timezone.localdate() + timedelta(days=issuer.payment_days))
-    return services.correct_invoice(
-        invoice, addressee=invoice.addressee, due_on=due_on, lines=correction.lines
-    )
+    return issue(correction)

@@ -205,3 +205,72 @@ def test_units_page_with_an_invoice_within_budget(
     client.force_login(primary_contact)
     with django_assert_max_num_queries(9):
         assert client.get(reverse("dues:units")).status_code == 200
+
+
+def year_form(year, **changes) -> dict:
+    fields = ["organisation", "fiscal_year", "membership_class", "units", "amount_due", "votes",
+              "standing"]  # fmt: skip
+    data = {field: getattr(year, f"{field}_id", getattr(year, field)) for field in fields}
+    return {**data, **changes}
+
+
+def test_the_secretariat_changing_the_units_of_an_invoiced_year_corrects_the_invoice(
+    client, secretariat_with_mfa, organisation, issued, django_capture_on_commit_callbacks
+):
+    """The admin's membership year no longer diverges from its invoice silently."""
+    year = issued.membership_year
+    client.force_login(secretariat_with_mfa)
+    url = reverse("admin:members_membershipyear_change", args=[year.pk])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, year_form(year, units=3, amount_due=150000, votes=3))
+
+    assert response.status_code == 302
+    corrected = Invoice.objects.get(replaces=issued)
+    assert agreement(organisation) == (150000, 150000, 150000, 150000)
+    assert corrected.total == 150000
+    assert [m.to for m in mail.outbox] == [["billing@example.jp"]]
+
+
+def test_the_secretariat_cannot_change_the_units_of_a_paid_year_silently(
+    client, secretariat_with_mfa, organisation, issued
+):
+    pay(organisation, 100000)
+    year = MembershipYear.objects.get(pk=issued.membership_year_id)
+    client.force_login(secretariat_with_mfa)
+    url = reverse("admin:members_membershipyear_change", args=[year.pk])
+
+    response = client.post(url, year_form(year, units=3, amount_due=150000, votes=3))
+
+    assert response.status_code == 200
+    assert issued.display_number in response.content.decode()
+    assert agreement(organisation) == (100000, 100000, 100000, 100000)
+
+
+def test_an_admin_correction_keeps_the_years_dues(
+    client, secretariat_with_mfa, organisation, issued
+):
+    """A hand correction billing other units than the registry's would diverge from the
+    votes: it is refused, pointing to the membership year."""
+    client.force_login(secretariat_with_mfa)
+    url = reverse("admin:dues_invoice_correct", args=[issued.pk])
+
+    response = client.post(
+        url,
+        {
+            "addressee": issued.addressee,
+            "due_on": issued.due_on.isoformat(),
+            "line-TOTAL_FORMS": "1",
+            "line-INITIAL_FORMS": "0",
+            "line-MIN_NUM_FORMS": "1",
+            "line-MAX_NUM_FORMS": "1000",
+            "line-0-description": f"{NEXT_FY}年度 会費（正会員）",
+            "line-0-quantity": "3",
+            "line-0-unit_price": "50000",
+            "line-0-tax_category": "outside",
+        },
+    )
+
+    assert response.status_code == 200
+    assert "2 × 50,000" in response.content.decode()
+    assert Invoice.objects.count() == 1
