@@ -100,6 +100,13 @@ def collection_totals(fiscal_year: int) -> dict:
     return {**figures, "rate": _rate(figures)}
 
 
+def overdue_of(organisation_id: int) -> list[Invoice]:
+    """The organisation's open invoices past their due date (today in Asia/Tokyo), of any
+    fiscal year, with what is outstanding on each, in one query."""
+    invoices = _with_amounts(Invoice.objects.filter(organisation_id=organisation_id))
+    return list(invoices.filter(overdue_q(timezone.localdate())).order_by("due_on", "number"))
+
+
 def overdue_invoices(fiscal_year: int) -> list[Invoice]:
     """Who is overdue: the year's open invoices past their due date (today in Asia/Tokyo),
     with their organisation and what is outstanding, in one query; `days_overdue` on each."""
