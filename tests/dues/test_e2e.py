@@ -91,3 +91,26 @@ def test_the_secretariat_runs_the_dues_and_the_billing_contacts_get_their_notice
         lambda m: f"{next_year}年度" in m["Subject"], count=notified.count()
     )
     assert len(notices) == notified.count() == Delivery.objects.filter(status="sent").count()
+
+
+def _log_in_member(page, portal):
+    browsing.log_in(page, portal.url, demo.MEMBER, demo.DEMO_PASSWORD, next_url="/dashboard/")
+
+
+def test_member_dues_pages_fit_a_phone(portal, page, artifacts):
+    """At 390 px wide nothing on the member's dues pages (and the organisation's page, whose
+    contacts table is built the same way) makes the page scroll sideways."""
+    call_command("seed_demo")
+    page.set_viewport_size({"width": 390, "height": 844})
+    _log_in_member(page, portal)
+    for name, path in (
+        ("dues", "/members/dues/"),
+        ("billing", "/members/dues/billing/"),
+        ("units", "/members/units/"),
+        ("organisation", "/members/organisation/"),
+        ("dashboard", "/dashboard/"),
+    ):
+        page.goto(f"{portal.url}{path}")
+        page.screenshot(path=artifacts / f"phone-{name}.png", full_page=True)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, (path, width)
