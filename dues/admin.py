@@ -134,7 +134,11 @@ class DuesRunForm(forms.ModelForm):
     """The fiscal year to invoice; before that year's units deadline the run waits for an
     explicit confirmation, which the form asks for (naming the deadline) only then."""
 
-    confirm_before_deadline = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    confirm_before_deadline = forms.BooleanField(
+        label=_("Issue the invoices before the units deadline"),
+        required=False,
+        widget=forms.HiddenInput,
+    )
 
     class Meta:
         model = DuesRun
@@ -147,11 +151,11 @@ class DuesRunForm(forms.ModelForm):
         deadline = member_selectors.units_deadline(fiscal_year) if fiscal_year else None
         if deadline is not None and timezone.now() < deadline:
             shown = formats.date_format(timezone.localtime(deadline), "DATETIME_FORMAT")
-            field = self.fields["confirm_before_deadline"]
-            field.widget = forms.CheckboxInput()
-            field.label = _("Issue the invoices before the units deadline (%(deadline)s)") % {
-                "deadline": shown
-            }
+            self.fields["confirm_before_deadline"].widget = forms.CheckboxInput()
+            # The bound field (made while the fields were cleaned) carries the label shown.
+            self["confirm_before_deadline"].label = _(
+                "Issue the invoices before the units deadline (%(deadline)s)"
+            ) % {"deadline": shown}
             if not cleaned.get("confirm_before_deadline"):
                 self.add_error(
                     "confirm_before_deadline",

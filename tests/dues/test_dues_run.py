@@ -226,6 +226,7 @@ def test_a_run_before_the_units_deadline_asks_first_naming_the_deadline(
     assert warned.status_code == 200
     assert shown in body and "年" in shown  # e.g. 2026年12月17日23:05
     assert 'type="checkbox" name="confirm_before_deadline"' in body
+    assert f"口数の申込期限（{shown}）前に請求書を発行する" in body  # the box names it too
     assert not DuesRun.objects.exists() and not Invoice.objects.exists()
 
     with django_capture_on_commit_callbacks(execute=True):
