@@ -1,3 +1,4 @@
+import copy
 import mimetypes
 
 from django import forms
@@ -10,7 +11,7 @@ from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -18,11 +19,13 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from members import admin as member_admin
 from members import fiscal
-from members.models import Organisation
+from members import selectors as member_selectors
+from members.models import MembershipYear, Organisation
 from portal import tabular
 from portal.admin import NormalisedFieldsAdmin
 
 from . import documents, exports, pickers, reconciliation, selectors, services
+from . import units as dues_units
 from .documents import zip_response
 from .models import (
     Allocation,
@@ -38,6 +41,7 @@ from .models import (
     StatementEntry,
     StatementImport,
     WriteOff,
+    overdue_q,
 )
 
 
@@ -91,6 +95,61 @@ class SealWidget(AdminFileWidget):
         return context
 
 
+class MembershipYearForm(forms.ModelForm):
+    """A membership year as the secretariat edits it; a change of its dues once the year's
+    invoice is issued corrects that invoice (dues.units), or is refused with the reason. (The
+    admin gives it its model and fields.)"""
+
+    def clean(self):
+        cleaned = super().clean()
+        self.correction = None
+        if self.instance.pk is None or self.errors:
+            return cleaned
+        before = MembershipYear.objects.select_related("membership_class").get(pk=self.instance.pk)
+        after = copy.copy(before)
+        for field in ("membership_class", "units", "amount_due"):
+            setattr(after, field, cleaned.get(field))
+        try:
+            self.correction = dues_units.correction_for(before, after)
+        except dues_units.CannotCorrect as refusal:
+            raise forms.ValidationError(
+                _(
+                    "%(reason)s Correct or credit it by hand; the membership year is left as "
+                    "it was."
+                )
+                % {"reason": refusal}
+            ) from None
+        return cleaned
+
+
+# The registry's membership years: members imports no area, so this app registers their page
+# again, so that a change of the dues of an invoiced year corrects the invoice with it.
+admin.site.unregister(MembershipYear)
+
+
+@admin.register(MembershipYear)
+class MembershipYearAdmin(member_admin.MembershipYearAdmin):
+    form = MembershipYearForm
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if form.correction is not None:
+            new = dues_units.issue(form.correction)
+            self.message_user(
+                request,
+                _(
+                    "Invoice %(new)s (%(total)s yen) corrects %(old)s, which is cancelled; the "
+                    "billing contact is told by mail."
+                )
+                % {
+                    "new": new.display_number,
+                    "total": f"{new.total:,}",
+                    "old": form.correction.invoice.display_number,
+                },
+                messages.SUCCESS,
+            )
+
+
 @admin.register(Issuer)
 class IssuerAdmin(NormalisedFieldsAdmin, SimpleHistoryAdmin):
     list_display = ["name", "registration_number", "registered_from", "registered_until"]
@@ -138,13 +197,43 @@ class IssuerAdmin(NormalisedFieldsAdmin, SimpleHistoryAdmin):
 
 
 class DuesRunForm(forms.ModelForm):
+    """The fiscal year to invoice; before that year's units deadline the run waits for an
+    explicit confirmation, which the form asks for (naming the deadline) only then."""
+
+    confirm_before_deadline = forms.BooleanField(
+        label=_("Issue the invoices before the units deadline"),
+        required=False,
+        widget=forms.HiddenInput,
+    )
+
     class Meta:
         model = DuesRun
         fields = ["fiscal_year"]
 
     def clean(self):
         services.check_dues_run_can_start()
-        return super().clean()
+        cleaned = super().clean()
+        fiscal_year = cleaned.get("fiscal_year")
+        deadline = member_selectors.units_deadline(fiscal_year) if fiscal_year else None
+        if deadline is not None and timezone.now() < deadline:
+            shown = formats.date_format(timezone.localtime(deadline), "DATETIME_FORMAT")
+            self.fields["confirm_before_deadline"].widget = forms.CheckboxInput()
+            # The bound field (made while the fields were cleaned) carries the label shown.
+            self["confirm_before_deadline"].label = _(
+                "Issue the invoices before the units deadline (%(deadline)s)"
+            ) % {"deadline": shown}
+            if not cleaned.get("confirm_before_deadline"):
+                self.add_error(
+                    "confirm_before_deadline",
+                    _(
+                        "Members can still choose their units for FY%(year)d until "
+                        "%(deadline)s. Invoices issued now bill the units as they stand, and "
+                        "each later change of units issues a corrected invoice. Tick the box "
+                        "to issue them anyway."
+                    )
+                    % {"year": fiscal_year, "deadline": shown},
+                )
+        return cleaned
 
 
 @admin.register(DuesRun)
@@ -162,7 +251,10 @@ class DuesRunAdmin(admin.ModelAdmin):
         "finished_at",
     ]
     list_select_related = ["started_by"]
-    fields = ["fiscal_year"]
+
+    def get_fields(self, request, obj=None):
+        # The confirmation belongs to starting a run, not to the run shown afterwards.
+        return ["fiscal_year"] if obj else ["fiscal_year", "confirm_before_deadline"]
 
     def has_change_permission(self, request, obj=None):
         return False
@@ -205,7 +297,7 @@ INVOICE_FIELDS = [
     "issued_on",
     "due_on",
     "total",
-    "status",
+    "status_shown",
     "invoice_document",
     "pdf_sha256",
     "notice_sent_at",
@@ -214,6 +306,33 @@ INVOICE_FIELDS = [
     "receipt_document",
     "receipt_sha256",
 ]
+
+
+def status_with_overdue(invoice) -> str:
+    if not invoice.is_overdue:
+        return invoice.get_status_display()
+    days = invoice.days_overdue
+    return ngettext(
+        "%(status)s, overdue by %(days)d day", "%(status)s, overdue by %(days)d days", days
+    ) % {"status": invoice.get_status_display(), "days": days}
+
+
+class OverdueFilter(admin.SimpleListFilter):
+    """Open invoices past their due date, today in Asia/Tokyo (`models.overdue_q`)."""
+
+    title = _("overdue")
+    parameter_name = "overdue"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Overdue")), ("no", _("Not overdue"))]
+
+    def queryset(self, request, queryset):
+        overdue = overdue_q(timezone.localdate())
+        if self.value() == "yes":
+            return queryset.filter(overdue)
+        if self.value() == "no":
+            return queryset.exclude(overdue)
+        return queryset
 
 
 @admin.register(Invoice)
@@ -225,13 +344,19 @@ class InvoiceAdmin(admin.ModelAdmin):
         "organisation",
         "fiscal_year",
         "total",
-        "status",
+        "status_shown",
         "issued_on",
         "due_on",
         "notice_sent_at",
         "invoice_document",
     ]
-    list_filter = ["fiscal_year", "status", "delivery", ("posted_on", admin.EmptyFieldListFilter)]
+    list_filter = [
+        "fiscal_year",
+        "status",
+        OverdueFilter,
+        "delivery",
+        ("posted_on", admin.EmptyFieldListFilter),
+    ]
     list_select_related = ["organisation"]
     search_fields = ["organisation__name", "organisation__name_kana", "addressee"]
     inlines = [InvoiceLineInline]
@@ -269,6 +394,11 @@ class InvoiceAdmin(admin.ModelAdmin):
             return "—"
         url = reverse("admin:dues_invoice_receipt", args=[invoice.pk])
         return format_html('<a href="{}">{}</a>', url, _("Receipt PDF"))
+
+    @admin.display(description=_("status"), ordering="status")
+    def status_shown(self, invoice):
+        """The status, with the overdue mark an open invoice past its due date carries."""
+        return status_with_overdue(invoice)
 
     @admin.action(description=_("Download the PDFs of the selected invoices (ZIP) to print"))
     def download_for_posting(self, request, queryset):
@@ -364,6 +494,7 @@ class InvoiceAdmin(admin.ModelAdmin):
                 if line and not line.get("DELETE")
             ]
             try:
+                _check_keeps_the_dues(invoice, wanted)
                 new = services.correct_invoice(invoice, lines=wanted, **form.cleaned_data)
             except ValidationError as error:
                 form.add_error(None, error)
@@ -408,8 +539,27 @@ class InvoiceAdmin(admin.ModelAdmin):
                 (_("By membership class"), selectors.collection_summary(fiscal_year, "class")),
                 (_("By regional block"), selectors.collection_summary(fiscal_year, "block")),
             ],
+            "totals": selectors.collection_totals(fiscal_year),
+            "overdue": selectors.overdue_invoices(fiscal_year),
         }
         return TemplateResponse(request, "admin/dues/collection.html", context)
+
+
+def _check_keeps_the_dues(invoice, lines: list[dict]) -> None:
+    """A dues invoice's correction keeps the membership year's dues as they stand, so that it
+    never bills other units than the registry's (which set the votes)."""
+    if invoice.membership_year_id is None:
+        return
+    for line in services.dues_lines(invoice.membership_year):
+        if line not in lines:
+            raise ValidationError(
+                _(
+                    "Keep the line of the membership year's dues as it stands (%(units)s × "
+                    "%(price)s yen). To change the units, change them on the membership year: "
+                    "that corrects this invoice itself."
+                )
+                % {"units": line["quantity"], "price": f"{line['unit_price']:,}"}
+            )
 
 
 class CorrectionForm(forms.Form):

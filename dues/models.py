@@ -5,7 +5,7 @@ years (`members.MembershipYear`); this app bills it and records what was paid.""
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -260,6 +260,24 @@ class Invoice(models.Model):
     @property
     def display_number(self) -> str:
         return f"{self.fiscal_year}-{self.number:05d}"
+
+    @property
+    def days_overdue(self) -> int:
+        """Days an open invoice is past its due date, today in Asia/Tokyo (0 if it is not):
+        computed on every read, never stored, so it cannot drift (see `overdue_q`)."""
+        if self.status != self.Status.ISSUED:
+            return 0
+        return max((timezone.localdate() - self.due_on).days, 0)
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.days_overdue > 0
+
+
+def overdue_q(today, path: str = "") -> models.Q:
+    """Open invoices past their due date on `today` (Asia/Tokyo), through the relation
+    `path` to them: the rule of `Invoice.is_overdue`, for querysets."""
+    return models.Q(**{f"{path}status": Invoice.Status.ISSUED, f"{path}due_on__lt": today})
 
 
 class InvoiceLine(models.Model):

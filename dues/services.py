@@ -92,6 +92,14 @@ def _take_number(sequence: InvoiceSequence) -> int:
     return sequence.last_number
 
 
+def invoice_total(lines: list[dict]) -> int:
+    """Yen an invoice of these lines asks for: tax computed once per rate."""
+    totals = invoicing.rate_totals(
+        [(line["tax_category"], line["quantity"] * line["unit_price"]) for line in lines]
+    )
+    return sum(rate.amount + rate.tax for rate in totals)
+
+
 def correction_lines(invoice: Invoice) -> list[dict]:
     """Lines to start a correction from: the membership year's dues as they stand now
     (e.g. after the secretariat changed its units), else the invoice's own lines."""
@@ -118,10 +126,7 @@ def correct_invoice(invoice: Invoice, *, addressee: str, due_on: date, lines: li
         )
     if not lines:
         raise ValidationError(_("A corrected invoice needs at least one line."))
-    totals = invoicing.rate_totals(
-        [(line["tax_category"], line["quantity"] * line["unit_price"]) for line in lines]
-    )
-    total = sum(rate.amount + rate.tax for rate in totals)
+    total = invoice_total(lines)
     received = old.total - outstanding(old)
     if total < received:
         raise ValidationError(

@@ -2,12 +2,13 @@
 
 from assemblies import selectors as assembly_selectors
 from awards import selectors as award_selectors
+from dues import selectors as dues_selectors
 from members import selectors as member_selectors
 from surveys import selectors as survey_selectors
 
 
 def member_dashboard(organisation_id: int, fiscal_year: int) -> dict:
-    """What the dashboard shows of an organisation, in three queries whatever the data."""
+    """What the dashboard shows of an organisation, in four queries whatever the data."""
     organisation = member_selectors.overview(organisation_id, fiscal_year)
     if organisation is None:
         return {"organisation": None}
@@ -18,6 +19,7 @@ def member_dashboard(organisation_id: int, fiscal_year: int) -> dict:
         "year": organisation.this_year,
         "surveys": list(survey_selectors.awaiting_answers(organisation)),
         "assemblies": list(assembly_selectors.awaiting_votes(organisation)),
+        "overdue": dues_selectors.overdue_of(organisation.pk),
     }
 
 

@@ -299,6 +299,9 @@ class RoleKind(models.TextChoices):
 
 # At most one current holder of each of these per organisation.
 SINGLE_HOLDER_ROLES = [RoleKind.REPRESENTATIVE, RoleKind.PRIMARY, RoleKind.BILLING, RoleKind.VOTER]
+# The roles that commit the organisation's money: its units (and so its dues and votes) and
+# how it is billed. Other contacts (e.g. newsletter recipients) only see them.
+DUES_AUTHORITY_ROLES = [RoleKind.REPRESENTATIVE, RoleKind.PRIMARY, RoleKind.BILLING]
 
 
 class PersonRole(models.Model):

@@ -43,10 +43,19 @@ class Roles:
     organisation_id: int | None = None
     primary_contact: bool = False  # manages the organisation's logins
     voter: bool = False  # the designated voter (議決権行使者)
+    representative: bool = False
+    billing_contact: bool = False
 
     @property
     def member(self) -> bool:
         return self.organisation_id is not None
+
+    @property
+    def commits_dues(self) -> bool:
+        """Whether the contact holds a role that commits the organisation's money (units,
+        billing details): its representative, primary or billing contact
+        (`models.DUES_AUTHORITY_ROLES`)."""
+        return self.representative or self.primary_contact or self.billing_contact
 
     def has_perm(self, perm: str) -> bool:
         """Whether a secretariat user holds the model permission `perm`, as in the admin:
@@ -82,6 +91,8 @@ def roles_of(user) -> Roles:
             organisation_id=Subquery(contact[:1]),
             primary_contact=Exists(held.filter(kind=PersonRole.Kind.PRIMARY)),
             voter=Exists(held.filter(kind=PersonRole.Kind.VOTER, person__left_on__isnull=True)),
+            representative=Exists(held.filter(kind=PersonRole.Kind.REPRESENTATIVE)),
+            billing_contact=Exists(held.filter(kind=PersonRole.Kind.BILLING)),
             **columns,
         )
         .get()
@@ -97,6 +108,8 @@ def roles_of(user) -> Roles:
         organisation_id=row["organisation_id"],
         primary_contact=member and row["primary_contact"],
         voter=member and row["voter"],
+        representative=member and row["representative"],
+        billing_contact=member and row["billing_contact"],
     )
 
 
@@ -115,7 +128,9 @@ RULES: dict[str, Callable[[Roles], bool]] = {
     "home.view_dashboard": lambda roles: roles.authenticated,
     "members.view_own_organisation": lambda roles: roles.member,
     "members.edit_own_organisation": lambda roles: roles.member,
-    "members.choose_units": lambda roles: roles.member,
+    # Every contact sees the units; those who commit the organisation's money change them.
+    "members.view_units": lambda roles: roles.member,
+    "members.choose_units": lambda roles: roles.commits_dues,
     # Any contact edits their own details; the primary contact alone adds and edits others,
     # gives the primary, billing and voter roles, invites and removes.
     "members.edit_own_contacts": lambda roles: roles.member,
@@ -124,7 +139,7 @@ RULES: dict[str, Callable[[Roles], bool]] = {
         roles.member or roles.has_perm("members.view_organisation")
     ),
     "dues.view_own": lambda roles: roles.member,
-    "dues.edit_billing_profile": lambda roles: roles.member,
+    "dues.edit_billing_profile": lambda roles: roles.commits_dues,
     "awards.view": lambda roles: True,
     "awards.apply": lambda roles: roles.authenticated,
     "awards.judge": lambda roles: roles.judge,

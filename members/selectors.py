@@ -1,9 +1,13 @@
+from email.utils import parseaddr
+
+from django.conf import settings
 from django.db.models import Exists, FilteredRelation, OuterRef, Prefetch, Q
 
 from accounts.models import Invitation
 from portal.kana import normalise
 
 from .models import (
+    DUES_AUTHORITY_ROLES,
     ChangeRequest,
     FiscalYearSettings,
     Membership,
@@ -13,6 +17,11 @@ from .models import (
     PersonRole,
     current_membership_q,
 )
+
+
+def secretariat_email() -> str:
+    """The secretariat's address, as its mail is sent from (whom a member asks)."""
+    return parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
 
 
 def member_contacts():
@@ -119,6 +128,20 @@ def membership_year(organisation, fiscal_year: int):
         .filter(organisation=organisation, fiscal_year=fiscal_year)
         .first()
     )
+
+
+def dues_authorities(organisation) -> list[PersonRole]:
+    """The current holders of the roles that commit the organisation's money (units, billing
+    details), with their people, in one query: whom a contact without them asks."""
+    order = {kind: index for index, kind in enumerate(DUES_AUTHORITY_ROLES)}
+    roles = (
+        PersonRole.objects.current()
+        .filter(
+            organisation=organisation, kind__in=DUES_AUTHORITY_ROLES, person__left_on__isnull=True
+        )
+        .select_related("person")
+    )
+    return sorted(roles, key=lambda role: order[role.kind])
 
 
 def units_deadline(fiscal_year: int):

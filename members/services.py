@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from accounts import services as account_services
 from accounts.models import Invitation
 
+from . import selectors
 from .models import (
     ChangeRequest,
     FiscalYearSettings,
@@ -93,7 +94,13 @@ def choose_units(organisation, fiscal_year: int, units: int) -> MembershipYear:
         .first()
     )
     if year is not None and year.standing == MembershipYear.Standing.PAID:
-        raise ValidationError(_("The dues for this fiscal year are paid; units can't change."))
+        raise ValidationError(
+            _(
+                "The dues for FY%(year)d are paid, so the units can't change here. Please "
+                "contact the secretariat (%(email)s) to change your units."
+            )
+            % {"year": fiscal_year, "email": selectors.secretariat_email()}
+        )
     year, _created = MembershipYear.objects.update_or_create(
         organisation=organisation,
         fiscal_year=fiscal_year,

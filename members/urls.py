@@ -10,6 +10,5 @@ urlpatterns = [
     path("organisation/contacts/<int:pk>/", views.edit_contact, name="edit_contact"),
     path("organisation/contacts/<int:pk>/invite/", views.invite_contact, name="invite_contact"),
     path("organisation/contacts/<int:pk>/remove/", views.remove_contact, name="remove_contact"),
-    path("units/", views.units, name="units"),
     path("directory/", views.directory, name="directory"),
 ]

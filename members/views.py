@@ -1,6 +1,3 @@
-from email.utils import parseaddr
-
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
@@ -10,8 +7,8 @@ from django.views.decorators.http import require_POST
 
 from portal.pagination import paginate
 
-from . import fiscal, selectors, services
-from .forms import ContactForm, DirectoryFilterForm, ProfileForm, UnitsForm
+from . import selectors, services
+from .forms import ContactForm, DirectoryFilterForm, ProfileForm
 from .models import Organisation, Person, PersonRole
 from .permissions import can, require
 
@@ -41,7 +38,7 @@ def my_organisation(request):
         pending=selectors.pending_change_requests(organisation),
         can_manage=can(request.roles, "members.manage_contacts"),
         primary=next((p for p in contacts if _holds(p, PersonRole.Kind.PRIMARY)), None),
-        secretariat_email=parseaddr(settings.DEFAULT_FROM_EMAIL)[1],
+        secretariat_email=selectors.secretariat_email(),
     )
 
 
@@ -169,35 +166,6 @@ def edit_organisation(request):
         form=form,
         title=_("Edit the organisation profile"),
         cancel_url=reverse("members:organisation"),
-    )
-
-
-@require("members.choose_units")
-def units(request):
-    """Choose the units for the next fiscal year, before the secretariat's deadline."""
-    organisation = selectors.member_organisation(request.roles)
-    fiscal_year = fiscal.current_fiscal_year() + 1
-    chosen = selectors.membership_year(organisation, fiscal_year)
-    form = UnitsForm(request.POST or None, initial={"units": chosen.units if chosen else None})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.choose_units(organisation, fiscal_year, form.cleaned_data["units"])
-        except ValidationError as error:
-            form.add_error("units", error)
-        else:
-            messages.success(
-                request,
-                _("Your units for FY%(year)d are saved.") % {"year": fiscal_year},
-            )
-            return redirect("members:units")
-    return _render_own(
-        request,
-        "members/units.html",
-        organisation,
-        form=form,
-        fiscal_year=fiscal_year,
-        chosen=chosen,
-        deadline=selectors.units_deadline(fiscal_year),
     )
 
 

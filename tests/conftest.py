@@ -65,11 +65,27 @@ def member(organisation):
 @pytest.fixture
 def primary_contact(member):
     """The member's user as its organisation's primary contact, who manages logins."""
-    from members.models import PersonRole
+    return _with_role(member, "primary")
+
+
+def _with_role(user, kind):
     from members.services import assign_role
 
-    assign_role(member.person, PersonRole.Kind.PRIMARY)
-    return member
+    assign_role(user.person, kind)
+    return user
+
+
+@pytest.fixture
+def billing_contact(member):
+    """The member's user as its organisation's billing contact, who commits its money (units,
+    billing details) but manages no logins."""
+    return _with_role(member, "billing")
+
+
+@pytest.fixture
+def representative(member):
+    """The member's user as its organisation's representative (代表者)."""
+    return _with_role(member, "representative")
 
 
 @pytest.fixture

@@ -36,8 +36,8 @@ def test_addressee_uses_onchu_for_bodies_and_sama_for_persons(organisation, fiel
     assert BillingProfile(organisation=organisation, **fields).addressee() == expected
 
 
-def test_a_member_edits_its_billing_details(client, member, organisation):
-    client.force_login(member)
+def test_a_member_edits_its_billing_details(client, billing_contact, organisation):
+    client.force_login(billing_contact)
 
     response = client.post(
         reverse("dues:billing_profile"),
@@ -50,8 +50,31 @@ def test_a_member_edits_its_billing_details(client, member, organisation):
     assert "理事長 様" in client.get(reverse("dues:index")).content.decode()
 
 
-def test_a_bad_postal_code_is_explained(client, member):
+def test_a_contact_without_authority_cannot_change_the_billing_details(
+    client, member, organisation
+):
+    """Only those who commit the organisation's money change how it is billed; the others
+    see the details on the dues page and whom to ask."""
+    from members.models import PersonRole
+    from members.services import assign_role
+    from tests.factories import make_person
+
+    assign_role(make_person(organisation, family_name="会計"), PersonRole.Kind.BILLING)
     client.force_login(member)
+
+    response = client.post(
+        reverse("dues:billing_profile"), {"delivery": "paper", "postal_code": ""}
+    )
+
+    assert response.status_code == 403
+    assert not BillingProfile.objects.exists()
+    body = client.get(reverse("dues:index")).content.decode()
+    assert reverse("dues:billing_profile") not in body
+    assert "会計 花子 (請求先担当者)" in body
+
+
+def test_a_bad_postal_code_is_explained(client, billing_contact):
+    client.force_login(billing_contact)
 
     response = client.post(
         reverse("dues:billing_profile"), {"delivery": "pdf", "postal_code": "920-82"}

@@ -199,3 +199,61 @@ def test_dues_page_query_budget(
     client.force_login(member)
     with django_assert_max_num_queries(9):
         assert client.get(reverse("dues:index")).status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_run_before_the_units_deadline_asks_first_naming_the_deadline(
+    client, members, secretariat_with_mfa, django_capture_on_commit_callbacks
+):
+    """Members may still change their units: the run waits for an explicit confirmation,
+    and the warning names the deadline as the portal's language writes dates."""
+    from datetime import timedelta
+
+    from django.utils import formats, timezone
+
+    from members.models import FiscalYearSettings
+
+    deadline = timezone.now() + timedelta(days=10)
+    FiscalYearSettings.objects.create(fiscal_year=FY, units_deadline=deadline)
+    client.force_login(secretariat_with_mfa)
+    url = reverse("admin:dues_duesrun_add")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        warned = client.post(url, {"fiscal_year": FY})
+
+    body = warned.content.decode()
+    shown = formats.date_format(timezone.localtime(deadline), "DATETIME_FORMAT")
+    assert warned.status_code == 200
+    assert shown in body and "年" in shown  # e.g. 2026年12月17日23:05
+    assert 'type="checkbox" name="confirm_before_deadline"' in body
+    assert f"口数の申込期限（{shown}）前に請求書を発行する" in body  # the box names it too
+    assert not DuesRun.objects.exists() and not Invoice.objects.exists()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        done = client.post(url, {"fiscal_year": FY, "confirm_before_deadline": "on"})
+
+    assert done.status_code == 302
+    assert Invoice.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_a_run_after_the_units_deadline_starts_without_asking(
+    client, members, secretariat_with_mfa, django_capture_on_commit_callbacks
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from members.models import FiscalYearSettings
+
+    FiscalYearSettings.objects.create(
+        fiscal_year=FY, units_deadline=timezone.now() - timedelta(minutes=1)
+    )
+    client.force_login(secretariat_with_mfa)
+    assert 'type="checkbox"' not in client.get(reverse("admin:dues_duesrun_add")).content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("admin:dues_duesrun_add"), {"fiscal_year": FY})
+
+    assert response.status_code == 302
+    assert Invoice.objects.count() == 2

@@ -152,12 +152,12 @@ def test_editing_oneself_saves_all_or_nothing(client, primary_contact, data):
 @PROPERTY_SETTINGS
 @given(units=st.one_of(number_text(), st.integers(min_value=-5, max_value=120).map(str)))
 def test_choosing_units_saves_a_whole_year_or_nothing(
-    client, member, organisation, open_units, units
+    client, billing_contact, organisation, open_units, units
 ):
-    client.force_login(member)
+    client.force_login(billing_contact)
     with rolled_back():
         before = state(MembershipYear, MembershipYear.history.model)
-        response = client.post(reverse("members:units"), {"units": units})
+        response = client.post(reverse("dues:units"), {"units": units})
         assert response.status_code in (200, 302)
         if response.status_code == 200:
             assert error_page(response), response.content[:500]

@@ -12,7 +12,7 @@ MFA = "mfa"  # a redirect to two-factor setup
 
 VIEWS = [
     "portal:home", "portal:dashboard", "members:organisation", "members:edit_organisation",
-    "members:add_contact", "dues:index", "dues:billing_profile", "members:units",
+    "members:add_contact", "dues:index", "dues:billing_profile", "dues:units",
     "members:directory",
     "awards:index", "newsletter:index", "newsletter:subscribe", "newsletter:preferences",
     "surveys:index", "assemblies:index", "admin:index", "accounts:privacy",
@@ -26,8 +26,13 @@ MATRIX = {
                     LOGIN, LOGIN, LOGIN, LOGIN, 200, LOGIN],
     "applicant":   [302, 200, 403, 403, 403, 403, 403, 403, 403, 200, 200, 200, 403, 403, 403,
                     403, 200, 302],
-    "member":      [302, 200, 200, 200, 403, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200,
+    # A contact without a role sees the units (read-only) but not the billing form.
+    "member":      [302, 200, 200, 200, 403, 200, 403, 200, 200, 200, 200, 200, 200, 200, 200,
                     403, 200, 302],
+    "billing_contact": [302, 200, 200, 200, 403, 200, 200, 200, 200, 200, 200, 200, 200, 200,
+                        200, 403, 200, 302],
+    "representative": [302, 200, 200, 200, 403, 200, 200, 200, 200, 200, 200, 200, 200, 200,
+                       200, 403, 200, 302],
     "primary_contact": [302, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200,
                         200, 403, 200, 302],
     "judge":       [302, 200, 403, 403, 403, 403, 403, 403, 403, 200, 200, 200, 403, 403, 403,
@@ -72,16 +77,20 @@ WRITES = [
     ("members:edit_contact", "colleague"),
     ("members:invite_contact", "colleague"),
     ("members:remove_contact", "colleague"),
-    ("members:units", None),
+    ("dues:units", None),
     ("dues:billing_profile", None),
     ("newsletter:preferences", None),
     ("newsletter:subscribe", None),
 ]
 WRITE_MATRIX = {
     #        profile add own  colleague invite remove units billing topics subscribe
-    "member":          [200, 403, 200, 403, 403, 403, 200, 200, 200, 200],
+    # Units and billing details commit the organisation's money: representative, primary
+    # and billing contact only (members.models.DUES_AUTHORITY_ROLES).
+    "member":          [200, 403, 200, 403, 403, 403, 403, 403, 200, 200],
+    "billing_contact": [200, 403, 200, 403, 403, 403, 200, 200, 200, 200],
+    "representative":  [200, 403, 200, 403, 403, 403, 200, 200, 200, 200],
     "primary_contact": [200, 200, 200, 200, 302, 302, 200, 200, 200, 200],
-    "outsider":        [200, 403, 200, 404, 403, 403, 200, 200, 200, 200],
+    "outsider":        [200, 403, 200, 404, 403, 403, 403, 403, 200, 200],
 }  # fmt: skip
 
 
@@ -202,10 +211,13 @@ def test_the_secretariat_reaches_its_admin_screens(client, secretariat_with_mfa)
         "members:edit_organisation",
         "dues:index",
         "dues:billing_profile",
-        "members:units",
+        "dues:units",
     ],
 )
 def test_a_member_sees_only_its_own_organisation(client, member, outsider, view):
+    from members.services import assign_role
+
+    assign_role(outsider.person, "billing")  # opens the billing form too
     client.force_login(outsider)
     body = client.get(reverse(view)).content.decode()
     assert "公益財団法人京都高度技術研究所" in body

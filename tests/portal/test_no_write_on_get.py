@@ -25,7 +25,7 @@ WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE)\b", re.IGNORECASE)
 # home page sends a member to the dashboard.)
 PORTAL_VIEWS = [
     "portal:dashboard", "members:organisation", "members:edit_organisation",
-    "members:add_contact", "dues:index", "dues:billing_profile", "members:units",
+    "members:add_contact", "dues:index", "dues:billing_profile", "dues:units",
     "members:directory", "awards:index", "newsletter:index", "newsletter:preferences",
     "surveys:index", "assemblies:index",
 ]  # fmt: skip

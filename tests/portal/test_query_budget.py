@@ -14,7 +14,7 @@ PAGES = {
     "members:add_contact": 8,
     "dues:index": 9,
     "dues:billing_profile": 8,
-    "members:units": 8,
+    "dues:units": 8,
     "awards:index": 8,
 }
 
