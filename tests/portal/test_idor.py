@@ -528,6 +528,36 @@ def _survey_staff(w: World, **extra):
     return [Case({"pk": survey.pk, **extra}, w.outsider, DENY, {}, watch, SECRET)]
 
 
+def _survey_chart(w: World):
+    """A's answer to a choice question: its chart is the results page's, for the same readers."""
+    from surveys.models import Response
+
+    def survey_with_a_response(**fields):
+        survey = factories.make_survey(
+            [{"code": "Q1", "kind": "single", "options": ["はい", "いいえ"]}], **fields
+        )
+        response = factories.answer_survey(survey, w.a, w.member, {"Q1": "はい"}, submit=True)
+        return survey, (Response.objects.filter(pk=response.pk),)
+
+    survey, watch = survey_with_a_response()
+    published, _watch = survey_with_a_response(
+        results_published_at=timezone.now() - timedelta(minutes=1)
+    )
+    return [
+        Case({"pk": survey.pk, "question_id": survey.questions.get().pk}, w.outsider, DENY,
+             {}, watch),
+        # A published survey's id with an unpublished survey's question: no mix-ups.
+        Case({"pk": published.pk, "question_id": survey.questions.get().pk}, w.outsider, DENY,
+             {}, watch),
+        Case(
+            {"pk": published.pk, "question_id": published.questions.get().pk},
+            w.outsider,
+            PUBLIC,
+            reason="published results, and so their charts, are for every member",
+        ),
+    ]  # fmt: skip
+
+
 def _bank(w: World):
     from surveys.models import BankQuestion
 
@@ -695,6 +725,8 @@ SWEEP: dict[str, Builder] = {
     "surveys:results": _survey_results,
     "surveys:texts": lambda w: _survey_results(w, texts=True),
     "surveys:rate": _survey_staff,
+    "surveys:invite": _survey_staff,
+    "surveys:chart": _survey_chart,
     "surveys:export": lambda w: _survey_staff(w, fmt="xlsx"),
     "surveys:bank": _bank,
     # general assembly: A's vote and roll entry
@@ -777,7 +809,10 @@ def _check(response, allowed, case, method, url):
         assert case.expect in (OWN, OWN_POST), what
     if case.secret:
         assert case.secret not in _body(response), f"{what}: A's data in the response"
-    for context in response.context or ():
+    contexts = response.context or []
+    if not isinstance(contexts, list):  # one template rendered: the test client gives its Context
+        contexts = [contexts]
+    for context in contexts:
         for key, value in context.flatten().items():
             assert value not in case.hidden, f"{what}: A's {key} in the page"
 
