@@ -55,6 +55,15 @@ def test_a_known_vulnerability_fails_and_is_named(pypi_audit, tmp_path, capsys):
     assert "GHSA-old" not in out  # withdrawn
 
 
+def test_a_pin_with_extras_is_audited_by_its_project(pypi_audit, tmp_path, capsys):
+    """The locks keep extras on pinned lines (`celery[redis]==…`): such a pin is audited, not
+    skipped without a word."""
+    assert pypi_audit.main([lock(tmp_path, "fresh[extra]==2.0", "leaky[a,b]==1.4")]) == 1
+    out = capsys.readouterr().out
+    assert "2 of 2 pins audited" in out
+    assert "VULNERABLE leaky==1.4" in out
+
+
 def test_pins_behind_their_latest_release_are_named_as_not_audited(pypi_audit, tmp_path, capsys):
     assert pypi_audit.main([lock(tmp_path, "fresh==2.0", "stale==3.0")]) == 2
     out = capsys.readouterr().out
