@@ -16,6 +16,7 @@ PAGES = {
     "dues:billing_profile": 8,
     "dues:units": 8,
     "awards:index": 8,
+    "accounts:privacy": 3,
 }
 
 
