@@ -415,6 +415,42 @@ class WriteOff(models.Model):
         return f"{self.invoice}: {self.amount:,}"
 
 
+class Credit(models.Model):
+    """Money received that is no longer owed (a fee cancelled in time after it was paid):
+    refunded, or set against a later invoice, by the secretariat."""
+
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        related_name="credits",
+    )
+    invoice = models.ForeignKey(
+        Invoice, verbose_name=_("invoice"), on_delete=models.PROTECT, related_name="credits"
+    )
+    amount = models.PositiveIntegerField(_("amount (yen)"))
+    reason = models.CharField(_("reason"), max_length=200)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    settled_on = models.DateField(_("refunded or set off on"), null=True, blank=True)
+    settlement = models.CharField(_("how it was settled"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("credit")
+        verbose_name_plural = _("credits")
+        ordering = ["-recorded_at"]
+
+    def __str__(self):
+        return f"{self.organisation} {self.amount:,}"
+
+
 class StatementImport(models.Model):
     """One uploaded bank statement; a file is imported once (its hash is unique)."""
 

@@ -10,12 +10,14 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from members.fiscal import fiscal_year_of
 from members.models import Membership, MembershipYear
 from members.services import freeze_year
 
 from . import invoicing, selectors
 from .models import (
     Allocation,
+    Credit,
     DuesRun,
     Invoice,
     InvoiceLine,
@@ -58,23 +60,46 @@ def issue_dues_invoice(year: MembershipYear, *, issued_on: date, payment_days: i
         sequence = _locked_sequence(year.fiscal_year)
         if Invoice.objects.filter(membership_year=year, replaces__isnull=True).exists():
             return None
-        billing = selectors.billing_profile(year.organisation)
-        invoice = Invoice.objects.create(
-            fiscal_year=year.fiscal_year,
-            number=_take_number(sequence),
-            organisation=year.organisation,
-            membership_year=year,
-            addressee=billing.addressee(),
-            delivery=billing.delivery,
-            postal_address=billing.postal_address(),
-            with_seal=billing.with_seal,
+        return _create_invoice(
+            sequence,
+            year.organisation,
+            dues_lines(year),
             issued_on=issued_on,
-            due_on=issued_on + timedelta(days=payment_days),
-            total=year.amount_due,
+            payment_days=payment_days,
+            membership_year=year,
         )
-        InvoiceLine.objects.bulk_create(
-            InvoiceLine(invoice=invoice, **line) for line in dues_lines(year)
+
+
+def issue_invoice(organisation, lines: list[dict], *, issued_on: date) -> Invoice:
+    """An invoice of other lines than dues (e.g. event fees), numbered in the fiscal year of
+    its issue, due after the issuer's days to pay; the caller notifies it."""
+    with transaction.atomic():
+        sequence = _locked_sequence(fiscal_year_of(issued_on))
+        return _create_invoice(
+            sequence,
+            organisation,
+            lines,
+            issued_on=issued_on,
+            payment_days=Issuer.objects.get().payment_days,
         )
+
+
+def _create_invoice(sequence, organisation, lines, *, issued_on, payment_days, **fields):
+    billing = selectors.billing_profile(organisation)
+    invoice = Invoice.objects.create(
+        fiscal_year=sequence.fiscal_year,
+        number=_take_number(sequence),
+        organisation=organisation,
+        addressee=billing.addressee(),
+        delivery=billing.delivery,
+        postal_address=billing.postal_address(),
+        with_seal=billing.with_seal,
+        issued_on=issued_on,
+        due_on=issued_on + timedelta(days=payment_days),
+        total=invoice_total(lines),
+        **fields,
+    )
+    InvoiceLine.objects.bulk_create(InvoiceLine(invoice=invoice, **line) for line in lines)
     return invoice
 
 
@@ -297,3 +322,32 @@ def write_off(invoice: Invoice, amount: int, reason: str, user) -> WriteOff:
     last_payment = invoice.allocations.aggregate(day=Max("payment__received_on"))["day"]
     _settle(invoice, last_payment or timezone.localdate())
     return record
+
+
+@transaction.atomic
+def cancel_invoice(invoice: Invoice, reason: str, user=None) -> Credit | None:
+    """Cancel an invoice nothing is owed on any more (e.g. every participant it billed
+    cancelled in time). What was received on it stays recorded and becomes a credit."""
+    invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+    if invoice.status == Invoice.Status.CANCELLED:
+        return None
+    received = invoice.allocations.aggregate(total=Coalesce(Sum("amount"), 0))["total"]
+    invoice.status = Invoice.Status.CANCELLED
+    invoice.save(update_fields=["status"])
+    if received:
+        return record_credit(invoice, received, reason, user)
+    return None
+
+
+def record_credit(invoice: Invoice, amount: int, reason: str, user=None) -> Credit:
+    """Money received on an invoice that is no longer owed: the secretariat refunds it or
+    sets it against a later invoice, and marks the credit settled."""
+    if amount <= 0:
+        raise ValidationError(_("A credit is a positive amount."))
+    return Credit.objects.create(
+        organisation_id=invoice.organisation_id,
+        invoice=invoice,
+        amount=amount,
+        reason=reason,
+        recorded_by=user,
+    )

@@ -158,6 +158,7 @@ INSTALLED_APPS = [
     "newsletter",
     "surveys",
     "assemblies",
+    "events",  # meetings and training: bills fees through dues, asks feedback through surveys
     "home",
 ]
 
@@ -429,6 +430,15 @@ CELERY_BEAT_SCHEDULE = {
     "freeze-voter-rolls": {
         "task": "assemblies.tasks.freeze_due_rolls",
         "schedule": crontab(hour=0, minute=5),
+    },
+    # Events: the day-before reminders, and offers from the waiting list that lapsed.
+    "event-reminders": {
+        "task": "events.tasks.send_reminders",
+        "schedule": crontab(hour=10, minute=0),
+    },
+    "expire-event-offers": {
+        "task": "events.tasks.expire_offers",
+        "schedule": crontab(minute="*/15"),
     },
     # Picks up mailings whose workers died or whose retries are due.
     "resume-mailings": {

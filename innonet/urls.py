@@ -29,5 +29,6 @@ urlpatterns = [
     path("newsletter/", include("newsletter.urls")),
     path("surveys/", include("surveys.urls")),
     path("assembly/", include("assemblies.urls")),
+    path("events/", include("events.urls")),
     path("", include("home.urls")),
 ]

@@ -170,6 +170,12 @@ RULES: dict[str, Callable[[Roles], bool]] = {
     "assemblies.view_roll": lambda roles: roles.has_perm("assemblies.view_rollentry"),
     # Corrections, attendance and votes cast at the meeting.
     "assemblies.record_roll": lambda roles: roles.has_perm("assemblies.change_rollentry"),
+    # Events: anyone may read the public ones; logged-in users register (the event's own
+    # rules say at which rate, `events.eligibility`); the secretariat checks people in.
+    "events.view": lambda roles: True,
+    "events.register": lambda roles: roles.authenticated,
+    "events.check_in": lambda roles: roles.has_perm("events.change_seat"),
+    "events.manage": lambda roles: roles.has_perm("events.view_registration"),
     "admin.access": lambda roles: roles.secretariat,
 }
 

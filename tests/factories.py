@@ -1,7 +1,7 @@
 """Small builders for test data; each returns saved objects with sensible defaults."""
 
 import itertools
-from datetime import date
+from datetime import date, timedelta
 
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
@@ -613,3 +613,52 @@ def voting_assembly(weights: dict[str, int], **fields):
         ),
     }
     return assembly, entries, voters, items
+
+
+def make_event(*, sessions=1, capacity=10, kind="training", starts_in_days=14, **fields):
+    """A published event open for registration to full members and the public, with
+    `sessions` sessions on consecutive days from `starts_in_days` days ahead, 10:00-17:00."""
+    from events.models import Event, Session
+
+    now = _timezone.now()
+    first = _timezone.localtime(now).replace(hour=10, minute=0, second=0, microsecond=0)
+    first += timedelta(days=starts_in_days)
+    event = Event.objects.create(
+        **{
+            "kind": kind,
+            "title": "コーディネーター研修",
+            "published": True,
+            "capacity": capacity,
+            "registration_opens_at": now - timedelta(days=1),
+            "registration_closes_at": first - timedelta(days=1),
+            "open_to_public": True,
+            "member_fee": 5000,
+            "non_member_fee": 10000,
+            "cancellation_deadline": first - timedelta(days=7),
+            "cancellation_fee_percent": 100,
+            **fields,
+        }
+    )
+    event.classes.add(full_class())
+    Session.objects.bulk_create(
+        Session(
+            event=event,
+            title=f"第{day + 1}日",
+            starts_at=first + timedelta(days=day),
+            ends_at=first + timedelta(days=day, hours=7),
+        )
+        for day in range(sessions)
+    )
+    return event
+
+
+def participant(n, **fields):
+    """What a registration form gives for one participant."""
+    return {
+        "family_name": "参加",
+        "given_name": f"{n}郎",
+        "family_name_kana": "サンカ",
+        "given_name_kana": "ロウ",
+        "email": f"participant{n}@example.jp",
+        **fields,
+    }
