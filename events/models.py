@@ -76,7 +76,7 @@ class Event(models.Model):
         _("free cancellation until"), null=True, blank=True
     )
     cancellation_fee_percent = models.PositiveSmallIntegerField(
-        _("cancellation fee after the deadline (% of the fee)"),
+        _("cancellation fee after the deadline (percent of the fee)"),
         default=100,
         validators=[MaxValueValidator(100)],
     )

@@ -62,7 +62,7 @@ class Migration(migrations.Migration):
                 ('member_fee', models.PositiveIntegerField(default=0, verbose_name='fee for members (yen, tax excluded)')),
                 ('non_member_fee', models.PositiveIntegerField(default=0, verbose_name='fee for non-members (yen, tax excluded)')),
                 ('cancellation_deadline', models.DateTimeField(blank=True, null=True, verbose_name='free cancellation until')),
-                ('cancellation_fee_percent', models.PositiveSmallIntegerField(default=100, validators=[django.core.validators.MaxValueValidator(100)], verbose_name='cancellation fee after the deadline (% of the fee)')),
+                ('cancellation_fee_percent', models.PositiveSmallIntegerField(default=100, validators=[django.core.validators.MaxValueValidator(100)], verbose_name='cancellation fee after the deadline (percent of the fee)')),
                 ('cancellation_policy', models.TextField(blank=True, verbose_name='cancellation policy')),
                 ('co_hosts', models.TextField(blank=True, help_text='One per line, e.g. 幹事機関 or a ministry.', verbose_name='co-hosts')),
                 ('offer_days', models.PositiveSmallIntegerField(default=3, verbose_name='days to confirm a place offered from the waiting list')),
