@@ -7,7 +7,7 @@ import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from events import services
 from events.models import Registration
@@ -16,6 +16,13 @@ from tests import factories
 from tests.factories import participant
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Messages are matched in the source language; mails render in the portal's."""
+    with translation.override("en"):
+        yield
 
 
 def _register(event, n, **options):
