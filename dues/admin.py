@@ -30,6 +30,7 @@ from .documents import zip_response
 from .models import (
     Allocation,
     BillingProfile,
+    Credit,
     DuesRun,
     Invoice,
     InvoiceLine,
@@ -911,4 +912,57 @@ class ReminderSentAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+
+class CreditSettledFilter(admin.SimpleListFilter):
+    title = _("settled")
+    parameter_name = "settled"
+
+    def lookups(self, request, model_admin):
+        return [("no", _("not yet refunded or set off")), ("yes", _("refunded or set off"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "no":
+            return queryset.filter(settled_on__isnull=True)
+        if self.value() == "yes":
+            return queryset.filter(settled_on__isnull=False)
+        return queryset
+
+
+@admin.register(Credit)
+class CreditAdmin(admin.ModelAdmin):
+    """Money received that is no longer owed (e.g. a participation fee cancelled in time
+    after it was paid). Credits are recorded by the services that cancel or correct; the
+    secretariat only records how each was settled (refunded or set against an invoice)."""
+
+    list_display = [
+        "recorded_at",
+        "organisation",
+        "invoice",
+        "amount",
+        "reason",
+        "settled_on",
+        "settlement",
+    ]
+    list_filter = [CreditSettledFilter, "recorded_at", "settled_on"]
+    list_select_related = ["organisation", "invoice"]
+    search_fields = ["organisation__name", "organisation__name_kana", "reason", "settlement"]
+    date_hierarchy = "recorded_at"
+    fields = [
+        "organisation",
+        "invoice",
+        "amount",
+        "reason",
+        "recorded_by",
+        "recorded_at",
+        "settled_on",
+        "settlement",
+    ]
+    readonly_fields = ["organisation", "invoice", "amount", "reason", "recorded_by", "recorded_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

@@ -327,15 +327,17 @@ def write_off(invoice: Invoice, amount: int, reason: str, user) -> WriteOff:
 @transaction.atomic
 def cancel_invoice(invoice: Invoice, reason: str, user=None) -> Credit | None:
     """Cancel an invoice nothing is owed on any more (e.g. every participant it billed
-    cancelled in time). What was received on it stays recorded and becomes a credit."""
+    cancelled in time). What was received on it stays recorded and becomes a credit, less
+    the credits already recorded on it."""
     invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
     if invoice.status == Invoice.Status.CANCELLED:
         return None
     received = invoice.allocations.aggregate(total=Coalesce(Sum("amount"), 0))["total"]
+    credited = invoice.credits.aggregate(total=Coalesce(Sum("amount"), 0))["total"]
     invoice.status = Invoice.Status.CANCELLED
     invoice.save(update_fields=["status"])
-    if received:
-        return record_credit(invoice, received, reason, user)
+    if received > credited:  # what earlier credits on it (a part cancelled) did not cover
+        return record_credit(invoice, received - credited, reason, user)
     return None
 
 

@@ -3,9 +3,12 @@ lines are `standard`; the invoice's tax is computed once per rate by `dues`. Inv
 issued, corrected and cancelled only through `dues.services`, so payments, statements,
 reminders and receipts follow as for dues."""
 
+import logging
 from collections import defaultdict
 
 from django.db import transaction
+from django.db.models import Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -14,6 +17,8 @@ from dues.models import Invoice, InvoiceLine
 from portal import names
 
 from .models import Event, Registration
+
+logger = logging.getLogger(__name__)
 
 BILLABLE = (Registration.Status.REGISTERED, Registration.Status.CANCELLED)
 
@@ -37,12 +42,28 @@ def to_invoice(event: Event):
     )
 
 
+def without_organisation(event: Event):
+    """Fees owed that cannot be invoiced yet: no institution to bill (a non-member not yet
+    linked to one). The secretariat sets the organisation, and the next run bills them."""
+    return to_invoice(event).filter(organisation__isnull=True)
+
+
 def issue_fee_invoices(event_id: int, *, today=None) -> list[int]:
     """Invoice every fee owed and not invoiced: one invoice per participant, or one per
     institution for the participants whose institution asked for it. Safe to run again:
-    a registration is invoiced under its row lock, once. Returns the new invoices' ids."""
+    a registration is invoiced under its row lock, once. Registrations without an
+    institution are left and reported (logged; `without_organisation` lists them).
+    Returns the new invoices' ids."""
     today = today or timezone.localdate()
     event = Event.objects.get(pk=event_id)
+    left = list(without_organisation(event).values_list("pk", "email"))
+    if left:
+        logger.warning(
+            "Event %s: %d fee(s) not invoiced, no organisation to bill: %s",
+            event.pk,
+            len(left),
+            ", ".join(f"registration {pk} <{email}>" for pk, email in left),
+        )
     groups: dict[tuple, list[int]] = defaultdict(list)
     pending = to_invoice(event).filter(organisation__isnull=False)
     for pk, organisation, combined in pending.values_list(
@@ -77,33 +98,53 @@ def issue_fee_invoices(event_id: int, *, today=None) -> list[int]:
     return issued
 
 
+def _credited(invoice: Invoice) -> int:
+    return invoice.credits.aggregate(total=Coalesce(Sum("amount"), 0))["total"]
+
+
+def _paid(invoice: Invoice) -> int:
+    return invoice.allocations.aggregate(total=Coalesce(Sum("amount"), 0))["total"]
+
+
 def reprice(invoice_id: int) -> Invoice | None:
     """Bring an invoice in line with its participants' charges after one cancelled: an
-    open invoice is corrected (or cancelled when nothing is left to bill); money received
-    beyond what is now owed becomes a credit. Returns the invoice that now holds them."""
+    open invoice is corrected (a late cancellation's line becomes キャンセル料, one cancelled in
+    time goes) or cancelled when nothing is left to bill; money received beyond what is now
+    owed, tax included, becomes a credit, counting the credits already recorded on it.
+    Returns the invoice that now holds them (None when cancelled)."""
     with transaction.atomic():
         invoice = Invoice.objects.select_for_update().get(pk=invoice_id)
+        if invoice.status == Invoice.Status.CANCELLED:
+            return invoice
         registrations = list(
             Registration.objects.filter(invoice=invoice)
             .select_related("event")
             .order_by("family_name_kana", "given_name_kana", "pk")
         )
         lines = [fee_line(r) for r in registrations if r.charge > 0]
-        total = dues.invoice_total(lines)
-        if total == invoice.total or invoice.status == Invoice.Status.CANCELLED:
+        current = list(
+            invoice.lines.order_by("pk").values(
+                "description", "quantity", "unit_price", "tax_category"
+            )
+        )
+        if lines == current:
             return invoice
-        received = invoice.total - dues.outstanding(invoice)
+        total = dues.invoice_total(lines)
         reason = _("Participation fee cancelled: %(event)s") % {
             "event": registrations[0].event.title if registrations else ""
         }
         if not lines:
             dues.cancel_invoice(invoice, reason)
             return None
+        received = invoice.total - dues.outstanding(invoice)  # paid or written off
         if invoice.status == Invoice.Status.ISSUED and total >= received:
             new = dues.correct_invoice(
                 invoice, addressee=invoice.addressee, due_on=invoice.due_on, lines=lines
             )
             Registration.objects.filter(invoice=invoice).update(invoice=new)
             return new
-        dues.record_credit(invoice, received - total, reason)
+        # Paid (the document stays as it is) or paid in part beyond the new total.
+        owed_back = _paid(invoice) - total - _credited(invoice)
+        if owed_back > 0:
+            dues.record_credit(invoice, owed_back, reason)
         return invoice
