@@ -3,11 +3,11 @@
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import CertificateSequence, Event, Registration, Seat
+from .models import CertificateSequence, Event, Registration, Seat, Session
 
 
 def check_in(registration: Registration, session_id: int, user, *, now=None) -> Seat:
@@ -38,17 +38,17 @@ def undo_check_in(registration: Registration, session_id: int) -> None:
 
 
 def completed(event: Event):
-    """Registrations that attended every required session of the event they hold a seat
-    for, and no required session of the event left out."""
-    missed = Seat.objects.filter(
-        registration=OuterRef("pk"), session__required=True, attended_at__isnull=True
+    """Registrations (still registered) that attended every required session of the event
+    and at least one session. Written with EXISTS, not a count per registration: the
+    certificates' numbering locks these rows, and FOR UPDATE refuses GROUP BY."""
+    attended = Seat.objects.filter(
+        registration=OuterRef(OuterRef("pk")), session=OuterRef("pk"), attended_at__isnull=False
     )
+    missed = Session.objects.filter(event=event, required=True).exclude(Exists(attended))
+    came = Seat.objects.filter(registration=OuterRef("pk"), attended_at__isnull=False)
     return (
         Registration.objects.filter(event=event, status=Registration.Status.REGISTERED)
-        .annotate(
-            required=Count("seats", filter=Q(seats__session__required=True)),
-        )
-        .filter(required=event.sessions.filter(required=True).count())
+        .filter(Exists(came))
         .exclude(Exists(missed))
     )
 
