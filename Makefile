@@ -18,7 +18,7 @@ BENCH_BROKER_URL ?= redis://127.0.0.1:6379/9
 BENCH_CACHE_URL ?= redis://127.0.0.1:6379/8
 
 .PHONY: run test lint setup system-deps services messages catalogues audit bench bench-web \
-	bench-relay chaos
+	bench-relay bench-events chaos
 
 $(STAMP): requirements-dev.lock
 	rm -f $(VENV)/.installed-*
@@ -75,7 +75,8 @@ BENCH_ENV = DATABASE_URL=$(BENCH_DATABASE_URL) CELERY_BROKER_URL=$(BENCH_BROKER_
 	SECRET_KEY=bench-only-not-secret ALLOWED_HOSTS=testserver
 
 # make bench - figures at 10,000 organisations (dues run, member directory, award results,
-# survey results, the general assembly's tally) and the newsletter's dispatch of 20,000
+# survey results, the general assembly's tally), 2,000 concurrent registrations for an event
+# of 1,500 places from 20 clients (bench/events.py) and the newsletter's dispatch of 20,000
 # messages through Celery workers (bench/run.py); then the eight main pages served by
 # gunicorn as deployed (3 sync workers) under wrk at 1 and at 10 clients, at the demo's size
 # and at 10,000 organisations, with p50/p95 and each page's SQL queries, and one worker's
@@ -97,6 +98,11 @@ bench-web:
 bench-relay:
 	@$(MAKE) --no-print-directory setup services >&2
 	@$(BENCH_ENV) $(PY) -m bench relay
+
+# make bench-events - only the events' concurrent registrations (bench/events.py).
+bench-events:
+	@$(MAKE) --no-print-directory setup services >&2
+	@$(BENCH_ENV) $(PY) -m bench events
 
 # make chaos - the newsletter's workers killed five times mid-dispatch, into the sink and
 # then into the slow relay under a limit of 100/s: nothing may be lost, at most one message

@@ -1,6 +1,7 @@
 """`python -m bench` (`make bench`: bench/run.py, bench/web.py, then bench/relay.py),
 `python -m bench chaos` (`make chaos`), `python -m bench web` (`make bench-web`: the pages
-under load alone) or `python -m bench relay` (`make bench-relay`: the slow relay alone).
+under load alone), `python -m bench relay` (`make bench-relay`: the slow relay alone) or
+`python -m bench events` (`make bench-events`: the events' concurrent registrations alone).
 
 Configures Django for the benchmark, then runs the scenarios. STATIC_ROOT must be set before
 the settings are read: the bench runs with DEBUG=false, as in production, where {% static %}
@@ -17,8 +18,8 @@ import tempfile
 
 def main() -> int:
     args = sys.argv[1:]
-    if args not in ([], ["chaos"], ["web"], ["relay"]):
-        print("usage: python -m bench [chaos | web | relay]", file=sys.stderr)
+    if args not in ([], ["chaos"], ["web"], ["relay"], ["events"]):
+        print("usage: python -m bench [chaos | web | relay | events]", file=sys.stderr)
         return 2
     signal.signal(signal.SIGTERM, lambda _signum, _frame: sys.exit(143))
     with tempfile.TemporaryDirectory(prefix="innonet-bench-") as folder:
@@ -28,7 +29,7 @@ def main() -> int:
         import django
 
         django.setup()
-        from bench import chaos, relay, run, web
+        from bench import chaos, events, relay, run, web
         from bench.common import BenchError
 
         scenarios = {
@@ -36,6 +37,7 @@ def main() -> int:
             "chaos": [chaos.run],
             "web": [web.run],
             "relay": [relay.run],
+            "events": [events.run],
         }
         try:
             for scenario in scenarios[args[0] if args else ""]:

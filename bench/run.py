@@ -1,6 +1,7 @@
 """Dues run and member directory at 10,000 organisations, on PostgreSQL with DEBUG=false;
 the award's results view (bench/awards.py); the survey results page (bench/surveys.py);
-the general assembly's tally (bench/assemblies.py); then the newsletter's dispatch through
+the general assembly's tally (bench/assemblies.py); 2,000 concurrent registrations for an
+event of 1,500 places (bench/events.py); then the newsletter's dispatch through
 real Celery workers (bench/newsletter.py). `make bench` runs the pages under load
 (bench/web.py, in a database of its own) and the slow relay (bench/relay.py) after these;
 bench/__main__.py chooses.
@@ -27,6 +28,7 @@ from psycopg import sql
 from bench.assemblies import bench_tally
 from bench.awards import bench_results
 from bench.common import check, page_figures, progress
+from bench.events import bench_registrations
 from bench.newsletter import bench_dispatch
 from bench.surveys import bench_survey_results
 from dues.mail import INVOICE_NOTICE
@@ -343,4 +345,5 @@ def run() -> None:
     print(bench_results(), flush=True)
     print(bench_survey_results(), flush=True)
     print(bench_tally(), flush=True)
+    print(bench_registrations(), flush=True)
     print(bench_dispatch(), flush=True)

@@ -7,6 +7,7 @@ from accounts import demo as account_demo
 from assemblies import demo as assembly_demo
 from awards import demo as award_demo
 from dues import demo as dues_demo
+from events import demo as event_demo
 from members import demo as member_demo
 from members.models import Person
 from newsletter import demo as newsletter_demo
@@ -32,6 +33,7 @@ class Command(BaseCommand):
         )
         survey_demo.seed(user=users.get(email=account_demo.SECRETARIAT))
         assembly_demo.seed(user=users.get(email=account_demo.SECRETARIAT))
+        event_demo.seed(user=users.get(email=account_demo.SECRETARIAT))
         statement = settings.MEDIA_ROOT / "demo" / "zengin-sample.txt"
         lines = dues_demo.write_sample_statement(statement)
         self.stdout.write(
