@@ -143,7 +143,18 @@ def reprice(invoice_id: int) -> Invoice | None:
             )
             Registration.objects.filter(invoice=invoice).update(invoice=new)
             return new
-        # Paid (the document stays as it is) or paid in part beyond the new total.
+        if invoice.status == Invoice.Status.ISSUED:
+            # Paid in part beyond the new total, which a correction may not ask for less
+            # than: the invoice is cancelled (what was received becomes a credit, to set
+            # against the new one or refund) and the remaining lines invoiced afresh.
+            dues.cancel_invoice(invoice, reason)
+            new = dues.issue_invoice(invoice.organisation, lines, issued_on=timezone.localdate())
+            Registration.objects.filter(invoice=invoice).update(invoice=new)
+            from dues.tasks import notify_invoices
+
+            transaction.on_commit(lambda: notify_invoices.delay([new.pk]))
+            return new
+        # Paid: the document stays as it is; what is no longer owed is credited.
         owed_back = _paid(invoice) - total - _credited(invoice)
         if owed_back > 0:
             dues.record_credit(invoice, owed_back, reason)

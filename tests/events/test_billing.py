@@ -214,6 +214,32 @@ def test_cancelling_the_only_paid_line_in_time_credits_everything(
     assert list(Credit.objects.values_list("amount", flat=True)) == [5500]
 
 
+def test_a_part_payment_beyond_what_is_left_is_credited_and_the_rest_invoiced_again(
+    issuer, institution, django_capture_on_commit_callbacks
+):
+    """Two fees (11,000) paid 6,000 on account; one cancels in time: 5,500 is left to bill,
+    less than received, which no correction may ask for. The invoice is cancelled with the
+    6,000 credited, and the remaining fee invoiced afresh."""
+    event = factories.make_event()
+    first, second = _register(event, [1, 2], institution, combined=True)
+    (invoice_id,) = _issue(event, django_capture_on_commit_callbacks)
+    dues.record_payment(
+        organisation=institution,
+        received_on=timezone.localdate(),
+        amount=6000,
+        method=Payment.Method.TRANSFER,
+        invoices=[Invoice.objects.get(pk=invoice_id)],
+    )
+    services.cancel(second.pk)
+    assert Invoice.objects.get(pk=invoice_id).status == "cancelled"
+    assert list(Credit.objects.values_list("amount", "invoice")) == [(6000, invoice_id)]
+    first.refresh_from_db()
+    new = first.invoice
+    assert new.pk != invoice_id and new.status == "issued"
+    assert _lines(new) == [("コーディネーター研修 参加費（参加 1郎 様）", 1, 5000, "standard")]
+    assert dues.outstanding(new) == 5500
+
+
 def _late(event):
     """A moment after the event's cancellation deadline, before it starts."""
     return event.cancellation_deadline + timedelta(hours=1)
