@@ -56,13 +56,14 @@ def issue_fee_invoices(event_id: int, *, today=None) -> list[int]:
     Returns the new invoices' ids."""
     today = today or timezone.localdate()
     event = Event.objects.get(pk=event_id)
-    left = list(without_organisation(event).values_list("pk", "email"))
-    if left:
+    left = list(without_organisation(event).values_list("pk", flat=True))
+    if left:  # ids only: no names or addresses in the logs
         logger.warning(
-            "Event %s: %d fee(s) not invoiced, no organisation to bill: %s",
+            "Event %s: %d fee(s) not invoiced, no organisation to bill: registrations %s",
             event.pk,
             len(left),
-            ", ".join(f"registration {pk} <{email}>" for pk, email in left),
+            ", ".join(str(pk) for pk in left),
+            extra={"event_id": event.pk, "registrations": left},
         )
     groups: dict[tuple, list[int]] = defaultdict(list)
     pending = to_invoice(event).filter(organisation__isnull=False)
