@@ -350,8 +350,9 @@ def test_a_fee_invoice_is_paid_like_dues(
 
 
 def test_a_fee_invoice_is_paid_from_the_bank_statement(
-    issuer, institution, secretariat, django_capture_on_commit_callbacks
+    issuer, institution, secretariat, settings, tmp_path, django_capture_on_commit_callbacks
 ):
+    settings.MEDIA_ROOT = tmp_path
     event = factories.make_event(member_fee=3000)
     _register(event, [1, 2], institution, combined=True)
     (invoice_id,) = _issue(event, django_capture_on_commit_callbacks)
@@ -365,6 +366,8 @@ def test_a_fee_invoice_is_paid_from_the_bank_statement(
     assert invoice.status == "paid"
     assert entry.payment.allocations.get().invoice == invoice
     assert Registration.objects.filter(invoice=invoice).count() == 2
+    receipt = text_of(ensure_receipt_pdf(invoice.pk).receipt_pdf.read())
+    assert "6,600" in receipt and "領収" in receipt
 
 
 def test_the_secretariat_settles_a_credit_in_the_admin(
@@ -405,3 +408,29 @@ def test_the_secretariat_settles_a_credit_in_the_admin(
     assert "changed" not in credit.reason
     assert client.get(reverse("admin:dues_credit_add")).status_code == 403
     assert client.get(reverse("admin:dues_credit_delete", args=[credit.pk])).status_code == 403
+
+
+@pytest.mark.parametrize("credits", [1, 30])
+def test_the_credit_list_is_within_its_query_budget(
+    client, issuer, institution, secretariat_with_mfa, credits, django_assert_max_num_queries
+):
+    from django.urls import reverse
+
+    for n in range(credits):
+        organisation = factories.make_organisation(f"公益財団法人テスト支援機構{n:02d}")
+        invoice = dues.issue_invoice(
+            organisation,
+            [
+                {
+                    "description": "参加費",
+                    "quantity": 1,
+                    "unit_price": 1000,
+                    "tax_category": "standard",
+                }
+            ],
+            issued_on=timezone.localdate(),
+        )
+        dues.record_credit(invoice, 1100, "テスト")
+    client.force_login(secretariat_with_mfa)
+    with django_assert_max_num_queries(12):
+        assert client.get(reverse("admin:dues_credit_changelist")).status_code == 200
