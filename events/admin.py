@@ -12,7 +12,6 @@ from django.db.models import Count, Min, Q
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from portal import names
 from portal.admin import NormalisedFieldsAdmin
@@ -115,12 +114,9 @@ class EventAdmin(admin.ModelAdmin):
         if unlinked:
             self.message_user(
                 request,
-                ngettext(
-                    "%(count)d registration owing a fee has no organisation: link it to one "
-                    "in the registry first, then issue again.",
-                    "%(count)d registrations owing a fee have no organisation: link them to "
-                    "one in the registry first, then issue again.",
-                    unlinked,
+                _(
+                    "Registrations owing a fee without an organisation: %(count)d. Link "
+                    "them to an organisation in the registry first, then issue again."
                 )
                 % {"count": unlinked},
                 messages.WARNING,
