@@ -67,9 +67,11 @@ def issue_certificates(event_id: int) -> int:
         sequence, _created = CertificateSequence.objects.select_for_update().get_or_create(
             year=year
         )
+        # PostgreSQL locks no grouped rows (FOR UPDATE with GROUP BY): lock them by id.
         due = list(
-            completed(event)
-            .filter(certificate_number__isnull=True)
+            Registration.objects.filter(
+                pk__in=completed(event).filter(certificate_number__isnull=True).values("pk")
+            )
             .select_for_update(of=("self",))
             .order_by("family_name_kana", "given_name_kana", "pk")
         )
