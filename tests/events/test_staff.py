@@ -311,3 +311,56 @@ def test_feedback_without_a_survey_or_attendees_sends_nothing():
     register(event, 1, factories.make_organisation())
     assert feedback.invite_attendees(event.pk) == 0
     assert not Response.objects.exists()
+
+
+# --- Query budgets: the same at small and larger data ---------------------------------------
+
+STAFF_BUDGETS = {
+    "events:check_in": 7,
+    "events:check_in_code": 6,
+    "events:sign_in_sheet": 7,
+    "events:report": 9,
+    "events:certificate": 11,  # the first download renders and stores it
+    "admin:events_event_changelist": 8,
+    "admin:events_registration_changelist": 9,
+}
+
+
+def _crowd(event, size):
+    """`size` participants from institutions of two classes and blocks and non-members, half
+    of them checked in to the first session; the first holds a certificate number."""
+    organisations = factories.bulk_organisations(max(size // 5, 1), prefix="予算財団")
+    registrations = []
+    for n in range(size):
+        organisation = organisations[n % len(organisations)] if n % 4 else None
+        registrations.append(register(event, n, organisation))
+    first = event.sessions.order_by("starts_at").first()
+    Seat.objects.filter(registration__in=registrations[::2], session=first).update(
+        attended_at=timezone.now()
+    )
+    Registration.objects.filter(pk=registrations[0].pk).update(
+        certificate_year=2026, certificate_number=1
+    )
+    return registrations[0]
+
+
+@pytest.mark.parametrize("page", STAFF_BUDGETS)
+@pytest.mark.parametrize("size", [3, 150])
+def test_staff_pages_within_budget(
+    client, secretariat_with_mfa, settings, tmp_path, page, size, django_assert_max_num_queries
+):
+    settings.MEDIA_ROOT = tmp_path
+    factories.make_issuer()
+    event = factories.make_event(capacity=size + 5, sessions=2)
+    first = _crowd(event, size)
+    args = {
+        "events:check_in": [event.pk],
+        "events:check_in_code": [first.token],
+        "events:sign_in_sheet": [event.pk],
+        "events:report": [event.pk],
+        "events:certificate": [first.pk],
+    }
+    client.force_login(secretariat_with_mfa)
+    with django_assert_max_num_queries(STAFF_BUDGETS[page]):
+        response = client.get(reverse(page, args=args.get(page, [])))
+        assert response.status_code == 200
