@@ -66,7 +66,15 @@ def _enqueue(task, ids) -> None:
 
 @admin.register(Event)
 class EventAdmin(admin.ModelAdmin):
-    list_display = ["title", "kind", "published", "block", "first_session", "held_places"]
+    list_display = [
+        "title",
+        "kind",
+        "published",
+        "block",
+        "first_session",
+        "held_places",
+        "on_the_day",
+    ]
     list_filter = ["kind", "published", "block"]
     list_select_related = ["block"]
     search_fields = ["title", "venue", "description"]
@@ -95,6 +103,19 @@ class EventAdmin(admin.ModelAdmin):
     @admin.display(description=_("Places taken"), ordering="held")
     def held_places(self, event):
         return f"{event.held} / {event.capacity}"
+
+    @admin.display(description=_("On the day and after"))
+    def on_the_day(self, event):
+        """The secretariat's pages of the event: check-in, the sign-in sheet, the report."""
+        return format_html(
+            '<a href="{}">{}</a> · <a href="{}">{}</a> · <a href="{}">{}</a>',
+            reverse("events:check_in", args=[event.pk]),
+            _("Check-in"),
+            reverse("events:sign_in_sheet", args=[event.pk]),
+            _("Sign-in sheet"),
+            reverse("events:report", args=[event.pk]),
+            _("Report"),
+        )
 
     @admin.action(description=_("Issue the participants' fee invoices"))
     def issue_fee_invoices(self, request, queryset):
