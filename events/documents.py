@@ -191,14 +191,12 @@ def render_sign_in_sheet(event: Event, session: Session | None = None) -> bytes:
             affiliation = affiliation_of(registration)
             if registration.department:
                 affiliation = f"{affiliation}\n{registration.department}"
-            table.row(
-                [
-                    str(number),
-                    affiliation,
-                    names.person_name(
-                        registration.family_name, registration.given_name, language="ja"
-                    ),
-                    "",
-                ]
+            name = names.person_name(
+                registration.family_name, registration.given_name, language="ja"
             )
+            reading = names.person_name(
+                registration.family_name_kana, registration.given_name_kana, language="ja"
+            )
+            # The reading on a second line helps the reception, and leaves room to sign.
+            table.row([str(number), affiliation, f"{name}\n{reading}", ""])
     return bytes(pdf.output())

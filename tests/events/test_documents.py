@@ -59,6 +59,7 @@ def test_the_sign_in_sheet_is_sorted_by_institution_reading_then_name_reading():
     text = text_of(pdf)
     assert "受付名簿" in text and "署名欄" in text and "所属" in text
     assert "取消" not in text
+    assert "伊藤三イトウロウ" in text  # the reading under the name
     order = [text.index(name) for name in ("伊藤三", "渡辺二", "鈴木四", "佐藤一")]
     assert order == sorted(order), text
     runs = [run.text for run in text_runs(pdf)]
