@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from . import attendance, billing, mail, services
+from . import attendance, billing, feedback, mail, services
 
 
 @shared_task
@@ -21,3 +21,8 @@ def issue_fee_invoices(event_id: int) -> list[int]:
 @shared_task(acks_late=True)
 def issue_certificates(event_id: int) -> int:
     return attendance.issue_certificates(event_id)
+
+
+@shared_task(acks_late=True)
+def send_feedback_survey(event_id: int) -> int:
+    return feedback.invite_attendees(event_id)

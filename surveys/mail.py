@@ -25,16 +25,18 @@ PRIMARY, REPRESENTATIVE = PersonRole.Kind.PRIMARY, PersonRole.Kind.REPRESENTATIV
 RENDERER = "surveys.mail"  # render's name with the mail engine (registered in apps.py)
 
 
-def invite(survey_id: int, classes=None, blocks=None, roles=None) -> int:
+def invite(survey_id: int, classes=None, blocks=None, roles=None, organisations=None) -> int:
     """Invite the targeted institutions not invited yet (of these class and block ids, if
-    the secretariat narrowed them), writing to the holders of these roles (the primary
-    contact by default); returns how many institutions were invited."""
+    the secretariat narrowed them, and of these organisation ids if given: an event's
+    attendees), writing to the holders of these roles (the primary contact by default);
+    returns how many institutions were invited."""
     with transaction.atomic():
         survey = Survey.objects.select_for_update().get(pk=survey_id)
         if not survey.is_open():  # a link that opens nothing yet, or nothing any more
             return 0
-        create_responses(survey, classes=classes, blocks=blocks)
-        asked = invitees(survey, classes=classes, blocks=blocks).values("organisation_id")
+        narrowed = {"classes": classes, "blocks": blocks, "organisations": organisations}
+        create_responses(survey, **narrowed)
+        asked = invitees(survey, **narrowed).values("organisation_id")
         pending = list(
             Response.objects.select_for_update(of=("self",))
             .filter(survey=survey, invited_at__isnull=True, organisation__in=asked)

@@ -56,9 +56,10 @@ def response_for(survey: Survey, organisation: Organisation) -> Response | None:
     return response
 
 
-def invitees(survey: Survey, *, classes=None, blocks=None):
+def invitees(survey: Survey, *, classes=None, blocks=None, organisations=None):
     """The current memberships of the institutions the survey asks, narrowed (by the
-    secretariat, when it invites) to these classes and blocks; all of them by default."""
+    secretariat, when it invites) to these classes and blocks, and to these organisation
+    ids (e.g. an event's attendees, `events.feedback`); all of them by default."""
     memberships = Membership.objects.current().filter(
         organisation__in=targeted_organisations(survey),
         membership_class__in=survey.classes.all(),
@@ -67,14 +68,16 @@ def invitees(survey: Survey, *, classes=None, blocks=None):
         memberships = memberships.filter(membership_class__in=classes)
     if blocks:
         memberships = memberships.filter(organisation__block__in=blocks)
+    if organisations is not None:
+        memberships = memberships.filter(organisation__in=organisations)
     return memberships
 
 
-def create_responses(survey: Survey, *, classes=None, blocks=None) -> int:
-    """A response row for every targeted institution (of these classes and blocks, if
-    given) that has none yet (before inviting)."""
+def create_responses(survey: Survey, *, classes=None, blocks=None, organisations=None) -> int:
+    """A response row for every targeted institution (of these classes and blocks, and
+    these organisation ids, if given) that has none yet (before inviting)."""
     memberships = (
-        invitees(survey, classes=classes, blocks=blocks)
+        invitees(survey, classes=classes, blocks=blocks, organisations=organisations)
         .exclude(organisation__survey_responses__survey=survey)
         .values_list("organisation_id", "membership_class_id", "organisation__block_id")
     )

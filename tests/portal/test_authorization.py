@@ -350,3 +350,79 @@ def test_staff_without_permission_change_no_roll_entry(
     data = {"votes": 9, "eligible": "on", "counts_for_headcount": "on", "reason": "改竄"}
     assert client.post(staff_pages["assemblies:entry"], data).status_code == 403
     assert list(RollEntry.objects.values()) == before
+
+
+# The secretariat's event pages (issue 21): check-in on the day asks what the admin asks to
+# change a seat; the sign-in sheet, the report and the certificates what it asks to view
+# registrations. A certificate is also its participant's, whoever registered them and their
+# institution's contacts' (tests/events/test_documents.py); anyone else gets 404.
+EVENTS_STAFF_PAGES = [
+    ("events:check_in", "events.change_seat"),
+    ("events:check_in_code", "events.change_seat"),
+    ("events:sign_in_sheet", "events.view_registration"),
+    ("events:report", "events.view_registration"),
+    ("events:certificate", "events.view_registration"),
+]
+EVENTS_STAFF_MATRIX = {
+    #              check-in code sheet report certificate
+    "anonymous":   [LOGIN, LOGIN, LOGIN, LOGIN, LOGIN],
+    "member":      [403, 403, 403, 403, 200],  # registered the participant
+    "outsider":    [403, 403, 403, 403, 404],
+    "judge":       [403, 403, 403, 403, 404],
+    "secretariat": [MFA, MFA, MFA, MFA, MFA],
+    "staff_without_permissions": [403, 403, 403, 403, 404],
+    "secretariat_with_mfa": [200, 200, 200, 200, 200],
+}  # fmt: skip
+
+
+@pytest.fixture
+def events_staff_pages(member, organisation, settings, tmp_path):
+    """A finished training with a participant of `organisation`, registered by `member`,
+    who holds a certificate number."""
+    from events import services as events_services
+    from events.models import Registration
+    from tests import factories
+
+    settings.MEDIA_ROOT = tmp_path
+    factories.make_issuer()
+    event = factories.make_event()
+    registration = events_services.register(
+        event.pk,
+        [factories.participant(1)],
+        registered_by=member,
+        organisation=organisation,
+        member=True,
+    )[0]
+    Registration.objects.filter(pk=registration.pk).update(
+        certificate_year=2026, certificate_number=1
+    )
+    args = {
+        "events:check_in": [event.pk],
+        "events:check_in_code": [registration.token],
+        "events:sign_in_sheet": [event.pk],
+        "events:report": [event.pk],
+        "events:certificate": [registration.pk],
+    }
+    return {name: reverse(name, args=args[name]) for name, _perm in EVENTS_STAFF_PAGES}
+
+
+@pytest.mark.parametrize("role", EVENTS_STAFF_MATRIX)
+def test_each_role_against_each_event_staff_page(client, request, events_staff_pages, role):
+    if role != "anonymous":
+        client.force_login(request.getfixturevalue(role))
+    found = [_outcome(client, events_staff_pages[name]) for name, _perm in EVENTS_STAFF_PAGES]
+    assert found == EVENTS_STAFF_MATRIX[role]
+
+
+@pytest.mark.parametrize(("name", "perm"), EVENTS_STAFF_PAGES)
+def test_an_event_staff_page_opens_with_its_model_permission_alone(
+    client, staff_without_permissions, events_staff_pages, name, perm
+):
+    from django.contrib.auth.models import Permission
+
+    app_label, codename = perm.split(".")
+    staff_without_permissions.user_permissions.add(
+        Permission.objects.get(content_type__app_label=app_label, codename=codename)
+    )
+    client.force_login(staff_without_permissions)
+    assert _outcome(client, events_staff_pages[name]) == 200

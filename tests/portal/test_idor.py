@@ -749,6 +749,78 @@ SWEEP: dict[str, Builder] = {
 }
 
 
+# --- Events (issue 21): A's participant, the secretariat's pages on an event -----------------
+
+
+def _a_registration(w: World, *, certificate=False):
+    from events import services
+    from events.models import Registration
+
+    event = factories.make_event(title="研修")
+    registration = services.register(
+        event.pk,
+        [factories.participant(1, family_name=SECRET, given_name="太郎")],
+        registered_by=w.member,
+        organisation=w.a,
+        member=True,
+    )[0]
+    if certificate:
+        Registration.objects.filter(pk=registration.pk).update(
+            certificate_year=2026, certificate_number=1
+        )
+    return registration
+
+
+def _event_staff(w: World, *, by_token=False, post=True):
+    """The secretariat's pages on an event or a participant: a contact of another
+    organisation (B's primary contact too) is refused, and no seat changes."""
+    from events.models import Seat
+
+    registration = _a_registration(w)
+    session = registration.event.sessions.get()
+    kwargs = {"token": registration.token} if by_token else {"pk": registration.event_id}
+    data = {"registration": registration.pk, "session": session.pk, "action": "check_in"}
+    expect = DENY if post else _expect("deny", {403, 404}, None)
+    watch = (Seat.objects.filter(registration=registration),)
+    return [
+        Case(kwargs, user, expect, data, watch, SECRET)
+        for user in (w.outsider, w.primary_outsider())
+    ]
+
+
+def _certificate(w: World):
+    from events.models import Registration
+
+    registration = _a_registration(w, certificate=True)
+    watch = (Registration.objects.filter(pk=registration.pk),)
+    return [Case({"pk": registration.pk}, w.outsider, DENY, {}, watch, SECRET)]
+
+
+def _event_page(w: World):
+    registration = _a_registration(w)
+    return [
+        Case(
+            {"pk": registration.event_id},
+            w.outsider,
+            PUBLIC,
+            secret=SECRET,
+            reason="a published event's page is for everyone; it names no participant",
+        )
+    ]
+
+
+SWEEP.update(
+    {
+        "events:detail": _event_page,
+        "events:check_in": _event_staff,
+        "events:check_in_code": lambda w: _event_staff(w, by_token=True),
+        "events:sign_in_sheet": lambda w: _event_staff(w, post=False),
+        "events:report": lambda w: _event_staff(w, post=False),
+        "events:certificate": _certificate,
+    }
+)
+
+
 # --- Walking the URLconf ---------------------------------------------------------------------
 
 

@@ -89,6 +89,10 @@ OPEN_TO_ANY_LOGIN = {
     "awards:consent": "the page for a bad link (404 for an unknown token)",
     "accounts:privacy": "the public privacy policy",
     "accounts:privacy_consent": "the user's own agreement to the privacy policy",
+    # events (issue 21): the public events pages and the user's own registrations
+    "events:index": "the public events page",
+    "events:detail": "a published event's public page",
+    "events:mine": "the user's own registrations",
 }
 
 PLACEHOLDER = 987654
@@ -106,6 +110,8 @@ def world(organisation, member):
     from awards import judging
     from awards.models import Decision
     from dues import services as dues_services
+    from events import services as events_services
+    from events.models import Registration
     from newsletter.models import Issue
     from surveys.models import BankQuestion
 
@@ -137,7 +143,17 @@ def world(organisation, member):
         visibility=Issue.Visibility.MEMBERS,
         subject="会員限定号",
     )
+    # events (issue 21): an event with a registration that has a certificate number
+    event = factories.make_event()
+    registration = events_services.register(
+        event.pk, [factories.participant(1)], registered_by=None, organisation=organisation
+    )[0]
+    Registration.objects.filter(pk=registration.pk).update(
+        certificate_year=2026, certificate_number=1
+    )
     return {
+        "events": {"pk": event.pk, "token": registration.token},
+        "events:certificate": {"pk": registration.pk},
         "awards": {
             "pk": entry.pk,
             "track_id": entry.track_id,
