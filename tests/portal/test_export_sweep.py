@@ -43,6 +43,7 @@ CALLERS = {
     "awards/views.py": "award_results",
     "surveys/exports.py": "survey_csv, survey_excel",
     "assemblies/minutes.py": "assembly_minutes",
+    "events/admin.py": "admin actions (Registration)",
 }
 
 
@@ -124,12 +125,27 @@ def _payment(secretariat):
     )
 
 
+def _registration(secretariat):
+    from events.models import Registration
+
+    return Registration.objects.create(
+        event=factories.make_event(),
+        status=Registration.Status.REGISTERED,
+        family_name="山田",
+        given_name="花子",
+        email="evil@example.jp",
+        affiliation=EVIL,  # a non-member's institution, as typed
+        department=ALSO_EVIL,
+    )
+
+
 # Model → (a row holding formula-like text, what of it the export shows).
 SAMPLES = {
     "members.Organisation": (lambda secretariat: _organisation(), (EVIL, ALSO_EVIL)),
     "members.Person": (lambda secretariat: _person(), (EVIL, ALSO_EVIL)),
     "dues.Invoice": (lambda secretariat: _invoice(), (EVIL,)),
     "dues.Payment": (_payment, (EVIL, ALSO_EVIL)),
+    "events.Registration": (_registration, (EVIL, ALSO_EVIL)),
 }
 
 
