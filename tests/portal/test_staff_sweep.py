@@ -89,6 +89,11 @@ OPEN_TO_ANY_LOGIN = {
     "awards:consent": "the page for a bad link (404 for an unknown token)",
     "accounts:privacy": "the public privacy policy",
     "accounts:privacy_consent": "the user's own agreement to the privacy policy",
+    "events:index": "the events page: public events to anyone, published ones to any login",
+    "events:detail": "a published event's page, for any login",
+    "events:register": "any login may register for an event open to the public (themself)",
+    "events:mine": "the user's own registrations",
+    "events:calendar": "the user's own calendar feed address",
 }
 
 PLACEHOLDER = 987654
@@ -106,6 +111,7 @@ def world(organisation, member):
     from awards import judging
     from awards.models import Decision
     from dues import services as dues_services
+    from events import services as event_services
     from newsletter.models import Issue
     from surveys.models import BankQuestion
 
@@ -137,7 +143,16 @@ def world(organisation, member):
         visibility=Issue.Visibility.MEMBERS,
         subject="会員限定号",
     )
+    event = factories.make_event()
+    registration = event_services.register(
+        event.pk, [factories.participant(1)], registered_by=member, organisation=organisation
+    )[0]
+    material = event.materials.create(title="資料", file=ContentFile(b"%PDF-1.4", "x.pdf"))
     return {
+        "events": {"pk": event.pk, "token": uuid.uuid4()},
+        "events:cancel": {"pk": registration.pk},
+        "events:confirm": {"pk": registration.pk},
+        "events:material": {"pk": material.pk},
         "awards": {
             "pk": entry.pk,
             "track_id": entry.track_id,
