@@ -130,7 +130,12 @@ def register(request, pk):
         if valid and not participants:
             form.add_error(None, _("Choose at least one participant."))
     else:
-        initial = {"email": request.user.email}
+        user = request.user
+        initial = {
+            "email": user.email,
+            "family_name": user.last_name,
+            "given_name": user.first_name,
+        }
         form = forms.NonMemberRegistrationForm(
             data, initial=initial, event=event, sessions=sessions
         )
