@@ -3,6 +3,7 @@
 from datetime import date
 
 from django import forms
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
@@ -64,14 +65,16 @@ class _SessionsMixin:
 
 
 def _session_label(session):
-    return f"{session.title}（{date_format(session.starts_at, 'DATETIME_FORMAT')}）"
+    starts_at = timezone.localtime(session.starts_at)
+    return f"{session.title}（{date_format(starts_at, 'DATETIME_FORMAT')}）"
 
 
 PARTICIPANT = ["family_name", "given_name", "family_name_kana", "given_name_kana", "email"]
 
 
 class ColleagueForm(forms.ModelForm):
-    """One colleague typed by hand (a row of the member's form)."""
+    """One colleague typed by hand (a row of the member's form): optional, but a row begun
+    needs every field."""
 
     class Meta:
         model = Registration
@@ -80,8 +83,16 @@ class ColleagueForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for name in ("family_name_kana", "given_name_kana"):
-            self.fields[name].required = True
+        for field in self.fields.values():
+            field.required = False
+
+    def clean(self):
+        cleaned = super().clean()
+        if any(cleaned.get(name) for name in PARTICIPANT):
+            for name in PARTICIPANT:
+                if not cleaned.get(name) and name not in self.errors:
+                    self.add_error(name, self.fields[name].error_messages["required"])
+        return cleaned
 
     def participant(self) -> dict:
         return {name: self.cleaned_data[name] for name in PARTICIPANT}

@@ -286,6 +286,22 @@ def test_nobody_chosen_is_a_form_error(client, member):
     assert not Registration.objects.exists()
 
 
+def test_a_typed_colleague_needs_every_field(client, member):
+    event = factories.make_event()
+    client.force_login(member)
+    response = client.post(
+        reverse("events:register", args=[event.pk]),
+        _rows({"family_name": "田中", "given_name": "次郎"}),
+    )
+    assert response.status_code == 200
+    assert set(response.context["rows"][0].errors) == {
+        "family_name_kana",
+        "given_name_kana",
+        "email",
+    }
+    assert not Registration.objects.exists()
+
+
 def test_registering_twice_is_a_form_error_not_a_500(client, member):
     event = factories.make_event()
     client.force_login(member)
@@ -343,6 +359,7 @@ def test_sessions_are_chosen_for_an_exchange_meeting_but_not_a_training(client, 
     field = page.context["form"].fields["sessions"]
     first, second = exchange.sessions.order_by("starts_at")
     assert field.initial == [first.pk, second.pk]
+    assert "10:00" in dict(field.choices)[first.pk]  # in the portal's time zone
     response = client.post(
         reverse("events:register", args=[exchange.pk]),
         {**_rows(), "include_self": "on", "sessions": [second.pk]},
@@ -625,3 +642,12 @@ def test_the_pages_in_english(client, member):
     assert "Register with these details" in body
     services.register(event.pk, [participant(1)], registered_by=None)
     assert "Full (waiting list open)" in _body(client.get(reverse("events:index")))
+
+
+@pytest.mark.parametrize("role", ["anonymous", "applicant", "member"])
+def test_the_menu_leads_everyone_to_the_events(client, request, role):
+    if role != "anonymous":
+        client.force_login(request.getfixturevalue(role))
+    body = _body(client.get(reverse("newsletter:index")))  # a page open to all three
+    assert f'class="nav-link" href="{reverse("events:index")}"' in body
+    assert "交換会・研修" in body
