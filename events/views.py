@@ -3,7 +3,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -362,8 +361,7 @@ def calendar_page(request):
     """The user's private calendar feed: its address, made or replaced on a POST."""
     if request.method == "POST":
         token = secrets.token_urlsafe(32)
-        with transaction.atomic():
-            CalendarFeed.objects.update_or_create(user=request.user, defaults={"token": token})
+        CalendarFeed.objects.update_or_create(user=request.user, defaults={"token": token})
         messages.success(request, _("Your calendar address is ready. Copy it into your calendar."))
         return redirect("events:calendar")
     feed = CalendarFeed.objects.filter(user=request.user).first()

@@ -651,3 +651,36 @@ def test_the_menu_leads_everyone_to_the_events(client, request, role):
     body = _body(client.get(reverse("newsletter:index")))  # a page open to all three
     assert f'class="nav-link" href="{reverse("events:index")}"' in body
     assert "交換会・研修" in body
+
+
+def test_a_waiting_participant_gets_no_materials_nor_calendar_file(client, applicant):
+    event = factories.make_event(capacity=1, online=True, meeting_url="https://meet.example.jp/x")
+    services.register(event.pk, [participant(1)], registered_by=None)
+    _register_user(event, applicant, 2)
+    material = _material(event, "before")
+    client.force_login(applicant)
+    response = client.get(reverse("events:detail", args=[event.pk]))
+    assert response.context["own"].status == "waiting"
+    body = _body(response)
+    assert reverse("events:material", args=[material.pk]) not in body
+    assert reverse("events:ics", args=[event.pk]) not in body
+    assert "meet.example.jp" not in body
+    assert client.get(reverse("events:material", args=[material.pk])).status_code == 404
+
+
+def test_a_started_event_can_no_longer_be_cancelled(client, member, organisation):
+    from events.models import Session
+
+    event = factories.make_event()
+    registration = _register_user(event, member, organisation=organisation, member=True)
+    Session.objects.filter(event=event).update(starts_at=timezone.now() - timedelta(hours=1))
+    client.force_login(member)
+    url = reverse("events:cancel", args=[registration.pk])
+    page = client.get(url)
+    assert page.context["started"]
+    assert "キャンセルできません" in _body(page)
+    assert url not in _body(client.get(reverse("events:mine")))  # no cancel button
+    response = client.post(url, follow=True)
+    assert "キャンセルできません" in _body(response)
+    registration.refresh_from_db()
+    assert registration.status == "registered"
