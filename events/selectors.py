@@ -99,9 +99,29 @@ def months_of(events) -> list:
     return [timezone.localtime(m).date() if timezone.is_aware(m) else m.date() for m in months]
 
 
-def places_left(event) -> int:
-    """Places left in an event annotated by `with_dates` (never below zero)."""
-    return max(event.capacity - event.held, 0)
+def places_left(events) -> None:
+    """Set `places_left` on each event (annotated by `with_dates`), in one query: the event's
+    places, and those of its sessions (a session may hold fewer). A training takes every
+    session, so its fullest session counts; elsewhere a participant may choose the sessions
+    with room, so the emptiest counts."""
+    sessions: dict[int, list[int]] = {}
+    rows = (
+        Session.objects.filter(event__in=[e.pk for e in events])
+        .annotate(
+            held=Count("seats", filter=Q(seats__registration__status__in=Registration.HOLDING))
+        )
+        .values_list("event_id", "capacity", "held")
+    )
+    capacities = {e.pk: e.capacity for e in events}
+    for event_id, capacity, held in rows:
+        own = capacity if capacity is not None else capacities[event_id]
+        sessions.setdefault(event_id, []).append(own - held)
+    for event in events:
+        left = event.capacity - event.held
+        if event.pk in sessions:
+            pick = min if event.kind == Event.Kind.TRAINING else max
+            left = min(left, pick(sessions[event.pk]))
+        event.places_left = max(left, 0)
 
 
 def with_tax(amount: int) -> int:

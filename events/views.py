@@ -30,8 +30,7 @@ def index(request):
     events = selectors.with_dates(selectors.filtered(visible, **form.filters()))
     events = events.prefetch_related("classes")
     upcoming, past = selectors.upcoming_and_past(list(events), now)
-    for event in (*upcoming, *past):
-        _priced(event)
+    _priced(*upcoming, *past)
     return render(
         request,
         "events/index.html",
@@ -39,17 +38,20 @@ def index(request):
     )
 
 
-def _priced(event):
-    """The figures a page shows of an event (annotated by `with_dates`), tax included."""
-    event.places_left = selectors.places_left(event)
-    event.member_fee_taxed = selectors.with_tax(event.member_fee)
-    event.non_member_fee_taxed = selectors.with_tax(event.non_member_fee)
-    return event
+def _priced(*events):
+    """The figures a page shows of events (annotated by `with_dates`): places left, and the
+    fees tax included."""
+    selectors.places_left(events)
+    for event in events:
+        event.member_fee_taxed = selectors.with_tax(event.member_fee)
+        event.non_member_fee_taxed = selectors.with_tax(event.non_member_fee)
 
 
 def _visible_event(request, pk, *prefetch):
     events = selectors.visible_events(request.roles).prefetch_related("classes", *prefetch)
-    return _priced(get_object_or_404(selectors.with_dates(events), pk=pk))
+    event = get_object_or_404(selectors.with_dates(events), pk=pk)
+    _priced(event)
+    return event
 
 
 def _login_links(request, event):

@@ -69,6 +69,22 @@ def test_a_full_event_says_so_and_takes_the_waiting_list(client):
     assert "満席（キャンセル待ち）" in _body(client.get(reverse("events:index")))
 
 
+def test_a_full_session_counts_for_a_training_but_not_where_sessions_are_chosen(client):
+    training = factories.make_event(title="研修", sessions=2, capacity=5)
+    exchange = factories.make_event(title="交換会", kind="exchange", sessions=2, capacity=5)
+    for event in (training, exchange):
+        small = event.sessions.order_by("starts_at").first()
+        small.capacity = 1
+        small.save()
+        services.register(event.pk, [participant(event.pk)], registered_by=None)
+    left = {
+        e.title: e.places_left for e in client.get(reverse("events:index")).context["upcoming"]
+    }
+    assert left == {"研修": 0, "交換会": 4}  # the exchange's second session has 4 places
+    detail = client.get(reverse("events:detail", args=[training.pk]))
+    assert "満席（キャンセル待ち）" in _body(detail)
+
+
 def test_upcoming_and_past_events_are_apart(client):
     factories.make_event(title="これからの研修")
     factories.make_event(title="終わった交換会", kind="exchange", starts_in_days=-30)
