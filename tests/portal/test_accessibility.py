@@ -63,6 +63,10 @@ PAGES = [
     ("mfa_authenticate", "secretariat"),
     ("admin_organisations", "secretariat"),
     ("survey_results_secretariat", "secretariat"),
+    ("events_index", "anonymous"),
+    ("events_detail", "member"),
+    ("events_register", "member"),
+    ("events_mine", "member"),
 ]
 
 SURVEY = [
@@ -164,6 +168,7 @@ def _site() -> dict:
     )
     archive_import.import_winners(WINNERS.encode(), "winners.csv")
     winner = Decision.objects.order_by("pk").first()
+    event = _events(member, organisation)
     return {
         "users": {"member": member, "applicant": applicant, "secretariat": office},
         "secret": secret,
@@ -191,8 +196,41 @@ def _site() -> dict:
             "assembly_vote": f"/assembly/{assembly.pk}/",
             "admin_organisations": "/admin/members/organisation/",
             "survey_results_secretariat": f"/surveys/{survey.pk}/results/",
+            "events_index": "/events/",
+            "events_detail": f"/events/{event.pk}/",
+            "events_register": f"/events/{event.pk}/register/",
+            "events_mine": "/events/mine/",
         },
     }
+
+
+def _events(member, organisation):
+    """An exchange meeting open for registration (two sessions to choose from, co-hosts),
+    a training the member and a colleague registered for, and a past event."""
+    from events import services
+
+    meeting = factories.make_event(
+        kind="exchange",
+        sessions=2,
+        title="北陸ブロック情報・意見交換会",
+        description="## 内容\n\n- 地域の課題\n- 支援事例",
+        venue="金沢市文化ホール",
+        venue_address="石川県金沢市高岡町15-1",
+        co_hosts="経済産業省 中部経済産業局\n公益財団法人石川県産業創出支援機構",
+    )
+    training = factories.make_event(sessions=3, capacity=1, title="コーディネーター研修")
+    services.register(
+        training.pk,
+        [
+            factories.participant(1, user=member, email=member.email),
+            factories.participant(2),
+        ],
+        registered_by=member,
+        organisation=organisation,
+        member=True,
+    )
+    factories.make_event(title="過去の交換会", kind="exchange", starts_in_days=-30)
+    return meeting
 
 
 def run_axe(page) -> list[dict]:

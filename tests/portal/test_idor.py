@@ -685,6 +685,81 @@ def _assembly_staff(w: World, expect=DENY, *, entry=False, **extra):
     return [Case(kwargs, user, expect, data, s["watch"]) for user in (s["voter_b"], w.outsider)]
 
 
+# --- Events: the members' and the public's pages ----------------------------------------
+
+
+def _event_of_a(w: World, **fields):
+    """A published event with A's registration (its contact, named SECRET)."""
+    from events import services
+
+    event = factories.make_event(**fields)
+    registration = services.register(
+        event.pk,
+        [factories.participant(1, family_name=SECRET, user=w.member, email=w.member.email)],
+        registered_by=w.member,
+        organisation=w.a,
+        member=True,
+    )[0]
+    return event, registration
+
+
+def _event_page(w: World, expect):
+    """An event's page and registration form: open to every login, never showing A's
+    registration; an unpublished event is not there at all."""
+    from events.models import Registration
+
+    event, registration = _event_of_a(w)
+    draft = factories.make_event(published=False, title=SECRET)
+    watch = (Registration.objects.filter(event=event),)
+    reason = (
+        "a published event is for every login (its registration form registers the "
+        "requester's own organisation); A's registration is not on it"
+    )
+    return [
+        Case({"pk": event.pk}, w.outsider, expect, {}, watch, SECRET, reason, (registration,)),
+        Case({"pk": draft.pk}, w.outsider, DENY, {}, (), SECRET),
+    ]
+
+
+def _event_registration(w: World, expect):
+    """A's registration: cancelled or confirmed only by its participant, whoever registered
+    it and A's contacts."""
+    from events.models import Registration
+
+    _event, registration = _event_of_a(w)
+    watch = (Registration.objects.filter(pk=registration.pk),)
+    return [Case({"pk": registration.pk}, w.outsider, expect, {}, watch, SECRET)]
+
+
+def _event_material(w: World):
+    from events.models import Material
+
+    event, _registration = _event_of_a(w)
+    material = Material.objects.create(
+        event=event,
+        title=SECRET,
+        file=ContentFile(PDF, "x.pdf"),
+        file_name=f"{SECRET}.pdf",
+        content_type="application/pdf",
+    )
+    return [Case({"pk": material.pk}, w.outsider, DENY, {}, (), SECRET)]
+
+
+def _event_ics(w: World):
+    event, _registration = _event_of_a(w, title=SECRET)
+    return [Case({"pk": event.pk}, w.outsider, DENY, {}, (), SECRET)]
+
+
+def _event_feed(w: World):
+    """A's contact's calendar feed: the token is the key; a near miss finds nothing."""
+    from events.models import CalendarFeed
+
+    _event_of_a(w, title=SECRET)
+    feed = CalendarFeed.objects.create(user=w.member, token="A" * 42 + "a")
+    watch = (CalendarFeed.objects.filter(pk=feed.pk),)
+    return [Case({"token": "A" * 42 + "b"}, w.outsider, DENY, {}, watch, SECRET)]
+
+
 # --- The table ------------------------------------------------------------------------------
 
 Builder = Callable[[World], list[Case]]
@@ -746,6 +821,14 @@ SWEEP: dict[str, Builder] = {
     "assemblies:attend": lambda w: _assembly_staff(w, DENY_POST, entry=True),
     "assemblies:in_person_vote": lambda w: _assembly_staff(w, DENY_POST, entry=True),
     "assemblies:minutes": lambda w: _assembly_staff(w, fmt="pdf"),
+    # events: the members' and the public's pages; A's registrations, materials and feed
+    "events:detail": lambda w: _event_page(w, PUBLIC),
+    "events:register": lambda w: _event_page(w, OWN),
+    "events:cancel": lambda w: _event_registration(w, DENY),
+    "events:confirm": lambda w: _event_registration(w, DENY_POST),
+    "events:material": _event_material,
+    "events:ics": _event_ics,
+    "events:feed": _event_feed,
 }
 
 

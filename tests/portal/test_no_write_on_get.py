@@ -28,6 +28,7 @@ PORTAL_VIEWS = [
     "members:add_contact", "dues:index", "dues:billing_profile", "dues:units",
     "members:directory", "awards:index", "newsletter:index", "newsletter:preferences",
     "surveys:index", "assemblies:index",
+    "events:index", "events:mine", "events:calendar",
 ]  # fmt: skip
 
 

@@ -89,10 +89,12 @@ OPEN_TO_ANY_LOGIN = {
     "awards:consent": "the page for a bad link (404 for an unknown token)",
     "accounts:privacy": "the public privacy policy",
     "accounts:privacy_consent": "the user's own agreement to the privacy policy",
-    # events (issue 21): the public events pages and the user's own registrations
-    "events:index": "the public events page",
-    "events:detail": "a published event's public page",
+    # events (issue 21)
+    "events:index": "the events page: public events to anyone, published ones to any login",
+    "events:detail": "a published event's page, for any login",
+    "events:register": "any login may register for an event open to the public (themself)",
     "events:mine": "the user's own registrations",
+    "events:calendar": "the user's own calendar feed address",
 }
 
 PLACEHOLDER = 987654
@@ -110,7 +112,7 @@ def world(organisation, member):
     from awards import judging
     from awards.models import Decision
     from dues import services as dues_services
-    from events import services as events_services
+    from events import services as event_services
     from events.models import Registration
     from newsletter.models import Issue
     from surveys.models import BankQuestion
@@ -145,15 +147,19 @@ def world(organisation, member):
     )
     # events (issue 21): an event with a registration that has a certificate number
     event = factories.make_event()
-    registration = events_services.register(
-        event.pk, [factories.participant(1)], registered_by=None, organisation=organisation
+    registration = event_services.register(
+        event.pk, [factories.participant(1)], registered_by=member, organisation=organisation
     )[0]
     Registration.objects.filter(pk=registration.pk).update(
         certificate_year=2026, certificate_number=1
     )
+    material = event.materials.create(title="資料", file=ContentFile(b"%PDF-1.4", "x.pdf"))
     return {
         "events": {"pk": event.pk, "token": registration.token},
         "events:certificate": {"pk": registration.pk},
+        "events:cancel": {"pk": registration.pk},
+        "events:confirm": {"pk": registration.pk},
+        "events:material": {"pk": material.pk},
         "awards": {
             "pk": entry.pk,
             "track_id": entry.track_id,
