@@ -29,7 +29,7 @@ def main() -> int:
         import django
 
         django.setup()
-        from bench import chaos, events, relay, run, web
+        from bench import chaos, relay, run, web
         from bench.common import BenchError
 
         scenarios = {
@@ -37,7 +37,7 @@ def main() -> int:
             "chaos": [chaos.run],
             "web": [web.run],
             "relay": [relay.run],
-            "events": [events.run],
+            "events": [run.run_events],
         }
         try:
             for scenario in scenarios[args[0] if args else ""]:

@@ -115,12 +115,3 @@ def bench_registrations() -> str:
         f"events.register attempts={ATTEMPTS} clients={CLIENTS} capacity={CAPACITY} "
         f"registered={registered} waiting={waiting} over={over} seconds={seconds:.1f}"
     )
-
-
-def run() -> None:
-    """`python -m bench events` (`make bench-events`): this scenario alone, in a fresh bench
-    database."""
-    from bench.run import fresh_database
-
-    fresh_database()
-    print(bench_registrations(), flush=True)

@@ -337,6 +337,13 @@ def prepare(fiscal_year: int):
     return build_data(fiscal_year)
 
 
+def run_events() -> None:
+    """`python -m bench events` (`make bench-events`): the events' registrations alone, in a
+    fresh bench database."""
+    fresh_database()
+    print(bench_registrations(), flush=True)
+
+
 def run() -> None:
     fiscal_year = fiscal.current_fiscal_year()
     office, member = prepare(fiscal_year)
