@@ -25,11 +25,14 @@ PRIMARY, REPRESENTATIVE = PersonRole.Kind.PRIMARY, PersonRole.Kind.REPRESENTATIV
 RENDERER = "surveys.mail"  # render's name with the mail engine (registered in apps.py)
 
 
-def invite(survey_id: int, classes=None, blocks=None, roles=None, organisations=None) -> int:
+def invite(
+    survey_id: int, classes=None, blocks=None, roles=None, organisations=None, addresses=None
+) -> int:
     """Invite the targeted institutions not invited yet (of these class and block ids, if
     the secretariat narrowed them, and of these organisation ids if given: an event's
-    attendees), writing to the holders of these roles (the primary contact by default);
-    returns how many institutions were invited."""
+    attendees), writing to the holders of these roles (the primary contact by default) and
+    to `addresses` ({organisation id: addresses}, e.g. the staff who attended); returns how
+    many institutions were invited."""
     with transaction.atomic():
         survey = Survey.objects.select_for_update().get(pk=survey_id)
         if not survey.is_open():  # a link that opens nothing yet, or nothing any more
@@ -43,6 +46,7 @@ def invite(survey_id: int, classes=None, blocks=None, roles=None, organisations=
             .values_list("pk", "organisation_id")
         )
         emails = role_emails({o for _pk, o in pending}, roles or [PRIMARY])
+        extra = addresses or {}
         recipients = [
             {
                 "address": address,
@@ -50,7 +54,9 @@ def invite(survey_id: int, classes=None, blocks=None, roles=None, organisations=
                 "context": {"response": pk, "template": "invitation"},
             }
             for pk, organisation in pending
-            for address in sorted(set(emails.get(organisation, {}).values()))
+            for address in sorted(
+                set(emails.get(organisation, {}).values()) | set(extra.get(organisation, ()))
+            )
         ]
         if not recipients:
             return 0

@@ -291,7 +291,9 @@ def test_feedback_invites_only_the_attendees_institutions_through_the_survey_app
     assert not Response.objects.filter(survey=survey, organisation__in=[absent, bystander])
     requests = Delivery.objects.filter(mailing__renderer="surveys.mail")
     addresses = set(requests.values_list("address", flat=True))
-    assert addresses == {"came@example.jp"}
+    # The institution's primary contact and the participant who came; not participant 3,
+    # a non-member with no institution to answer for.
+    assert addresses == {"came@example.jp", "participant1@example.jp"}
     # The survey's own mail and link: its invitation, to its answer page.
     sent = [m for m in mail.outbox if m.to == ["came@example.jp"]]
     assert len(sent) == 1
@@ -299,7 +301,7 @@ def test_feedback_invites_only_the_attendees_institutions_through_the_survey_app
     assert not {"absent@example.jp", "bystander@example.jp"} & {m.to[0] for m in mail.outbox}
     # Again: the survey app invites an institution once.
     assert feedback.invite_attendees(event.pk) == 0
-    assert requests.count() == 1
+    assert requests.count() == 2  # the same two deliveries, no more
 
 
 def test_feedback_without_a_survey_or_attendees_sends_nothing():

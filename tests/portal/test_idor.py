@@ -879,22 +879,8 @@ def _certificate(w: World):
     return [Case({"pk": registration.pk}, w.outsider, DENY, {}, watch, SECRET)]
 
 
-def _event_page(w: World):
-    registration = _a_registration(w)
-    return [
-        Case(
-            {"pk": registration.event_id},
-            w.outsider,
-            PUBLIC,
-            secret=SECRET,
-            reason="a published event's page is for everyone; it names no participant",
-        )
-    ]
-
-
 SWEEP.update(
     {
-        "events:detail": _event_page,
         "events:check_in": _event_staff,
         "events:check_in_code": lambda w: _event_staff(w, by_token=True),
         "events:sign_in_sheet": lambda w: _event_staff(w, post=False),
