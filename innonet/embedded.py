@@ -96,10 +96,12 @@ def _stop(processes: list[subprocess.Popen]) -> None:
 def run(port: int, *, prepare: bool, reload: bool) -> int:
     """Web server and worker (with beat) until either stops or we are asked to stop."""
     env = _environment()
+    # Before the demo data: seeding queues work (the events' confirmations), which the
+    # worker picks up once it starts.
+    (BROKER_FOLDER / "control").mkdir(parents=True, exist_ok=True)
     if prepare:
         _manage("migrate", "--noinput", "-v0", env=env)
         _manage("seed_demo", env=env)
-    (BROKER_FOLDER / "control").mkdir(parents=True, exist_ok=True)
     worker = [
         *(sys.executable, "-m", "celery", "--app", "innonet", "worker", "--beat"),
         *("--concurrency", "2", "--loglevel", "INFO"),
