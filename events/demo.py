@@ -139,6 +139,7 @@ def seed(user) -> None:
             capacity=OPEN_CAPACITY,
             member_fee=5_000,
             non_member_fee=10_000,
+            open_to_public=True,  # on the public events page; non-members pay their rate
             cancellation_fee_percent=100,
             cancellation_policy="開催7日前までのキャンセルは無料、以降は参加費の全額を申し受けます。",
             venue="石川県地場産業振興センター",
@@ -165,6 +166,7 @@ def seed(user) -> None:
             starts=_afternoon(10),
             days=1,
             capacity=30,
+            open_to_public=True,
             venue="ITビル 大研修室",
             venue_address="石川県金沢市鞍月2丁目20番地",
             description="地域の支援機関が取組と課題を持ち寄り、意見を交換します。",
