@@ -3,6 +3,8 @@
 from datetime import date
 
 from django import forms
+from django.db.models import Exists, OuterRef
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
@@ -120,9 +122,13 @@ class MemberRegistrationForm(_SessionsMixin, forms.Form):
         label=_("One invoice for our institution for all these participants"), required=False
     )
 
-    def __init__(self, *args, event, sessions, contact, colleagues, fee, **kwargs):
+    def __init__(self, *args, event, sessions, contact, staff, fee, **kwargs):
+        """`staff`: the organisation's staff free to register (`unregistered_staff`)."""
         super().__init__(*args, **kwargs)
         self.contact = contact
+        colleagues = [p for p in staff if p.pk != contact.pk]
+        if len(colleagues) == len(staff):
+            del self.fields["include_self"]  # registered already (or waiting)
         if colleagues:
             self.fields["colleagues"].queryset = Person.objects.filter(
                 pk__in=[p.pk for p in colleagues]
@@ -137,14 +143,17 @@ class MemberRegistrationForm(_SessionsMixin, forms.Form):
         self.add_sessions(event, sessions)
 
 
-def colleagues_of(contact):
-    """The current staff of the contact's organisation with an email address, but the
-    contact, in the order of their readings."""
+def unregistered_staff(contact, event):
+    """The current staff of the contact's organisation (the contact too) with an email
+    address and no place (or wait) for the event yet, in the order of their readings."""
+    taken = Registration.objects.annotate(address=Lower("email")).filter(
+        event=event, status__in=Registration.ACTIVE, address=Lower(OuterRef("email"))
+    )
     return list(
         Person.objects.current()
         .filter(organisation_id=contact.organisation_id)
-        .exclude(pk=contact.pk)
         .exclude(email="")
+        .exclude(Exists(taken))
         .order_by("family_name_kana", "given_name_kana", "pk")
     )
 

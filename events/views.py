@@ -118,7 +118,7 @@ def register(request, pk):
             event=event,
             sessions=sessions,
             contact=allowed.contact,
-            colleagues=forms.colleagues_of(allowed.contact),
+            staff=forms.unregistered_staff(allowed.contact, event),
             fee=event.member_fee,
         )
         rows = forms.ColleagueRows(data, prefix="extra")
@@ -171,7 +171,7 @@ def register(request, pk):
 def _member_participants(request, contact, form, rows) -> list[dict]:
     """What the member's form names: the contact, checked colleagues, typed colleagues."""
     participants = []
-    if form.cleaned_data["include_self"]:
+    if form.cleaned_data.get("include_self"):
         participants.append(
             {
                 **{f: getattr(contact, f) for f in forms.PARTICIPANT},

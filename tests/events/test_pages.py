@@ -323,9 +323,10 @@ def test_registering_twice_is_a_form_error_not_a_500(client, member):
     client.force_login(member)
     url = reverse("events:register", args=[event.pk])
     client.post(url, {**_rows(), "include_self": "on"})
-    response = client.post(url, {**_rows(), "include_self": "on"})
+    response = client.post(url, {**_rows(), "include_self": "on"})  # a second tab
     assert response.status_code == 200
-    assert "member@example.jp" in " ".join(response.context["form"].non_field_errors())
+    assert response.context["form"].non_field_errors()  # nobody left to register
+    assert "このイベントにはすでに申し込んでいます。" in _body(response)
     assert Registration.objects.count() == 1
 
 
@@ -700,3 +701,26 @@ def test_a_started_event_can_no_longer_be_cancelled(client, member, organisation
     assert "キャンセルできません" in _body(response)
     registration.refresh_from_db()
     assert registration.status == "registered"
+
+
+def test_the_form_offers_only_staff_not_registered_yet(client, member, organisation):
+    event = factories.make_event()
+    registered = factories.make_person(organisation, family_name="登録済", email="Done@example.jp")
+    free = factories.make_person(organisation, family_name="未登録", email="free@example.jp")
+    contact = organisation.people.get(user=member)
+    services.register(
+        event.pk,
+        [
+            participant(1, email="done@example.jp", person=registered),
+            participant(2, email=contact.email),
+        ],
+        registered_by=member,
+        organisation=organisation,
+        member=True,
+    )
+    client.force_login(member)
+    page = client.get(reverse("events:register", args=[event.pk]))
+    form = page.context["form"]
+    assert "include_self" not in form.fields  # the contact has a place already
+    assert {p.pk for p in form.fields["colleagues"].queryset} == {free.pk}
+    assert "このイベントにはすでに申し込んでいます。" in _body(page)
