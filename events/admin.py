@@ -8,8 +8,9 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Count, Min, Q
+from django.db.models import Count, Max, Min, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -145,7 +146,12 @@ class EventAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Issue the certificates of completion"))
     def issue_certificates(self, request, queryset):
-        trainings = list(queryset.filter(kind=Event.Kind.TRAINING).values_list("pk", flat=True))
+        ended = (
+            queryset.filter(kind=Event.Kind.TRAINING)
+            .annotate(last_end=Max("sessions__ends_at"))
+            .filter(last_end__lte=timezone.now())
+        )
+        trainings = list(ended.values_list("pk", flat=True))
         _enqueue(tasks.issue_certificates, trainings)
         self.message_user(
             request,
@@ -158,7 +164,10 @@ class EventAdmin(admin.ModelAdmin):
         if len(trainings) < queryset.count():
             self.message_user(
                 request,
-                _("Certificates of completion are for training only."),
+                _(
+                    "Certificates of completion are for training only, and are issued once "
+                    "the training has ended."
+                ),
                 messages.WARNING,
             )
 

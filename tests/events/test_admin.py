@@ -72,16 +72,23 @@ def test_issuing_fee_invoices_enqueues_once_and_counts_the_unlinked(
     )
 
 
-def test_issuing_certificates_enqueues_trainings_only(
+def test_issuing_certificates_enqueues_ended_trainings_only(
     office, sent, django_capture_on_commit_callbacks
 ):
-    training = factories.make_event()
-    meeting = factories.make_event(kind="exchange")
+    training = factories.make_event(starts_in_days=-3)  # ended two days ago
+    meeting = factories.make_event(kind="exchange", starts_in_days=-3)
+    upcoming = factories.make_event()
     response, _callbacks = _act(
-        office, "issue_certificates", [training, meeting], django_capture_on_commit_callbacks
+        office,
+        "issue_certificates",
+        [training, meeting, upcoming],
+        django_capture_on_commit_callbacks,
     )
     assert sent == [("issue_certificates", training.pk)]
-    assert "Certificates of completion are for training only." in _messages(response)
+    assert (
+        "Certificates of completion are for training only, and are issued once the training "
+        "has ended." in _messages(response)
+    )
 
 
 def test_the_feedback_survey_action_needs_a_survey_and_enqueues_once(
