@@ -63,7 +63,9 @@ class AccountAdapter(DefaultAccountAdapter):
         return response
 
     def format_email_subject(self, subject: str) -> str:
-        return f"{gettext('[Innovation Net]')} {subject}"
+        # Outside the f-string, so that makemessages finds it.
+        prefix = gettext("[Innovation Net]")
+        return f"{prefix} {subject}"
 
     def render_mail(self, template_prefix, email, context, headers=None):
         message = super().render_mail(template_prefix, email, context, headers)

@@ -97,6 +97,7 @@ def _register(event: Event, people: list[Person], registered_by=None, **options)
             registered_by=registered_by or person.user,
             organisation=person.organisation,
             member=True,
+            notify=False,  # demo addresses: nobody to tell, and nothing for the worker
             **options,
         )
     return registrations
@@ -155,6 +156,7 @@ def seed(user) -> None:
             organisation=demo_organisation,
             member=True,
             one_invoice_per_institution=True,
+            notify=False,
         )
         _register(event, others[: OPEN_CAPACITY - 2])
         _register(event, others[OPEN_CAPACITY - 2 : OPEN_CAPACITY - 1])  # full: waits
