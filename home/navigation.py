@@ -25,6 +25,7 @@ AREAS = [
     Area("newsletter:index", _("Newsletter"), "newsletter.view_archive"),
     Area("surveys:index", _("Surveys"), "surveys.view"),
     Area("assemblies:index", _("General assembly"), "assemblies.view"),
+    Area("proposals:index", _("Regional issues"), "proposals.view"),
     Area("admin:index", _("Secretariat admin"), "admin.access"),
 ]
 

@@ -133,10 +133,15 @@ class Submission(models.Model):
         Theme, verbose_name=_("theme"), on_delete=models.PROTECT, related_name="submissions"
     )
     title = models.CharField(pgettext_lazy("document", "title"), max_length=200)
+    # A draft may lack any of the texts; services.submit asks for them.
     background = models.TextField(
-        _("situation in the region"), help_text=_("The issue as the region sees it (背景).")
+        _("situation in the region"),
+        blank=True,
+        help_text=_("The issue as the region sees it (背景)."),
     )
-    request = models.TextField(_("request"), help_text=_("What the state is asked to do (要望)."))
+    request = models.TextField(
+        _("request"), blank=True, help_text=_("What the state is asked to do (要望).")
+    )
     ministries = models.ManyToManyField(
         Ministry, verbose_name=_("ministries concerned"), related_name="submissions", blank=True
     )
