@@ -93,6 +93,10 @@ OPEN_TO_ANY_LOGIN = {
     "events:index": "the public events page",
     "events:detail": "a published event's public page",
     "events:mine": "the user's own registrations",
+    # proposals (issue 22): the calls and the public issues are for everyone
+    "proposals:index": "the calls for issues, public",
+    "proposals:call": "a call's public issues (the world's issue is for members only)",
+    "proposals:search": "the search of the public issues",
 }
 
 PLACEHOLDER = 987654
@@ -151,7 +155,30 @@ def world(organisation, member):
     Registration.objects.filter(pk=registration.pk).update(
         certificate_year=2026, certificate_number=1
     )
+    # proposals (issue 22): a members-only issue of the organisation, endorsed, with a file
+    from proposals.models import Endorsement, SubmissionAttachment
+
+    call = factories.make_call()
+    submission = factories.make_submission(call, organisation, member)
+    issue_file = SubmissionAttachment.objects.create(
+        submission=submission,
+        file=ContentFile(b"%PDF-1.4", "x.pdf"),
+        name="x.pdf",
+        content_type="application/pdf",
+        size=8,
+        sha256="0" * 64,
+        uploaded_by=member,
+    )
+    endorser = factories.make_organisation("賛同財団")
+    endorsement = Endorsement.objects.create(
+        submission=submission, organisation=endorser, created_by=member
+    )
     return {
+        "proposals": {"pk": submission.pk, "call_pk": call.pk},
+        "proposals:call": {"pk": call.pk},
+        "proposals:attachment": {"pk": issue_file.pk},
+        "proposals:remove_attachment": {"pk": issue_file.pk},
+        "proposals:unendorse": {"pk": endorsement.pk},
         "events": {"pk": event.pk, "token": registration.token},
         "events:certificate": {"pk": registration.pk},
         "awards": {
