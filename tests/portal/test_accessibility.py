@@ -63,6 +63,14 @@ PAGES = [
     ("mfa_authenticate", "secretariat"),
     ("admin_organisations", "secretariat"),
     ("survey_results_secretariat", "secretariat"),
+    # regional issues (issue 22)
+    ("proposals_index", "anonymous"),
+    ("proposals_call", "member"),
+    ("proposals_issue", "member"),
+    ("proposals_form", "member"),
+    ("proposals_search", "member"),
+    ("proposals_mine", "member"),
+    ("admin_endorsements", "secretariat"),
 ]
 
 SURVEY = [
@@ -164,6 +172,7 @@ def _site() -> dict:
     )
     archive_import.import_winners(WINNERS.encode(), "winners.csv")
     winner = Decision.objects.order_by("pk").first()
+    issues = _proposals(member, voters["公益財団法人京都高度技術研究所"], office)
     return {
         "users": {"member": member, "applicant": applicant, "secretariat": office},
         "secret": secret,
@@ -191,7 +200,42 @@ def _site() -> dict:
             "assembly_vote": f"/assembly/{assembly.pk}/",
             "admin_organisations": "/admin/members/organisation/",
             "survey_results_secretariat": f"/surveys/{survey.pk}/results/",
+            **issues,
         },
+    }
+
+
+def _proposals(member, other, office) -> dict:
+    """A call with another institution's issue, endorsed by the member (one comment hidden),
+    and a draft of the member's own."""
+    from proposals import services
+
+    call = factories.make_call()
+    issue = factories.make_submission(
+        call,
+        other.person.organisation,
+        other,
+        title="産学連携コーディネータの確保",
+        visibility="public",
+        supporting_data="県内の調査（2025年）",
+    )
+    services.endorse(issue.pk, member, "当機関も同様の課題あり")
+    third = factories.make_organisation("公益財団法人ふくい産業支援センター")
+    writer = factories.make_user("fukui@example.jp")
+    factories.make_person(third, user=writer)
+    hidden = services.endorse(issue.pk, writer, "不適切な表現")
+    services.hide(hidden, office, "個人名を含むため")
+    draft = factories.make_submission(
+        call, member.person.organisation, member, status="draft", title="財源の確保"
+    )
+    return {
+        "proposals_index": "/proposals/",
+        "proposals_call": f"/proposals/calls/{call.pk}/",
+        "proposals_issue": f"/proposals/issues/{issue.pk}/",
+        "proposals_form": f"/proposals/issues/{draft.pk}/edit/",
+        "proposals_search": "/proposals/search/?q=さんがく",
+        "proposals_mine": "/proposals/mine/",
+        "admin_endorsements": "/admin/proposals/endorsement/",
     }
 
 
