@@ -5,9 +5,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from members.models import RegionalBlock
+from members.models import Organisation, RegionalBlock
 from proposals import services
-from proposals.models import Endorsement, Submission
+from proposals.models import Endorsement, Submission, SubmissionAttachment
 from tests import factories
 from tests.sample_files import another_pdf
 
@@ -217,13 +217,11 @@ def test_my_institutions_issues_list_drafts_too(client, call, member, outsider, 
 
 
 def _grow(call, author_org, author, n):
-    """n submissions from n institutions, each endorsed by two others."""
+    """n submissions from n institutions (two blocks), each endorsed by two others, and the
+    author's own issue endorsed by all n, one of them hidden, with n attachments."""
     organisations = factories.bulk_organisations(n + 2, prefix="課題財団")
-    users = []
-    for organisation in organisations[:3]:
-        user = factories.make_user(f"u{organisation.pk}@example.jp")
-        factories.make_person(organisation, user=user)
-        users.append(user)
+    kansai = RegionalBlock.objects.create(name="関西", name_en="Kansai")
+    Organisation.objects.filter(pk__in=[o.pk for o in organisations[::2]]).update(block=kansai)
     ministry = factories.ministry()
     for n_, organisation in enumerate(organisations[:n]):
         submission = factories.make_submission(
@@ -233,7 +231,25 @@ def _grow(call, author_org, author, n):
             Endorsement.objects.create(
                 submission=submission, organisation=other, created_by=author, comment="同様"
             )
-    return factories.make_submission(call, author_org, author)
+    own = factories.make_submission(call, author_org, author)
+    Endorsement.objects.bulk_create(
+        Endorsement(submission=own, organisation=o, created_by=author, comment="同様の課題あり")
+        for o in organisations[:n]
+    )
+    services.hide(own.endorsements.first(), author, "理由")
+    SubmissionAttachment.objects.bulk_create(
+        SubmissionAttachment(
+            submission=own,
+            file=f"proposals/attachments/x{k}",
+            name=f"資料{k}.pdf",
+            content_type="application/pdf",
+            size=100,
+            sha256="0" * 64,
+            uploaded_by=author,
+        )
+        for k in range(n)
+    )
+    return own
 
 
 @pytest.mark.parametrize("extra", [2, 40])
@@ -254,3 +270,20 @@ def test_pages_within_a_fixed_query_budget(
     for url, budget in pages.items():
         with django_assert_max_num_queries(budget):
             assert client.get(url).status_code == 200, url
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("ja", ["この課題を共有するブロック", "地域の現状（背景）", "人材育成", "北陸: 1 機関"]),
+        ("en", ["Blocks sharing this issue", "Situation in the region",
+                "Human resources development", "Hokuriku: 1 institution"]),
+    ],
+)  # fmt: skip
+def test_an_issue_page_in_both_languages(client, call, member, organisation, language, expected):
+    submission = factories.make_submission(call, organisation, member)
+    client.force_login(member)
+    client.cookies["django_language"] = language
+    body = _body(client, reverse("proposals:submission", args=[submission.pk]))
+    for text in expected:
+        assert text in body
