@@ -287,3 +287,43 @@ def test_an_issue_page_in_both_languages(client, call, member, organisation, lan
     body = _body(client, reverse("proposals:submission", args=[submission.pk]))
     for text in expected:
         assert text in body
+
+
+def test_a_file_that_is_not_an_accepted_type_is_refused_and_nothing_saved(
+    client, call, member, organisation, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(member)
+    data = {
+        "theme": call.themes.first().pk,
+        "title": "課題",
+        "visibility": "members",
+        "attachment": SimpleUploadedFile(
+            "page.pdf", b"<html><script>x</script>", "application/pdf"
+        ),
+        "save": "1",
+    }
+    response = client.post(reverse("proposals:new", args=[call.pk]), data)
+    assert response.status_code == 200
+    assert "ファイルの内容が受け付けている形式ではありません" in response.content.decode()
+    assert not Submission.objects.exists()
+
+
+def test_removing_a_file_deleting_a_draft_and_withdrawing(
+    client, call, member, organisation, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(member)
+    draft = factories.make_submission(call, organisation, member, status="draft")
+    attachment = services.add_attachment(
+        draft.pk, SimpleUploadedFile("a.pdf", another_pdf(2), "application/pdf"), member
+    )
+    client.post(reverse("proposals:remove_attachment", args=[attachment.pk]))
+    assert not draft.attachments.exists()
+    client.post(reverse("proposals:discard", args=[draft.pk]))
+    assert not Submission.objects.filter(pk=draft.pk).exists()
+    submitted = factories.make_submission(call, organisation, member)
+    client.post(reverse("proposals:discard", args=[submitted.pk]))  # refused: withdraw it
+    client.post(reverse("proposals:withdraw", args=[submitted.pk]))
+    submitted.refresh_from_db()
+    assert submitted.status == "withdrawn"
