@@ -187,7 +187,7 @@ class ModeratedAdmin(admin.ModelAdmin):
     """Hide or show again the selected comments, after a page that asks for the reason."""
 
     actions = ["hide_comments", "show_comments"]
-    template = "admin/proposals/moderate.html"
+    moderate_template = "admin/proposals/moderate.html"
 
     def has_add_permission(self, request):
         return False
@@ -239,7 +239,7 @@ class ModeratedAdmin(admin.ModelAdmin):
             "action": request.POST.get("action"),
             "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
         }
-        return TemplateResponse(request, self.template, context)
+        return TemplateResponse(request, self.moderate_template, context)
 
     @admin.action(description=_("Hide the comments, with a reason"), permissions=["moderate"])
     def hide_comments(self, request, queryset):

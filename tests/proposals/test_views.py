@@ -327,3 +327,20 @@ def test_removing_a_file_deleting_a_draft_and_withdrawing(
     client.post(reverse("proposals:withdraw", args=[submitted.pk]))
     submitted.refresh_from_db()
     assert submitted.status == "withdrawn"
+
+
+def test_the_calls_offer_the_form_only_where_the_class_may_submit(client, member):
+    open_call = factories.make_call()
+    academic_only = factories.make_call(classes=[factories.academic_class()], title="学術のみ")
+    closed = factories.make_call(open_now=False, title="受付前の募集")
+    client.force_login(member)
+    body = _body(client, reverse("proposals:index"))
+    assert reverse("proposals:new", args=[open_call.pk]) in body
+    assert reverse("proposals:new", args=[academic_only.pk]) not in body
+    assert reverse("proposals:new", args=[closed.pk]) not in body
+    assert reverse("proposals:new", args=[open_call.pk]) in _body(
+        client, reverse("proposals:call", args=[open_call.pk])
+    )
+    assert reverse("proposals:new", args=[academic_only.pk]) not in _body(
+        client, reverse("proposals:call", args=[academic_only.pk])
+    )
