@@ -183,6 +183,8 @@ RULES: dict[str, Callable[[Roles], bool]] = {
     "proposals.view": lambda roles: True,
     "proposals.submit": lambda roles: roles.member,
     "proposals.endorse": lambda roles: roles.member,
+    # ... and comment on the draft proposal, item by item (proposals.compiling.comment).
+    "proposals.comment": lambda roles: roles.member,
     "admin.access": lambda roles: roles.secretariat,
 }
 

@@ -7,6 +7,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Count, Q
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -17,13 +18,18 @@ from django.utils.translation import ngettext
 from portal.admin import ReadOnlyAdmin
 from portal.html import links
 
-from . import services
+from . import compiling, selectors, services, tasks
 from .models import (
     Call,
+    Citation,
     DraftComment,
     Endorsement,
+    ItemFollowUp,
     Ministry,
     ModerationEvent,
+    Proposal,
+    ProposalItem,
+    ProposalVersion,
     Submission,
     SubmissionAttachment,
     Theme,
@@ -306,3 +312,255 @@ class ModerationEventAdmin(ReadOnlyAdmin):
     @admin.display(description=_("Target"))
     def target_name(self, obj):
         return obj.target
+
+
+# --- Compiling the year's proposal ------------------------------------------------------------
+
+
+class ProposalItemInline(admin.TabularInline):
+    model = ProposalItem
+    fields = ["theme", "order", "title", "hide_submitters", "follow_up_status"]
+    readonly_fields = ["follow_up_status"]
+    extra = 0
+    show_change_link = True
+
+
+class VersionInline(admin.TabularInline):
+    model = ProposalVersion
+    fields = readonly_fields = ["number", "note", "created_at", "created_by", "files"]
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("Files"))
+    def files(self, obj):
+        return links(
+            (reverse("proposals:version_docx", args=[obj.pk]), ".docx"),
+            (reverse("proposals:version_pdf", args=[obj.pk]), "PDF"),
+        )
+
+
+@admin.register(Proposal)
+class ProposalAdmin(admin.ModelAdmin):
+    list_display = ["title", "fiscal_year", "status", "comment_opens_at", "comment_closes_at"]
+    list_filter = ["status"]
+    fields = [
+        "fiscal_year",
+        "title",
+        "front_matter",
+        "status",
+        "comment_opens_at",
+        "comment_closes_at",
+        "submitted_on",
+    ]
+    readonly_fields = ["submitted_on"]
+    inlines = [ProposalItemInline, VersionInline]
+    actions = ["make_final_version", "submit_to_the_ministries"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Final and submitted are reached through the actions (a version, the follow-up).
+        return (
+            [*self.readonly_fields, "status"]
+            if obj is not None
+            and obj.status
+            in (
+                Proposal.Status.FINAL,
+                Proposal.Status.SUBMITTED,
+            )
+            else self.readonly_fields
+        )
+
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        if db_field.name == "status":
+            kwargs["choices"] = [
+                (value, label)
+                for value, label in Proposal.Status.choices
+                if value in (Proposal.Status.DRAFT, Proposal.Status.COMMENTING)
+            ]
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
+
+    @admin.action(description=_("Make the final version (.docx and PDF)"), permissions=["change"])
+    def make_final_version(self, request, queryset):
+        for proposal in queryset:
+            if not proposal.items.exists():
+                self.message_user(
+                    request, f"{proposal}: {_('The proposal has no item yet.')}", messages.WARNING
+                )
+                continue
+            proposal_id, user_id = proposal.pk, request.user.pk
+            transaction.on_commit(lambda p=proposal_id, u=user_id: tasks.make_version.delay(p, u))
+            self.message_user(
+                request,
+                _("%(proposal)s: the final version is being made; it appears below when ready.")
+                % {"proposal": proposal},
+                messages.SUCCESS,
+            )
+
+    @admin.action(description=_("Mark as submitted to the ministries"), permissions=["change"])
+    def submit_to_the_ministries(self, request, queryset):
+        for proposal in queryset:
+            try:
+                compiling.submit_proposal(proposal.pk, request.user)
+            except ValidationError as error:
+                self.message_user(request, f"{proposal}: {error.messages[0]}", messages.WARNING)
+            else:
+                self.message_user(
+                    request, _("%(proposal)s is submitted.") % {"proposal": proposal}
+                )
+
+
+class CitationForm(forms.ModelForm):
+    class Meta:
+        model = Citation
+        fields = ["submission", "order"]
+
+    def clean_submission(self):
+        submission = self.cleaned_data["submission"]
+        if submission.status not in compiling.CITABLE:
+            raise ValidationError(
+                _("Only a submitted issue can be cited: %(title)s") % {"title": submission.title}
+            )
+        return submission
+
+
+class CitationInline(admin.TabularInline):
+    model = Citation
+    form = CitationForm
+    fields = ["submission", "order", "institution", "block", "status"]
+    readonly_fields = ["institution", "block", "status"]
+    autocomplete_fields = ["submission"]
+    extra = 1
+
+    def get_queryset(self, request):
+        return (
+            super().get_queryset(request).select_related("item", "submission__organisation__block")
+        )
+
+    def _cited(self, obj):
+        return selectors._cited(obj, obj.item, titles_for_members=True)
+
+    @admin.display(description=_("Organisation"))
+    def institution(self, obj):
+        cited = self._cited(obj)
+        return _("(institution not disclosed)") if cited.hidden else cited.organisation
+
+    @admin.display(description=_("Regional block"))
+    def block(self, obj):
+        cited = self._cited(obj)
+        return "—" if cited.hidden else cited.block
+
+    @admin.display(description=_("Status"))
+    def status(self, obj):
+        if obj.submission.is_withdrawn:
+            return _("Withdrawn issue: %(title)s") % {"title": obj.submission.title}
+        return obj.submission.get_status_display()
+
+
+class FollowUpInline(admin.TabularInline):
+    model = ItemFollowUp
+    fields = readonly_fields = [
+        "status",
+        "ministry",
+        "answer",
+        "answered_on",
+        "recorded_by",
+        "recorded_at",
+    ]
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ProposalItem)
+class ProposalItemAdmin(admin.ModelAdmin):
+    list_display = ["title", "proposal", "theme", "order", "follow_up_status", "cited"]
+    list_filter = ["proposal", "theme", "follow_up_status"]
+    list_select_related = ["proposal", "theme"]
+    search_fields = ["title", "text"]
+    fields = [
+        "proposal",
+        "theme",
+        "order",
+        "title",
+        "text",
+        "ministries",
+        "hide_submitters",
+        "endorsements",
+    ]
+    readonly_fields = ["endorsements"]
+    filter_horizontal = ["ministries"]
+    inlines = [CitationInline, FollowUpInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(citation_count=Count("citations"))
+
+    @admin.display(description=_("Cited issues"), ordering="citation_count")
+    def cited(self, obj):
+        return obj.citation_count
+
+    @admin.display(description=_("Endorsements by block"))
+    def endorsements(self, obj):
+        if obj.pk is None:
+            return "—"
+        from .exports import endorsement_line
+
+        content = selectors.proposal_items(
+            obj.proposal, members_view=True, items=ProposalItem.objects.filter(pk=obj.pk)
+        )[0]
+        return endorsement_line(content)
+
+
+class FollowUpForm(forms.ModelForm):
+    class Meta:
+        model = ItemFollowUp
+        fields = ["item", "status", "ministry", "answer", "answered_on"]
+
+    def clean(self):
+        cleaned = super().clean()
+        item, status = cleaned.get("item"), cleaned.get("status")
+        if item is not None and status:
+            problem = compiling.follow_up_problem(
+                item, status, cleaned.get("answer", ""), cleaned.get("answered_on")
+            )
+            if problem:
+                raise ValidationError(problem)
+        return cleaned
+
+
+@admin.register(ItemFollowUp)
+class ItemFollowUpAdmin(admin.ModelAdmin):
+    """The follow-up is recorded step by step (compiling.record_follow_up); a step once
+    recorded is history, never edited."""
+
+    form = FollowUpForm
+    list_display = ["item", "status", "ministry", "answered_on", "recorded_by", "recorded_at"]
+    list_filter = ["status", "item__proposal"]
+    list_select_related = ["item", "ministry", "recorded_by"]
+    autocomplete_fields = ["item"]
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        recorded = compiling.record_follow_up(
+            obj.item_id,
+            request.user,
+            obj.status,
+            ministry=obj.ministry,
+            answer=obj.answer,
+            answered_on=obj.answered_on,
+        )
+        obj.pk = recorded.pk

@@ -110,3 +110,11 @@ class SearchForm(forms.Form):
             "ministry": data.get("ministry"),
             "year": data.get("year"),
         }
+
+
+class DraftCommentForm(forms.Form):
+    text = forms.CharField(
+        label=_("Your institution's comment on this item"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )

@@ -11,12 +11,15 @@ submission (or its attachments, endorsements) goes through it and answers 404 ot
 Withdrawn and draft submissions of other institutions are seen by the secretariat alone.
 """
 
+from collections import defaultdict
+from dataclasses import dataclass
+
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Value
 
 from members.models import Membership, RegionalBlock
 from portal import kana
 
-from .models import Call, Endorsement, Submission
+from .models import Call, Citation, Endorsement, Proposal, ProposalItem, Submission
 
 
 def sees_all(roles) -> bool:
@@ -139,3 +142,149 @@ def search(roles, *, query="", theme=None, block=None, ministry=None, year=None)
     if year is not None:
         found = found.filter(call__fiscal_year=year)
     return _listed(found).order_by("-call__fiscal_year", "theme__order", "-submitted_at", "-pk")
+
+
+# --- The year's proposal (提言) ----------------------------------------------------------------
+#
+# Who sees a proposal: the secretariat (the admin's permission to view proposals) every one,
+# drafts included; member institutions' contacts the ones out for comments, final or
+# submitted; anyone else (the public) the submitted ones. Comments on the draft are for
+# members and the secretariat.
+
+MEMBER_PROPOSAL_STATUSES = (
+    Proposal.Status.COMMENTING,
+    Proposal.Status.FINAL,
+    Proposal.Status.SUBMITTED,
+)
+
+
+def sees_all_proposals(roles) -> bool:
+    return roles.has_perm("proposals.view_proposal")
+
+
+def visible_proposals(roles):
+    proposals = Proposal.objects.all()
+    if sees_all_proposals(roles):
+        return proposals
+    if roles.member:
+        return proposals.filter(status__in=MEMBER_PROPOSAL_STATUSES)
+    return proposals.filter(status=Proposal.Status.SUBMITTED)
+
+
+def sees_comments(roles) -> bool:
+    return roles.member or sees_all_proposals(roles)
+
+
+@dataclass
+class CitedIssue:
+    """A submission as an item cites it: its institution and block, or None for both where
+    the submitter or the item hides them; a withdrawn one is a note, never left out. The
+    title is shown to whoever may see the submission (`title_shown`)."""
+
+    submission: Submission
+    organisation: object
+    block: object
+    withdrawn: bool
+    title_shown: bool
+
+    @property
+    def hidden(self) -> bool:
+        return self.organisation is None
+
+
+@dataclass
+class ItemContent:
+    item: ProposalItem
+    citations: list
+    endorsements_by_block: list  # (block, count), counted in the database
+
+
+def _cited(citation, item, *, titles_for_members: bool) -> CitedIssue:
+    submission = citation.submission
+    hidden = item.hide_submitters or submission.hide_name
+    organisation = None if hidden else submission.organisation
+    return CitedIssue(
+        submission=submission,
+        organisation=organisation,
+        block=None if hidden else submission.organisation.block,
+        withdrawn=submission.is_withdrawn,
+        title_shown=titles_for_members or submission.visibility == Submission.Visibility.PUBLIC,
+    )
+
+
+def proposal_items(proposal, *, members_view: bool, items=None) -> list[ItemContent]:
+    """The proposal's items by theme, then in their order, each with its citations and its
+    endorsements by block: four queries whatever the number of items and citations.
+
+    `members_view`: the reader may see members-only titles (a member or the secretariat);
+    the public sees the institutions and blocks, and the titles of the public issues.
+    Endorsements of withdrawn issues, and those the secretariat hid, are not counted.
+    """
+    if items is None:
+        items = proposal.items.all()
+    items = list(
+        items.select_related("theme")
+        .prefetch_related(
+            Prefetch(
+                "citations",
+                queryset=Citation.objects.select_related("submission__organisation__block"),
+            )
+        )
+        .order_by("theme__order", "theme__name", "order", "pk")
+    )
+    counts = (
+        Endorsement.objects.filter(
+            submission__citations__item__in=[item.pk for item in items],
+            submission__status=Submission.Status.SUBMITTED,
+            hidden_at__isnull=True,
+        )
+        .values("submission__citations__item", "organisation__block")
+        .annotate(count=Count("pk"))
+        .order_by()
+    )
+    counts = list(counts)
+    blocks = RegionalBlock.objects.in_bulk({row["organisation__block"] for row in counts})
+    by_item = defaultdict(list)
+    for row in counts:
+        block = blocks.get(row["organisation__block"])
+        by_item[row["submission__citations__item"]].append((block, row["count"]))
+    for rows in by_item.values():
+        rows.sort(key=lambda pair: (pair[0].order, pair[0].name) if pair[0] else (10**6, ""))
+    return [
+        ItemContent(
+            item=item,
+            citations=[
+                _cited(citation, item, titles_for_members=members_view)
+                for citation in item.citations.all()
+            ],
+            endorsements_by_block=by_item.get(item.pk, []),
+        )
+        for item in items
+    ]
+
+
+def by_theme(contents: list[ItemContent]) -> list[tuple[object, list[ItemContent]]]:
+    """The items grouped by theme, in the order given."""
+    groups: list[tuple[object, list[ItemContent]]] = []
+    for content in contents:
+        if groups and groups[-1][0] == content.item.theme:
+            groups[-1][1].append(content)
+        else:
+            groups.append((content.item.theme, [content]))
+    return groups
+
+
+def outcomes():
+    """The submitted proposals with their items' follow-up status, for the public page."""
+    return (
+        Proposal.objects.filter(status=Proposal.Status.SUBMITTED)
+        .prefetch_related(
+            Prefetch(
+                "items",
+                queryset=ProposalItem.objects.select_related("theme").order_by(
+                    "theme__order", "theme__name", "order", "pk"
+                ),
+            )
+        )
+        .order_by("-fiscal_year")
+    )

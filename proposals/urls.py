@@ -18,4 +18,10 @@ urlpatterns = [
     path("endorsements/<int:pk>/withdraw/", views.unendorse, name="unendorse"),
     path("attachments/<int:pk>/", views.attachment, name="attachment"),
     path("attachments/<int:pk>/remove/", views.attachment_remove, name="remove_attachment"),
+    path("proposals/<int:pk>/", views.proposal_detail, name="proposal"),
+    path("items/<int:pk>/", views.item_detail, name="item"),
+    path("items/<int:pk>/comment/", views.comment, name="comment"),
+    path("versions/<int:pk>/proposal.docx", views.version_docx, name="version_docx"),
+    path("versions/<int:pk>/proposal.pdf", views.version_pdf, name="version_pdf"),
+    path("outcomes/", views.outcomes, name="outcomes"),
 ]

@@ -12,9 +12,17 @@ from members.selectors import member_organisation
 from portal.html import markdown_to_html
 from portal.pagination import paginate
 
-from . import selectors, services
-from .forms import EndorsementForm, SearchForm, SubmissionForm
-from .models import Call, Endorsement, Submission, SubmissionAttachment
+from . import compiling, selectors, services
+from .forms import DraftCommentForm, EndorsementForm, SearchForm, SubmissionForm
+from .models import (
+    Call,
+    Endorsement,
+    Proposal,
+    ProposalItem,
+    ProposalVersion,
+    Submission,
+    SubmissionAttachment,
+)
 
 PER_PAGE = 30
 
@@ -53,6 +61,7 @@ def index(request):
         "proposals/index.html",
         {
             "calls": selectors.calls(request.roles),
+            "proposals": selectors.visible_proposals(request.roles),
             "member": request.roles.member,
         },
     )
@@ -317,3 +326,119 @@ def search(request):
         "proposals/search.html",
         {"form": form, **paginate(request, found, PER_PAGE)},
     )
+
+
+# --- The year's proposal: pages, comments on the draft, versions, outcomes --------------------
+
+
+def _proposal(request, pk) -> Proposal:
+    return get_object_or_404(selectors.visible_proposals(request.roles), pk=pk)
+
+
+def _item(request, pk) -> ProposalItem:
+    return get_object_or_404(
+        ProposalItem.objects.select_related("proposal", "theme").filter(
+            proposal__in=selectors.visible_proposals(request.roles)
+        ),
+        pk=pk,
+    )
+
+
+@require("proposals.view")
+def proposal_detail(request, pk):
+    proposal = _proposal(request, pk)
+    members_view = selectors.sees_comments(request.roles)
+    contents = selectors.proposal_items(proposal, members_view=members_view)
+    return render(
+        request,
+        "proposals/proposal.html",
+        {
+            "proposal": proposal,
+            "front_matter": markdown_to_html(proposal.front_matter),
+            "groups": selectors.by_theme(contents),
+            "versions": proposal.versions.all(),
+            "comments_open": proposal.comments_open(),
+            "sees_comments": members_view,
+        },
+    )
+
+
+@require("proposals.view")
+def item_detail(request, pk):
+    item = _item(request, pk)
+    proposal = item.proposal
+    roles = request.roles
+    members_view = selectors.sees_comments(roles)
+    content = selectors.proposal_items(
+        proposal, members_view=members_view, items=ProposalItem.objects.filter(pk=item.pk)
+    )[0]
+    comments_open = proposal.comments_open()
+    may_comment = comments_open and can(roles, "proposals.comment")
+    return render(
+        request,
+        "proposals/item.html",
+        {
+            "proposal": proposal,
+            "item": item,
+            "content": content,
+            "sees_comments": members_view,
+            "comments": item.comments.select_related("organisation") if members_view else [],
+            "comments_open": comments_open,
+            "comment_form": DraftCommentForm() if may_comment else None,
+            "follow_ups": item.follow_ups.select_related("ministry"),
+            "ministries": item.ministries.all(),
+        },
+    )
+
+
+@require_POST
+@require("proposals.comment")
+def comment(request, pk):
+    item = _item(request, pk)
+    form = DraftCommentForm(request.POST)
+    redirect_to = reverse("proposals:item", args=[item.pk])
+    if not form.is_valid():
+        messages.error(request, form.errors["text"][0])
+        return redirect(redirect_to)
+    return _done(
+        request,
+        compiling.comment,
+        item.pk,
+        request.user,
+        form.cleaned_data["text"],
+        success=_("Your comment is posted."),
+        redirect_to=redirect_to,
+    )
+
+
+def _version_file(request, pk, kind):
+    version = get_object_or_404(
+        ProposalVersion.objects.filter(
+            proposal__in=selectors.visible_proposals(request.roles)
+        ).select_related("proposal"),
+        pk=pk,
+    )
+    file = getattr(version, kind)
+    content_type = {
+        "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "pdf": "application/pdf",
+    }[kind]
+    name = f"proposal-{version.proposal.fiscal_year}-v{version.number}.{kind}"
+    return FileResponse(
+        file.open("rb"), as_attachment=True, filename=name, content_type=content_type
+    )
+
+
+@require("proposals.view")
+def version_docx(request, pk):
+    return _version_file(request, pk, "docx")
+
+
+@require("proposals.view")
+def version_pdf(request, pk):
+    return _version_file(request, pk, "pdf")
+
+
+def outcomes(request):
+    """Public: the proposals submitted to the ministries and what became of each item."""
+    return render(request, "proposals/outcomes.html", {"proposals": selectors.outcomes()})

@@ -735,3 +735,41 @@ def make_submission(call, organisation, user, *, status="submitted", ministries=
     )
     submission.ministries.set(ministries or [ministry()])
     return submission
+
+
+def make_proposal(*, status="draft", fiscal_year=2026, comments_open=False, **fields):
+    """The year's proposal; `comments_open` puts it out for comments, inside its period."""
+    from proposals.models import Proposal
+
+    now = _timezone.now()
+    if comments_open:
+        status = "commenting"
+        fields.setdefault("comment_opens_at", now - timedelta(days=1))
+        fields.setdefault("comment_closes_at", now + timedelta(days=13))
+    return Proposal.objects.create(
+        **{
+            "fiscal_year": fiscal_year,
+            "title": f"令和{fiscal_year - 2018}年度 国への提言",
+            "front_matter": "# はじめに\n\n地域の**課題**を国へ届けます。",
+            "status": status,
+            **fields,
+        }
+    )
+
+
+def make_item(proposal, theme=None, *, cites=(), **fields):
+    """An item of `proposal` citing the submissions `cites`, in that order."""
+    from proposals.models import Citation, ProposalItem
+
+    item = ProposalItem.objects.create(
+        proposal=proposal,
+        theme=theme or proposal_theme(),
+        **{
+            "title": "技能人材の育成支援",
+            "text": "地域の技能人材育成への支援を求める。",
+            **fields,
+        },
+    )
+    for order, submission in enumerate(cites, start=1):
+        Citation.objects.create(item=item, submission=submission, order=order)
+    return item
