@@ -911,6 +911,48 @@ def _endorsement(w: World):
     return [Case({"pk": endorsement.pk}, w.outsider, DENY_POST, {}, watch)]
 
 
+# --- The year's proposal (issue 22, compiling): the secretariat's draft is nobody else's ------
+
+
+def _draft_proposal(w: World):
+    """A draft proposal (the secretariat's alone) citing A's issue, with an item, a comment
+    of A's and a version: the outsider, a member, sees none of it."""
+    from proposals.models import DraftComment, ProposalVersion
+
+    submission, _attachment, _watch = _a_issue(w, "submitted")
+    proposal = factories.make_proposal(title=f"{SECRET}の提言")
+    item = factories.make_item(proposal, title=f"{SECRET}の項目", cites=[submission])
+    DraftComment.objects.create(item=item, organisation=w.a, user=w.member, text=SECRET)
+    version = ProposalVersion.objects.create(
+        proposal=proposal,
+        number=1,
+        created_by=w.member,
+        docx=ContentFile(SECRET.encode(), "v1.docx"),
+        docx_sha256="0" * 64,
+        pdf=ContentFile(SECRET.encode(), "v1.pdf"),
+        pdf_sha256="0" * 64,
+    )
+    watch = (DraftComment.objects.filter(item=item),)
+    return proposal, item, version, watch
+
+
+def _proposal_case(w: World, which: str, expect=DENY, **data):
+    proposal, item, version, watch = _draft_proposal(w)
+    pk = {"proposal": proposal.pk, "item": item.pk, "version": version.pk}[which]
+    return [Case({"pk": pk}, w.outsider, expect, data, watch, SECRET)]
+
+
+SWEEP.update(
+    {
+        "proposals:proposal": lambda w: _proposal_case(w, "proposal"),
+        "proposals:item": lambda w: _proposal_case(w, "item"),
+        "proposals:comment": lambda w: _proposal_case(w, "item", DENY_POST, text="改竄"),
+        "proposals:version_docx": lambda w: _proposal_case(w, "version"),
+        "proposals:version_pdf": lambda w: _proposal_case(w, "version"),
+    }
+)
+
+
 SWEEP.update(
     {
         "proposals:call": _call_page,

@@ -21,6 +21,8 @@ PAGES = {
     "proposals:index": 8,
     "proposals:search": 12,
     "proposals:mine": 9,
+    # the public page of past proposals; with many items: tests/proposals/test_compiling.py
+    "proposals:outcomes": 6,
 }
 
 

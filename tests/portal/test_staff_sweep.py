@@ -97,6 +97,7 @@ OPEN_TO_ANY_LOGIN = {
     "proposals:index": "the calls for issues, public",
     "proposals:call": "a call's public issues (the world's issue is for members only)",
     "proposals:search": "the search of the public issues",
+    "proposals:outcomes": "the public page of the submitted proposals and their outcomes",
 }
 
 PLACEHOLDER = 987654
@@ -173,7 +174,26 @@ def world(organisation, member):
     endorsement = Endorsement.objects.create(
         submission=submission, organisation=endorser, created_by=member
     )
+    # proposals (issue 22, compiling): the year's draft proposal, an item and a version
+    from proposals.models import ProposalVersion
+
+    proposal = factories.make_proposal()
+    item = factories.make_item(proposal, cites=[submission])
+    version = ProposalVersion.objects.create(
+        proposal=proposal,
+        number=1,
+        created_by=member,
+        docx=ContentFile(b"PK", "v1.docx"),
+        docx_sha256="0" * 64,
+        pdf=ContentFile(b"%PDF-1.4", "v1.pdf"),
+        pdf_sha256="0" * 64,
+    )
     return {
+        "proposals:proposal": {"pk": proposal.pk},
+        "proposals:item": {"pk": item.pk},
+        "proposals:comment": {"pk": item.pk},
+        "proposals:version_docx": {"pk": version.pk},
+        "proposals:version_pdf": {"pk": version.pk},
         "proposals": {"pk": submission.pk, "call_pk": call.pk},
         "proposals:call": {"pk": call.pk},
         "proposals:attachment": {"pk": issue_file.pk},
