@@ -317,7 +317,7 @@ class ModerationEventAdmin(ReadOnlyAdmin):
 # --- Compiling the year's proposal ------------------------------------------------------------
 
 
-class ProposalItemInline(admin.TabularInline):
+class ProposalItemInline(admin.StackedInline):
     model = ProposalItem
     fields = ["theme", "order", "title", "hide_submitters", "follow_up_status"]
     readonly_fields = ["follow_up_status"]
@@ -428,13 +428,22 @@ class CitationForm(forms.ModelForm):
         return submission
 
 
-class CitationInline(admin.TabularInline):
+class CitationInline(admin.StackedInline):
+    """The submissions an item groups (a stacked inline and a plain select: every input has
+    its label), with each one's institution and block as the item cites them."""
+
     model = Citation
     form = CitationForm
     fields = ["submission", "order", "institution", "block", "status"]
     readonly_fields = ["institution", "block", "status"]
-    autocomplete_fields = ["submission"]
     extra = 1
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "submission":
+            kwargs["queryset"] = Submission.objects.filter(status__in=compiling.CITABLE).order_by(
+                "-call__fiscal_year", "theme__order", "title"
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_queryset(self, request):
         return (
@@ -498,8 +507,12 @@ class ProposalItemAdmin(admin.ModelAdmin):
         "endorsements",
     ]
     readonly_fields = ["endorsements"]
-    filter_horizontal = ["ministries"]
     inlines = [CitationInline, FollowUpInline]
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "ministries":
+            kwargs["widget"] = forms.CheckboxSelectMultiple
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(citation_count=Count("citations"))
@@ -546,7 +559,13 @@ class ItemFollowUpAdmin(admin.ModelAdmin):
     list_display = ["item", "status", "ministry", "answered_on", "recorded_by", "recorded_at"]
     list_filter = ["status", "item__proposal"]
     list_select_related = ["item", "ministry", "recorded_by"]
-    autocomplete_fields = ["item"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "item":
+            kwargs["queryset"] = ProposalItem.objects.filter(
+                proposal__status=Proposal.Status.SUBMITTED
+            ).select_related("proposal")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def has_change_permission(self, request, obj=None):
         return obj is None and super().has_change_permission(request, obj)

@@ -71,6 +71,11 @@ PAGES = [
     ("proposals_search", "member"),
     ("proposals_mine", "member"),
     ("admin_endorsements", "secretariat"),
+    # the year's proposal (issue 22, compiling)
+    ("proposals_proposal", "member"),
+    ("proposals_item", "member"),
+    ("proposals_outcomes", "anonymous"),
+    ("admin_proposal_item", "secretariat"),
 ]
 
 SURVEY = [
@@ -228,7 +233,27 @@ def _proposals(member, other, office) -> dict:
     draft = factories.make_submission(
         call, member.person.organisation, member, status="draft", title="財源の確保"
     )
+    # the draft out for comments, an item citing the issue, a comment hidden; a past year's
+    # proposal submitted, with an answer
+    from datetime import date
+
+    from proposals import compiling
+
+    proposal = factories.make_proposal(comments_open=True)
+    item = factories.make_item(proposal, cites=[issue])
+    compiling.comment(item.pk, member, "賛成します。")
+    services.hide(compiling.comment(item.pk, writer, "不適切な表現"), office, "個人名を含むため")
+    past = factories.make_proposal(fiscal_year=2025, status="final")
+    answered = factories.make_item(past, title="財源の拡充")
+    compiling.submit_proposal(past.pk, office, date(2025, 8, 1))
+    compiling.record_follow_up(
+        answered.pk, office, "answered", answer="検討します。", answered_on=date(2025, 10, 1)
+    )
     return {
+        "proposals_proposal": f"/proposals/proposals/{proposal.pk}/",
+        "proposals_item": f"/proposals/items/{item.pk}/",
+        "proposals_outcomes": "/proposals/outcomes/",
+        "admin_proposal_item": f"/admin/proposals/proposalitem/{item.pk}/change/",
         "proposals_index": "/proposals/",
         "proposals_call": f"/proposals/calls/{call.pk}/",
         "proposals_issue": f"/proposals/issues/{issue.pk}/",
