@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from members.models import RegionalBlock
 
-from .models import Call, Ministry, Submission, Theme
+from .models import Call, Ministry, Proposal, Submission, Theme
 from .services import DraftData
 
 
@@ -96,10 +96,10 @@ class SearchForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        years = Call.objects.order_by("-fiscal_year").values_list("fiscal_year", flat=True)
-        self.fields["year"].choices = [("", _("All"))] + [
-            (year, year) for year in dict.fromkeys(years)
-        ]
+        calls = Call.objects.values_list("fiscal_year", flat=True)
+        proposals = Proposal.objects.values_list("fiscal_year", flat=True)
+        years = sorted({*calls.union(proposals)}, reverse=True)
+        self.fields["year"].choices = [("", _("All"))] + [(year, year) for year in years]
 
     def filters(self) -> dict:
         data = self.cleaned_data if self.is_valid() else {}

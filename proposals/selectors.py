@@ -288,3 +288,32 @@ def outcomes():
         )
         .order_by("-fiscal_year")
     )
+
+
+ITEMS_FOUND = 30
+
+
+def search_items(roles, *, query="", theme=None, block=None, ministry=None, year=None):
+    """The items of the proposals the viewer may see matching every word of the query (in
+    the item's title and text, folded as the stored search text) and the filters: the block
+    is that of an institution an item names (a hidden one is not searched by its block)."""
+    found = ProposalItem.objects.filter(proposal__in=visible_proposals(roles))
+    for term in terms(query):
+        found = found.filter(search_text__contains=term)
+    if theme is not None:
+        found = found.filter(theme=theme)
+    if block is not None:
+        named = Citation.objects.filter(
+            item=OuterRef("pk"),
+            submission__organisation__block=block,
+            submission__hide_name=False,
+            item__hide_submitters=False,
+        )
+        found = found.filter(Exists(named))
+    if ministry is not None:
+        found = found.filter(ministries=ministry)
+    if year is not None:
+        found = found.filter(proposal__fiscal_year=year)
+    return found.select_related("proposal", "theme").order_by(
+        "-proposal__fiscal_year", "theme__order", "order", "pk"
+    )[:ITEMS_FOUND]

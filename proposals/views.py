@@ -320,11 +320,16 @@ def mine(request):
 @require("proposals.view")
 def search(request):
     form = SearchForm(request.GET)
-    found = selectors.search(request.roles, **form.filters())
+    filters = form.filters()
+    found = selectors.search(request.roles, **filters)
     return render(
         request,
         "proposals/search.html",
-        {"form": form, **paginate(request, found, PER_PAGE)},
+        {
+            "form": form,
+            "items": selectors.search_items(request.roles, **filters),
+            **paginate(request, found, PER_PAGE),
+        },
     )
 
 

@@ -377,3 +377,40 @@ def test_the_public_page_lists_past_proposals_and_outcomes(client, compiled, sec
     assert "検討" in body
     assert "人材不足の課題" not in body  # a members-only issue's title
     assert "案へのコメント" not in body  # comments are the members'
+
+
+# --- Search --------------------------------------------------------------------------------
+
+
+def test_the_search_finds_items_in_kana_or_kanji_of_any_width(client, member, issues):
+    proposal = factories.make_proposal(comments_open=True)
+    funding = factories.proposal_theme("財源", "Funding")
+    found = factories.make_item(
+        proposal,
+        funding,
+        title="サンガク連携の財源確保",
+        text="ＡＩ人材の育成",
+        cites=[issues["b"]],
+    )
+    factories.make_item(proposal, title="別の項目", text="関係のない本文")
+    hidden = factories.make_item(
+        proposal, funding, title="非公表の財源", hide_submitters=True, cites=[issues["b"]]
+    )
+    draft = factories.make_proposal(fiscal_year=2027)
+    factories.make_item(draft, funding, title="下書きの財源")
+    client.force_login(member)
+
+    def titles(**params):
+        response = client.get(reverse("proposals:search"), params)
+        return [item.title for item in response.context["items"]]
+
+    assert titles(q="さんがく") == [found.title]
+    assert titles(q="ai") == [found.title]  # full-width ＡＩ folded
+    assert titles(theme=funding.pk) == [found.title, hidden.title]  # never the draft's
+    kinki = RegionalBlock.objects.get(name="近畿")
+    assert titles(block=kinki.pk) == [found.title]  # the hidden item is not found by block
+    assert titles(year=2027) == []
+    assert (
+        "サンガク連携の財源確保"
+        in client.get(reverse("proposals:search"), {"q": "財源"}).content.decode()
+    )
