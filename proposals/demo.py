@@ -1,8 +1,9 @@
 """Regional issues' part of seed_demo: this fiscal year's call, open, with issues from
 several blocks, endorsements (one comment hidden by the secretariat, audited), and last
-year's closed call with its issues, from which a proposal is compiled. The demo member's
-institution has submitted nothing yet, so the form and the endorse button are there to
-try. Idempotent: a call already seeded is left as it is."""
+year's closed call with its issues, from which last year's proposal was compiled and
+submitted (a version stored, the ministries' answers: 回答あり, 施策に反映, 継続要望). The
+demo member's institution has submitted nothing yet, so the form and the endorse button are
+there to try. Idempotent: a call already seeded is left as it is."""
 
 from datetime import datetime, timedelta
 
@@ -212,5 +213,75 @@ def seed(user) -> Call:
         past_opens + timedelta(days=45),
         themes,
     )
-    _issues(past, PAST_ISSUES, themes, ministries, user, past_opens + timedelta(days=5))
+    past_issues = _issues(
+        past, PAST_ISSUES, themes, ministries, user, past_opens + timedelta(days=5)
+    )
+    _past_proposal(fiscal_year - 1, past_issues, themes, ministries, user)
     return call
+
+
+FRONT_MATTER = """# はじめに
+
+全国の地域イノベーション支援機関から寄せられた地域の諸課題・要望を集約し、国への提言として
+取りまとめました。各項目には、課題を提出した機関と、同様の課題を抱える機関の賛同を添えています。
+
+# 提言の構成
+
+テーマごとに項目を並べ、関係省庁を記しています。"""
+
+# (theme, title, text, cited issues' titles, ministries, follow-up after 提出済み)
+PAST_ITEMS = [
+    ("人材育成", "地域のデジタル人材研修への継続的支援",
+     "地域の支援機関が運営するデジタル人材研修を、単年度ではなく複数年度で支援する制度を求める。",
+     ["デジタル人材の育成に向けた地域の研修拠点の整備"], ["経済産業省", "文部科学省"],
+     [("answered", "経済産業省", "地域DX人材育成事業の中で検討する。", 60),
+      ("reflected", "経済産業省", "次年度予算で複数年度の研修支援を措置した。", 150)]),
+    ("産学官金連携", "事業承継に関する金融機関と支援機関の情報連携",
+     "事業承継の相談を金融機関と支援機関が共有できる仕組みと、その運営費の支援を求める。",
+     ["地域金融機関と支援機関の連携による事業承継支援"], ["経済産業省"],
+     [("answered", "経済産業省", "事業承継・引継ぎ支援センターとの連携を促す。", 75),
+      ("continued", None, "運営費の支援は見送られたため、次年度も要望する。", 160)]),
+    ("産学官金連携", "支援機関の連携基盤への支援",
+     "地域の金融機関・支援機関・大学が連携する基盤づくりへの支援を求める。",
+     ["地域金融機関と支援機関の連携による事業承継支援",
+      "デジタル人材の育成に向けた地域の研修拠点の整備"], ["経済産業省", "文部科学省"],
+     [("answered", "文部科学省", "産学官連携の既存事業の活用を案内する。", 90)]),
+]  # fmt: skip
+
+
+def _past_proposal(fiscal_year, issues, themes, ministries, user):
+    """Last year's proposal, compiled from last year's issues, submitted, with the
+    ministries' answers: some 回答あり, one 施策に反映, one 継続要望."""
+    from datetime import date
+
+    from . import compiling
+    from .models import Proposal, ProposalItem
+
+    proposal = Proposal.objects.create(
+        fiscal_year=fiscal_year,
+        title=f"{fiscal_year}年度 国への提言",
+        front_matter=FRONT_MATTER,
+        status=Proposal.Status.DRAFT,
+    )
+    items = []
+    for order, (theme, title, text, cited, concerned, _steps) in enumerate(PAST_ITEMS, 1):
+        item = ProposalItem.objects.create(
+            proposal=proposal, theme=themes[theme], order=order, title=title, text=text
+        )
+        item.ministries.set([ministries[m] for m in concerned])
+        compiling.group(item.pk, [issues[t].pk for t in cited])
+        items.append(item)
+    compiling.make_version(proposal.pk, user, "提出版")
+    submitted_on = date(fiscal_year, 8, 1)
+    compiling.submit_proposal(proposal.pk, user, submitted_on)
+    for item, (*_row, steps) in zip(items, PAST_ITEMS, strict=True):
+        for status, ministry, answer, days in steps:
+            compiling.record_follow_up(
+                item.pk,
+                user,
+                status,
+                ministry=ministries[ministry] if ministry else None,
+                answer=answer,
+                answered_on=submitted_on + timedelta(days=days),
+            )
+    return proposal

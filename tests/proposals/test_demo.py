@@ -13,6 +13,12 @@ from proposals.models import Call, Endorsement, ModerationEvent, Submission
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    """Last year's proposal stores its version's files."""
+    settings.MEDIA_ROOT = tmp_path
+
+
 def test_the_demo_call_is_open_to_the_demo_member_and_idempotent():
     member_demo.seed()
     account_demo.seed_users(Person.objects.get(email=member_demo.DEMO_MEMBER_PERSON_EMAIL))
@@ -44,3 +50,27 @@ def test_the_demo_call_is_open_to_the_demo_member_and_idempotent():
     assert services.endorse(issue.pk, member, "当機関も同様の課題あり").organisation == (
         organisation
     )
+
+
+def test_the_demo_has_last_years_proposal_with_the_answers():
+    from datetime import date
+
+    from accounts.models import User
+    from proposals.models import FollowUpStatus, Proposal, ProposalItem
+
+    member_demo.seed()
+    account_demo.seed_users(Person.objects.get(email=member_demo.DEMO_MEMBER_PERSON_EMAIL))
+    call = demo.seed(User.objects.get(email=account_demo.SECRETARIAT))
+    past = Proposal.objects.get(fiscal_year=call.fiscal_year - 1)
+    assert past.status == "submitted" and past.submitted_on == date(past.fiscal_year, 8, 1)
+    assert past.versions.get().number == 1
+    statuses = sorted(ProposalItem.objects.filter(proposal=past).values_list(
+        "follow_up_status", flat=True))  # fmt: skip
+    assert statuses == sorted(
+        [FollowUpStatus.REFLECTED, FollowUpStatus.CONTINUED, FollowUpStatus.ANSWERED]
+    )
+    for item in past.items.all():
+        cited = list(item.submissions.all())
+        assert cited and {s.call.fiscal_year for s in cited} == {past.fiscal_year}
+    assert call.is_open()
+    assert Proposal.objects.count() == 1
