@@ -359,7 +359,8 @@ def test_draft_proposals_are_for_the_secretariat(client, member, secretariat_wit
     assert client.get(reverse("proposals:proposal", args=[proposal.pk])).status_code == 404
     assert client.get(reverse("proposals:item", args=[item.pk])).status_code == 404
     client.force_login(secretariat_with_mfa)
-    assert client.get(reverse("proposals:proposal", args=[proposal.pk])).status_code == 200
+    body = _body(client.get(reverse("proposals:proposal", args=[proposal.pk])))
+    assert "地域の<strong>課題</strong>を国へ届けます。" in body  # the front matter's Markdown
 
 
 def test_the_public_page_lists_past_proposals_and_outcomes(client, compiled, secretariat):
