@@ -26,6 +26,7 @@ AREAS = [
     Area("surveys:index", _("Surveys"), "surveys.view"),
     Area("assemblies:index", _("General assembly"), "assemblies.view"),
     Area("events:index", _("Meetings and training"), "events.view"),
+    Area("proposals:index", _("Regional issues"), "proposals.view"),
     Area("admin:index", _("Secretariat admin"), "admin.access"),
 ]
 

@@ -158,6 +158,7 @@ INSTALLED_APPS = [
     "newsletter",
     "surveys",
     "assemblies",
+    "proposals",  # regional issues, endorsements and the proposals to the state
     "events",  # meetings and training: bills fees through dues, asks feedback through surveys
     "home",
 ]

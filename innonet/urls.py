@@ -29,6 +29,7 @@ urlpatterns = [
     path("newsletter/", include("newsletter.urls")),
     path("surveys/", include("surveys.urls")),
     path("assembly/", include("assemblies.urls")),
+    path("proposals/", include("proposals.urls")),
     path("events/", include("events.urls")),
     path("", include("home.urls")),
 ]

@@ -176,6 +176,15 @@ RULES: dict[str, Callable[[Roles], bool]] = {
     "events.register": lambda roles: roles.authenticated,
     "events.check_in": lambda roles: roles.has_perm("events.change_seat"),
     "events.manage": lambda roles: roles.has_perm("events.view_registration"),
+    # Regional issues and proposals (issue 22): anyone reads the calls and the public issues
+    # (proposals.selectors.visible_submissions says which); member institutions' contacts
+    # write their institution's issues (the call's classes and window decide, in
+    # proposals.services) and endorse others'.
+    "proposals.view": lambda roles: True,
+    "proposals.submit": lambda roles: roles.member,
+    "proposals.endorse": lambda roles: roles.member,
+    # ... and comment on the draft proposal, item by item (proposals.compiling.comment).
+    "proposals.comment": lambda roles: roles.member,
     "admin.access": lambda roles: roles.secretariat,
 }
 

@@ -12,8 +12,6 @@ from functools import lru_cache
 from html import escape
 from html.parser import HTMLParser
 
-import markdown
-import nh3
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -22,6 +20,7 @@ from django.utils import translation
 from outbox.models import Delivery, Mailing
 from outbox.wire import MessageTemplate
 from portal import names
+from portal.html import markdown_to_html
 from portal.mail import PortalMessage, mailbox, one_line
 
 from .models import Issue
@@ -40,12 +39,6 @@ _LINK, _LINK_HTML = "@@配信停止@@", "@@配信停止HTML@@"
 _TO, _MESSAGE_ID = "@@TO@@", "@@MESSAGE-ID@@"
 _HEADER_LINK, _HEADER_TOKEN = "@@UNSUBSCRIBE-URL@@", "@@UNSUBSCRIBE-TOKEN@@"
 _TOKENS = [_NAME, _NAME_HTML, _LINK, _LINK_HTML, _TO, _MESSAGE_ID, _HEADER_LINK, _HEADER_TOKEN]
-
-
-def markdown_to_html(text: str) -> str:
-    """Markdown to HTML that keeps no script, event handler, style or foreign frame."""
-    html = markdown.markdown(text or "", extensions=["extra", "sane_lists"])
-    return nh3.clean(html, url_schemes={"http", "https", "mailto"}, link_rel="noopener")
 
 
 def _width(char: str) -> int:

@@ -662,3 +662,114 @@ def participant(n, **fields):
         "email": f"participant{n}@example.jp",
         **fields,
     }
+
+
+# Regional issues and proposals (issue 22). Themes and ministries are made here rather
+# than read from the data migration: a transactional test flushes that data.
+
+
+def academic_class():
+    return MembershipClass.objects.get_or_create(
+        code="academic",
+        defaults={
+            "name": "学術機関会員",
+            "name_en": "Academic member",
+            "dues_rule": MembershipClass.DuesRule.NONE,
+            "votes_rule": MembershipClass.VotesRule.NONE,
+        },
+    )[0]
+
+
+def proposal_theme(name="人材育成", name_en="Human resources development"):
+    from proposals.models import Theme
+
+    return Theme.objects.get_or_create(name=name, defaults={"name_en": name_en})[0]
+
+
+def ministry(name="経済産業省", name_en="Ministry of Economy, Trade and Industry"):
+    from proposals.models import Ministry
+
+    return Ministry.objects.get_or_create(name=name, defaults={"name_en": name_en})[0]
+
+
+def make_call(*, open_now=True, classes=None, themes=None, **fields):
+    """A call for issues, open now by default, to full and academic members."""
+    from proposals.models import Call
+
+    now = _timezone.now()
+    opens = now - timedelta(days=7) if open_now else now + timedelta(days=7)
+    call = Call.objects.create(
+        **{
+            "fiscal_year": 2026,
+            "title": "令和8年度 地域課題・要望の募集",
+            "introduction": "**地域の課題**をお寄せください。",
+            "opens_at": opens,
+            "closes_at": opens + timedelta(days=30),
+            **fields,
+        }
+    )
+    call.eligible_classes.set(classes or [full_class(), academic_class()])
+    call.themes.set(themes or [proposal_theme(), proposal_theme("財源", "Funding")])
+    return call
+
+
+def make_submission(call, organisation, user, *, status="submitted", ministries=None, **fields):
+    """A submission written straight to the database (the services are tested apart)."""
+    from proposals.models import Submission
+
+    now = _timezone.now()
+    submission = Submission.objects.create(
+        **{
+            "call": call,
+            "organisation": organisation,
+            "theme": call.themes.first(),
+            "title": "ものづくり人材の不足",
+            "background": "地域の中小企業で技能人材が不足している。",
+            "request": "人材育成への支援の拡充を求める。",
+            "created_by": user,
+            "status": status,
+            "submitted_at": now if status != "draft" else None,
+            "withdrawn_at": now if status == "withdrawn" else None,
+            **fields,
+        }
+    )
+    submission.ministries.set(ministries or [ministry()])
+    return submission
+
+
+def make_proposal(*, status="draft", fiscal_year=2026, comments_open=False, **fields):
+    """The year's proposal; `comments_open` puts it out for comments, inside its period."""
+    from proposals.models import Proposal
+
+    now = _timezone.now()
+    if comments_open:
+        status = "commenting"
+        fields.setdefault("comment_opens_at", now - timedelta(days=1))
+        fields.setdefault("comment_closes_at", now + timedelta(days=13))
+    return Proposal.objects.create(
+        **{
+            "fiscal_year": fiscal_year,
+            "title": f"令和{fiscal_year - 2018}年度 国への提言",
+            "front_matter": "# はじめに\n\n地域の**課題**を国へ届けます。",
+            "status": status,
+            **fields,
+        }
+    )
+
+
+def make_item(proposal, theme=None, *, cites=(), **fields):
+    """An item of `proposal` citing the submissions `cites`, in that order."""
+    from proposals.models import Citation, ProposalItem
+
+    item = ProposalItem.objects.create(
+        proposal=proposal,
+        theme=theme or proposal_theme(),
+        **{
+            "title": "技能人材の育成支援",
+            "text": "地域の技能人材育成への支援を求める。",
+            **fields,
+        },
+    )
+    for order, submission in enumerate(cites, start=1):
+        Citation.objects.create(item=item, submission=submission, order=order)
+    return item

@@ -67,6 +67,19 @@ PAGES = [
     ("events_detail", "member"),
     ("events_register", "member"),
     ("events_mine", "member"),
+    # regional issues (issue 22)
+    ("proposals_index", "anonymous"),
+    ("proposals_call", "member"),
+    ("proposals_issue", "member"),
+    ("proposals_form", "member"),
+    ("proposals_search", "member"),
+    ("proposals_mine", "member"),
+    ("admin_endorsements", "secretariat"),
+    # the year's proposal (issue 22, compiling)
+    ("proposals_proposal", "member"),
+    ("proposals_item", "member"),
+    ("proposals_outcomes", "anonymous"),
+    ("admin_proposal_item", "secretariat"),
 ]
 
 SURVEY = [
@@ -169,6 +182,7 @@ def _site() -> dict:
     archive_import.import_winners(WINNERS.encode(), "winners.csv")
     winner = Decision.objects.order_by("pk").first()
     event = _events(member, organisation)
+    issues = _proposals(member, voters["公益財団法人京都高度技術研究所"], office)
     return {
         "users": {"member": member, "applicant": applicant, "secretariat": office},
         "secret": secret,
@@ -200,6 +214,7 @@ def _site() -> dict:
             "events_detail": f"/events/{event.pk}/",
             "events_register": f"/events/{event.pk}/register/",
             "events_mine": "/events/mine/",
+            **issues,
         },
     }
 
@@ -231,6 +246,60 @@ def _events(member, organisation):
     )
     factories.make_event(title="過去の交換会", kind="exchange", starts_in_days=-30)
     return meeting
+
+
+def _proposals(member, other, office) -> dict:
+    """A call with another institution's issue, endorsed by the member (one comment hidden),
+    and a draft of the member's own."""
+    from proposals import services
+
+    call = factories.make_call()
+    issue = factories.make_submission(
+        call,
+        other.person.organisation,
+        other,
+        title="産学連携コーディネータの確保",
+        visibility="public",
+        supporting_data="県内の調査（2025年）",
+    )
+    services.endorse(issue.pk, member, "当機関も同様の課題あり")
+    third = factories.make_organisation("公益財団法人ふくい産業支援センター")
+    writer = factories.make_user("fukui@example.jp")
+    factories.make_person(third, user=writer)
+    hidden = services.endorse(issue.pk, writer, "不適切な表現")
+    services.hide(hidden, office, "個人名を含むため")
+    draft = factories.make_submission(
+        call, member.person.organisation, member, status="draft", title="財源の確保"
+    )
+    # the draft out for comments, an item citing the issue, a comment hidden; a past year's
+    # proposal submitted, with an answer
+    from datetime import date
+
+    from proposals import compiling
+
+    proposal = factories.make_proposal(comments_open=True)
+    item = factories.make_item(proposal, cites=[issue])
+    compiling.comment(item.pk, member, "賛成します。")
+    services.hide(compiling.comment(item.pk, writer, "不適切な表現"), office, "個人名を含むため")
+    past = factories.make_proposal(fiscal_year=2025, status="final")
+    answered = factories.make_item(past, title="財源の拡充")
+    compiling.submit_proposal(past.pk, office, date(2025, 8, 1))
+    compiling.record_follow_up(
+        answered.pk, office, "answered", answer="検討します。", answered_on=date(2025, 10, 1)
+    )
+    return {
+        "proposals_proposal": f"/proposals/proposals/{proposal.pk}/",
+        "proposals_item": f"/proposals/items/{item.pk}/",
+        "proposals_outcomes": "/proposals/outcomes/",
+        "admin_proposal_item": f"/admin/proposals/proposalitem/{item.pk}/change/",
+        "proposals_index": "/proposals/",
+        "proposals_call": f"/proposals/calls/{call.pk}/",
+        "proposals_issue": f"/proposals/issues/{issue.pk}/",
+        "proposals_form": f"/proposals/issues/{draft.pk}/edit/",
+        "proposals_search": "/proposals/search/?q=さんがく",
+        "proposals_mine": "/proposals/mine/",
+        "admin_endorsements": "/admin/proposals/endorsement/",
+    }
 
 
 def run_axe(page) -> list[dict]:

@@ -426,3 +426,127 @@ def test_an_event_staff_page_opens_with_its_model_permission_alone(
     )
     client.force_login(staff_without_permissions)
     assert _outcome(client, events_staff_pages[name]) == 200
+
+
+# Regional issues (issue 22): the calls, the search and a call's page are public; a member
+# institution's contacts write issues to a call that asks their class (a call for full
+# members only refuses an academic member, 403); the secretariat reads and moderates in
+# the admin (tests/proposals/test_admin.py), not as a member.
+PROPOSALS_PAGES = ["index", "search", "mine", "call", "new", "new_full_only"]
+PROPOSALS_MATRIX = {
+    #                  index search mine call  new   new (full members only)
+    "anonymous":       [200, 200, LOGIN, 200, LOGIN, LOGIN],
+    "applicant":       [200, 200, 403, 200, 403, 403],
+    "member":          [200, 200, 200, 200, 200, 200],
+    "academic_member": [200, 200, 200, 200, 200, 403],
+    "outsider":        [200, 200, 200, 200, 200, 200],
+    "judge":           [200, 200, 403, 200, 403, 403],
+    "secretariat":     [MFA, MFA, MFA, MFA, MFA, MFA],
+    "staff_without_permissions": [200, 200, 403, 200, 403, 403],
+    "secretariat_with_mfa": [200, 200, 403, 200, 403, 403],
+}  # fmt: skip
+
+
+@pytest.fixture
+def academic_member(db):
+    """A contact of an academic member (学術機関会員)."""
+    from tests import factories
+
+    university = factories.make_organisation(
+        "国立大学法人金沢大学", membership_class=factories.academic_class()
+    )
+    user = factories.make_user("academic@example.jp")
+    factories.make_person(university, user=user, email="academic@example.jp")
+    return user
+
+
+@pytest.fixture
+def proposals_pages(member, organisation):
+    from tests import factories
+
+    call = factories.make_call()
+    full_only = factories.make_call(classes=[factories.full_class()], title="正会員のみの募集")
+    factories.make_submission(call, organisation, member, title="会員限定の課題")
+    return {
+        "index": reverse("proposals:index"),
+        "search": reverse("proposals:search"),
+        "mine": reverse("proposals:mine"),
+        "call": reverse("proposals:call", args=[call.pk]),
+        "new": reverse("proposals:new", args=[call.pk]),
+        "new_full_only": reverse("proposals:new", args=[full_only.pk]),
+    }
+
+
+@pytest.mark.parametrize("role", PROPOSALS_MATRIX)
+def test_each_role_against_each_proposals_page(client, request, proposals_pages, role):
+    if role != "anonymous":
+        client.force_login(request.getfixturevalue(role))
+    found = [_outcome(client, proposals_pages[name]) for name in PROPOSALS_PAGES]
+    assert found == PROPOSALS_MATRIX[role]
+    # A members-only issue is listed to member institutions and the secretariat alone.
+    listed = "会員限定の課題" in client.get(proposals_pages["call"]).content.decode()
+    assert listed == (role in ("member", "academic_member", "outsider", "secretariat_with_mfa"))
+
+
+# The year's proposal (issue 22, compiling): the public page of outcomes and a submitted
+# proposal (with its versions) are for everyone; a proposal out for comments or final is
+# for member institutions; a draft for the secretariat alone (404 to anyone else).
+COMPILING_PAGES = ["outcomes", "draft", "commenting", "item", "submitted", "final_docx",
+                   "submitted_pdf"]  # fmt: skip
+_PUBLIC_ONLY = [200, 404, 404, 404, 200, 404, 200]
+_MEMBER = [200, 404, 200, 200, 200, 200, 200]
+COMPILING_MATRIX = {
+    "anonymous": _PUBLIC_ONLY,
+    "applicant": _PUBLIC_ONLY,
+    "member": _MEMBER,
+    "academic_member": _MEMBER,
+    "outsider": _MEMBER,
+    "judge": _PUBLIC_ONLY,
+    "secretariat": [MFA] * 7,
+    "staff_without_permissions": _PUBLIC_ONLY,
+    "secretariat_with_mfa": [200] * 7,
+}
+
+
+@pytest.fixture
+def compiling_pages(db, settings, tmp_path):
+    from django.core.files.base import ContentFile
+
+    from proposals.models import ProposalVersion
+    from tests import factories
+
+    settings.MEDIA_ROOT = tmp_path
+    draft = factories.make_proposal(fiscal_year=2027)
+    commenting = factories.make_proposal(fiscal_year=2026, comments_open=True)
+    item = factories.make_item(commenting)
+    final = factories.make_proposal(fiscal_year=2025, status="final")
+    submitted = factories.make_proposal(fiscal_year=2024, status="submitted")
+
+    def version(proposal):
+        return ProposalVersion.objects.create(
+            proposal=proposal,
+            number=1,
+            created_by=factories.make_user(f"v{proposal.pk}@example.jp"),
+            docx=ContentFile(b"PK", "v.docx"),
+            docx_sha256="0" * 64,
+            pdf=ContentFile(b"%PDF-1.4", "v.pdf"),
+            pdf_sha256="0" * 64,
+        )
+
+    return {
+        "outcomes": reverse("proposals:outcomes"),
+        "draft": reverse("proposals:proposal", args=[draft.pk]),
+        "commenting": reverse("proposals:proposal", args=[commenting.pk]),
+        "item": reverse("proposals:item", args=[item.pk]),
+        "submitted": reverse("proposals:proposal", args=[submitted.pk]),
+        "final_docx": reverse("proposals:version_docx", args=[version(final).pk]),
+        "submitted_pdf": reverse("proposals:version_pdf", args=[version(submitted).pk]),
+    }
+
+
+@pytest.mark.parametrize("role", COMPILING_MATRIX)
+def test_each_role_against_each_compiling_page(client, request, compiling_pages, role):
+    if role != "anonymous":
+        client.force_login(request.getfixturevalue(role))
+    found = [_outcome(client, compiling_pages[name]) for name in COMPILING_PAGES]
+    assert found == COMPILING_MATRIX[role]

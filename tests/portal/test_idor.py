@@ -890,6 +890,157 @@ SWEEP.update(
 )
 
 
+# --- Regional issues (issue 22): A's drafts, files and endorsements ---------------------------
+
+
+def _a_issue(w: World, status="draft", **fields):
+    from proposals.models import Endorsement, Submission, SubmissionAttachment
+
+    call = factories.make_call()
+    submission = factories.make_submission(
+        call, w.a, w.member, status=status, title=f"{SECRET}の課題", **fields
+    )
+    attachment = SubmissionAttachment.objects.create(
+        submission=submission,
+        file=ContentFile(PDF, "x.pdf"),
+        name=f"{SECRET}.pdf",
+        content_type="application/pdf",
+        size=len(PDF),
+        sha256="0" * 64,
+        uploaded_by=w.member,
+    )
+    watch = (
+        Submission.objects.filter(pk=submission.pk),
+        SubmissionAttachment.objects.filter(submission=submission),
+        Endorsement.objects.filter(submission=submission),
+    )
+    return submission, attachment, watch
+
+
+def _issue_case(w: World, expect, status="draft", **data):
+    submission, _attachment, watch = _a_issue(w, status)
+    return [Case({"pk": submission.pk}, w.outsider, expect, data, watch, SECRET)]
+
+
+def _issue_page(w: World):
+    draft, _attachment, watch = _a_issue(w)
+    members_only, _attachment, more = _a_issue(w, "submitted")
+    applicant = factories.make_user("idor-applicant@example.jp")
+    return [
+        Case({"pk": draft.pk}, w.outsider, DENY, {}, watch, SECRET),
+        Case({"pk": members_only.pk}, applicant, DENY, {}, more, SECRET),
+    ]
+
+
+def _issue_file(w: World, expect, **data):
+    _submission, attachment, watch = _a_issue(w)
+    return [Case({"pk": attachment.pk}, w.outsider, expect, data, watch, SECRET)]
+
+
+def _call_page(w: World):
+    submission, _attachment, _watch = _a_issue(w)
+    return [
+        Case(
+            {"pk": submission.call_id},
+            w.outsider,
+            PUBLIC,
+            secret=SECRET,
+            reason="a call and its submitted issues are for every member; A's draft is not",
+        )
+    ]
+
+
+def _issue_new(w: World):
+    submission, _attachment, watch = _a_issue(w)
+    data = {"theme": submission.theme_id, "title": "改竄", "visibility": "public", "save": "1"}
+    return [
+        Case(
+            {"call_pk": submission.call_id},
+            w.outsider,
+            OWN,
+            data,
+            watch,
+            SECRET,
+            reason="a call is open to every eligible member: the form writes a draft of the "
+            "requester's own institution, A's stays as it was",
+        )
+    ]
+
+
+def _endorsement(w: World):
+    from proposals import services
+    from proposals.models import Endorsement
+
+    third = factories.make_organisation("第三財団")
+    author = factories.make_user("third@example.jp")
+    factories.make_person(third, user=author)
+    submission = factories.make_submission(factories.make_call(), third, author)
+    endorsement = services.endorse(submission.pk, w.member, SECRET)
+    watch = (Endorsement.objects.filter(pk=endorsement.pk),)
+    return [Case({"pk": endorsement.pk}, w.outsider, DENY_POST, {}, watch)]
+
+
+# --- The year's proposal (issue 22, compiling): the secretariat's draft is nobody else's ------
+
+
+def _draft_proposal(w: World):
+    """A draft proposal (the secretariat's alone) citing A's issue, with an item, a comment
+    of A's and a version: the outsider, a member, sees none of it."""
+    from proposals.models import DraftComment, ProposalVersion
+
+    submission, _attachment, _watch = _a_issue(w, "submitted")
+    proposal = factories.make_proposal(title=f"{SECRET}の提言")
+    item = factories.make_item(proposal, title=f"{SECRET}の項目", cites=[submission])
+    DraftComment.objects.create(item=item, organisation=w.a, user=w.member, text=SECRET)
+    version = ProposalVersion.objects.create(
+        proposal=proposal,
+        number=1,
+        created_by=w.member,
+        docx=ContentFile(SECRET.encode(), "v1.docx"),
+        docx_sha256="0" * 64,
+        pdf=ContentFile(SECRET.encode(), "v1.pdf"),
+        pdf_sha256="0" * 64,
+    )
+    watch = (DraftComment.objects.filter(item=item),)
+    return proposal, item, version, watch
+
+
+def _proposal_case(w: World, which: str, expect=DENY, **data):
+    proposal, item, version, watch = _draft_proposal(w)
+    pk = {"proposal": proposal.pk, "item": item.pk, "version": version.pk}[which]
+    return [Case({"pk": pk}, w.outsider, expect, data, watch, SECRET)]
+
+
+SWEEP.update(
+    {
+        "proposals:proposal": lambda w: _proposal_case(w, "proposal"),
+        "proposals:item": lambda w: _proposal_case(w, "item"),
+        "proposals:comment": lambda w: _proposal_case(w, "item", DENY_POST, text="改竄"),
+        "proposals:version_docx": lambda w: _proposal_case(w, "version"),
+        "proposals:version_pdf": lambda w: _proposal_case(w, "version"),
+    }
+)
+
+
+SWEEP.update(
+    {
+        "proposals:call": _call_page,
+        "proposals:new": _issue_new,
+        "proposals:submission": _issue_page,
+        "proposals:edit": lambda w: _issue_case(
+            w, DENY, theme="", title="改竄", visibility="public", save="1"
+        ),
+        "proposals:submit": lambda w: _issue_case(w, DENY_POST),
+        "proposals:withdraw": lambda w: _issue_case(w, DENY_POST, "submitted"),
+        "proposals:discard": lambda w: _issue_case(w, DENY_POST),
+        "proposals:endorse": lambda w: _issue_case(w, DENY_POST, comment="改竄"),
+        "proposals:unendorse": _endorsement,
+        "proposals:attachment": lambda w: _issue_file(w, DENY),
+        "proposals:remove_attachment": lambda w: _issue_file(w, DENY_POST),
+    }
+)
+
+
 # --- Walking the URLconf ---------------------------------------------------------------------
 
 

@@ -17,6 +17,12 @@ PAGES = {
     "dues:units": 8,
     "awards:index": 8,
     "accounts:privacy": 3,
+    # regional issues (issue 22); with issues and endorsements: tests/proposals/test_views.py
+    "proposals:index": 8,
+    "proposals:search": 12,
+    "proposals:mine": 9,
+    # the public page of past proposals; with many items: tests/proposals/test_compiling.py
+    "proposals:outcomes": 6,
 }
 
 

@@ -95,6 +95,11 @@ OPEN_TO_ANY_LOGIN = {
     "events:register": "any login may register for an event open to the public (themself)",
     "events:mine": "the user's own registrations",
     "events:calendar": "the user's own calendar feed address",
+    # proposals (issue 22): the calls and the public issues are for everyone
+    "proposals:index": "the calls for issues, public",
+    "proposals:call": "a call's public issues (the world's issue is for members only)",
+    "proposals:search": "the search of the public issues",
+    "proposals:outcomes": "the public page of the submitted proposals and their outcomes",
 }
 
 PLACEHOLDER = 987654
@@ -154,7 +159,49 @@ def world(organisation, member):
         certificate_year=2026, certificate_number=1
     )
     material = event.materials.create(title="資料", file=ContentFile(b"%PDF-1.4", "x.pdf"))
+    # proposals (issue 22): a members-only issue of the organisation, endorsed, with a file
+    from proposals.models import Endorsement, SubmissionAttachment
+
+    call = factories.make_call()
+    submission = factories.make_submission(call, organisation, member)
+    issue_file = SubmissionAttachment.objects.create(
+        submission=submission,
+        file=ContentFile(b"%PDF-1.4", "x.pdf"),
+        name="x.pdf",
+        content_type="application/pdf",
+        size=8,
+        sha256="0" * 64,
+        uploaded_by=member,
+    )
+    endorser = factories.make_organisation("賛同財団")
+    endorsement = Endorsement.objects.create(
+        submission=submission, organisation=endorser, created_by=member
+    )
+    # proposals (issue 22, compiling): the year's draft proposal, an item and a version
+    from proposals.models import ProposalVersion
+
+    proposal = factories.make_proposal()
+    item = factories.make_item(proposal, cites=[submission])
+    version = ProposalVersion.objects.create(
+        proposal=proposal,
+        number=1,
+        created_by=member,
+        docx=ContentFile(b"PK", "v1.docx"),
+        docx_sha256="0" * 64,
+        pdf=ContentFile(b"%PDF-1.4", "v1.pdf"),
+        pdf_sha256="0" * 64,
+    )
     return {
+        "proposals:proposal": {"pk": proposal.pk},
+        "proposals:item": {"pk": item.pk},
+        "proposals:comment": {"pk": item.pk},
+        "proposals:version_docx": {"pk": version.pk},
+        "proposals:version_pdf": {"pk": version.pk},
+        "proposals": {"pk": submission.pk, "call_pk": call.pk},
+        "proposals:call": {"pk": call.pk},
+        "proposals:attachment": {"pk": issue_file.pk},
+        "proposals:remove_attachment": {"pk": issue_file.pk},
+        "proposals:unendorse": {"pk": endorsement.pk},
         "events": {"pk": event.pk, "token": registration.token},
         "events:certificate": {"pk": registration.pk},
         "events:cancel": {"pk": registration.pk},

@@ -11,6 +11,7 @@ from events import demo as event_demo
 from members import demo as member_demo
 from members.models import Person
 from newsletter import demo as newsletter_demo
+from proposals import demo as proposal_demo
 from surveys import demo as survey_demo
 
 
@@ -34,6 +35,7 @@ class Command(BaseCommand):
         survey_demo.seed(user=users.get(email=account_demo.SECRETARIAT))
         assembly_demo.seed(user=users.get(email=account_demo.SECRETARIAT))
         event_demo.seed(user=users.get(email=account_demo.SECRETARIAT))
+        proposal_demo.seed(user=users.get(email=account_demo.SECRETARIAT))
         statement = settings.MEDIA_ROOT / "demo" / "zengin-sample.txt"
         lines = dues_demo.write_sample_statement(statement)
         self.stdout.write(
