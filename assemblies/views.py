@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from members.permissions import can, require
 from portal import uploads
 from portal.pagination import paginate
+from portal.views import done
 
 from . import minutes, selectors, services, tasks
 from .forms import BallotForm, ChairForm, CorrectionForm, ProxyForm
@@ -58,17 +59,6 @@ def _agenda(items, form=None, choices=None) -> list[dict]:
 
 def _initial(choices: dict[int, str]) -> dict[int, str]:
     return {pk: choice for pk, choice in choices.items() if choice != SECRET}
-
-
-def _done(request, action, *args, success: str, redirect_to: str, **kwargs):
-    """Run a service; its refusal becomes the page's error message, never a 500."""
-    try:
-        action(*args, **kwargs)
-    except ValidationError as error:
-        messages.error(request, error.messages[0])
-    else:
-        messages.success(request, success)
-    return redirect(redirect_to)
 
 
 @require("assemblies.view")
@@ -150,7 +140,7 @@ def vote(request, pk):
     if unmarked:
         context = _detail(request, assembly, form, unmarked)
         return render(request, "assemblies/detail.html", context)
-    return _done(
+    return done(
         request,
         services.cast,
         entry.pk,
@@ -171,7 +161,7 @@ def proxy(request, pk):
     if not form.is_valid():
         messages.error(request, _("Choose who holds your organisation's proxy."))
         return redirect("assemblies:detail", pk)
-    return _done(
+    return done(
         request,
         services.give_proxy,
         entry.pk,
@@ -186,7 +176,7 @@ def proxy(request, pk):
 @require("assemblies.vote")
 def withdraw(request, pk):
     assembly, entry = _voter_entry(request, pk)
-    return _done(
+    return done(
         request,
         services.withdraw_proxy,
         entry.pk,
@@ -268,7 +258,7 @@ def live(request, pk):
 @require_POST
 @require("assemblies.run_vote")
 def open_voting(request, pk):
-    return _done(
+    return done(
         request,
         services.open_voting,
         pk,
@@ -281,7 +271,7 @@ def open_voting(request, pk):
 @require_POST
 @require("assemblies.run_vote")
 def close_voting(request, pk):
-    return _done(
+    return done(
         request,
         services.close_voting,
         pk,
@@ -299,7 +289,7 @@ def chair(request, pk):
     if not form.is_valid():
         messages.error(request, _("Choose for, against or abstain on this assembly's items."))
         return redirect(reverse_live(pk))
-    return _done(
+    return done(
         request,
         services.record_chair_votes,
         pk,
@@ -351,7 +341,7 @@ def entry(request, pk, entry_id):
             raise PermissionDenied
         form = CorrectionForm(request.POST)
         if form.is_valid():
-            return _done(
+            return done(
                 request,
                 services.correct_entry,
                 roll_entry.pk,
@@ -401,7 +391,7 @@ def _roll_entry(assembly, roll_entry, form, ballot_form=None, unmarked=()) -> di
 @require("assemblies.record_roll")
 def attend(request, pk, entry_id):
     roll_entry = get_object_or_404(RollEntry, assembly_id=pk, pk=entry_id)
-    return _done(
+    return done(
         request,
         services.record_attendance,
         roll_entry.pk,
@@ -427,7 +417,7 @@ def in_person_vote(request, pk, entry_id):
             "assemblies/entry.html",
             _roll_entry(assembly, roll_entry, _correction_form(roll_entry), form, unmarked),
         )
-    return _done(
+    return done(
         request,
         services.cast,
         roll_entry.pk,

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from members.models import Organisation
 from members.selectors import contact_of
 from portal import kana, names
-from portal.uploads import check_attachment, safe_name
+from portal.uploads import check_attachment, typed_name
 
 from . import audit, mail
 from .models import Attachment, Edition, EligibilityQuestion, Entry, Nomination, Track
@@ -162,9 +162,7 @@ def add_attachment(entry_id: int, upload, by, limit: int) -> Attachment:
                 _("An entry has at most %(limit)d attachments; remove one first.")
                 % {"limit": limit}
             )
-        name = safe_name(upload.name)
-        if not name.lower().endswith(f".{checked.extension}"):
-            name = f"{name.rsplit('.', 1)[0] if '.' in name else name}.{checked.extension}"
+        name = typed_name(upload.name, checked)
         return Attachment.objects.create(
             entry=entry,
             file=upload,

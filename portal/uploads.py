@@ -195,3 +195,13 @@ def safe_name(name: str) -> str:
     if cleaned.split(".", 1)[0].strip(" ").upper() in WINDOWS_RESERVED:
         cleaned = f"_{cleaned}"
     return cleaned[:150] or "attachment"
+
+
+def typed_name(name: str, checked: Checked) -> str:
+    """`safe_name`, ending in the extension of the type the content was found to be (a PDF
+    sent as "plan.doc" is kept as "plan.pdf")."""
+    name = safe_name(name)
+    if name.lower().endswith(f".{checked.extension}"):
+        return name
+    stem = name.rsplit(".", 1)[0] if "." in name else name
+    return f"{stem}.{checked.extension}"

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from members.models import Membership
 from members.selectors import contact_of
-from portal.uploads import check_attachment, safe_name
+from portal.uploads import check_attachment, typed_name
 
 from .models import (
     Call,
@@ -212,9 +212,7 @@ def add_attachment(submission_id: int, upload, user) -> SubmissionAttachment:
                 _("An issue has at most %(limit)d attachments; remove one first.")
                 % {"limit": MAX_ATTACHMENTS}
             )
-        name = safe_name(upload.name)
-        if not name.lower().endswith(f".{checked.extension}"):
-            name = f"{name.rsplit('.', 1)[0] if '.' in name else name}.{checked.extension}"
+        name = typed_name(upload.name, checked)
         return SubmissionAttachment.objects.create(
             submission=submission,
             file=upload,

@@ -11,6 +11,7 @@ from members.permissions import can, require
 from members.selectors import member_organisation
 from portal.html import markdown_to_html
 from portal.pagination import paginate
+from portal.views import done
 
 from . import compiling, selectors, services
 from .forms import DraftCommentForm, EndorsementForm, SearchForm, SubmissionForm
@@ -25,17 +26,6 @@ from .models import (
 )
 
 PER_PAGE = 30
-
-
-def _done(request, action, *args, success: str, redirect_to: str, **kwargs):
-    """Run a service; its refusal becomes the page's error message, never a 500."""
-    try:
-        action(*args, **kwargs)
-    except ValidationError as error:
-        messages.error(request, error.messages[0])
-    else:
-        messages.success(request, success)
-    return redirect(redirect_to)
 
 
 def _visible(request, pk) -> Submission:
@@ -202,7 +192,7 @@ def submission_edit(request, pk):
 @require("proposals.submit")
 def submission_submit(request, pk):
     submission = _own(request, pk)
-    return _done(
+    return done(
         request,
         services.submit,
         submission.pk,
@@ -216,7 +206,7 @@ def submission_submit(request, pk):
 @require("proposals.submit")
 def submission_withdraw(request, pk):
     submission = _own(request, pk)
-    return _done(
+    return done(
         request,
         services.withdraw,
         submission.pk,
@@ -230,7 +220,7 @@ def submission_withdraw(request, pk):
 @require("proposals.submit")
 def submission_discard(request, pk):
     submission = _own(request, pk)
-    return _done(
+    return done(
         request,
         services.discard_draft,
         submission.pk,
@@ -260,7 +250,7 @@ def attachment_remove(request, pk):
     found = get_object_or_404(
         SubmissionAttachment, pk=pk, submission__organisation_id=request.roles.organisation_id
     )
-    return _done(
+    return done(
         request,
         services.remove_attachment,
         found.pk,
@@ -278,7 +268,7 @@ def endorse(request, pk):
     if not form.is_valid():
         messages.error(request, form.errors["comment"][0])
         return redirect(submission.get_absolute_url())
-    return _done(
+    return done(
         request,
         services.endorse,
         submission.pk,
@@ -295,7 +285,7 @@ def unendorse(request, pk):
     endorsement = get_object_or_404(
         Endorsement, pk=pk, organisation_id=request.roles.organisation_id
     )
-    return _done(
+    return done(
         request,
         services.withdraw_endorsement,
         endorsement.pk,
@@ -405,7 +395,7 @@ def comment(request, pk):
     if not form.is_valid():
         messages.error(request, form.errors["text"][0])
         return redirect(redirect_to)
-    return _done(
+    return done(
         request,
         compiling.comment,
         item.pk,

@@ -17,7 +17,7 @@ from django.urls import Resolver404, resolve, reverse
 from django.utils.translation import gettext
 
 from awards.models import Attachment
-from portal.uploads import check_attachment, safe_name
+from portal.uploads import Checked, check_attachment, safe_name, typed_name
 from tests import factories
 from tests.sample_files import JPEG, PDF, PNG, another_pdf, attach, declaring, office
 
@@ -361,3 +361,17 @@ def test_an_image_of_too_many_pixels_is_refused_before_it_is_decoded(monkeypatch
     with pytest.raises(ValidationError) as refused:
         check_attachment(SimpleUploadedFile("写真.png", PNG))
     assert refused.value.code == "pixels"
+
+
+@pytest.mark.parametrize(
+    ("sent", "kept"),
+    [
+        ("plan.pdf", "plan.pdf"),
+        ("PLAN.PDF", "PLAN.PDF"),
+        ("plan.doc", "plan.pdf"),  # the content is a PDF
+        ("計画書", "計画書.pdf"),
+        ("../../etc/plan.txt", "plan.pdf"),
+    ],
+)
+def test_a_stored_name_ends_in_the_type_the_content_is(sent, kept):
+    assert typed_name(sent, Checked("application/pdf", "pdf")) == kept
